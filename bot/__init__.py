@@ -1,0 +1,1 @@
+"""llmcost's faces on the outside world: the command line now, Slack and the scheduler next."""

@@ -1,0 +1,159 @@
+"""`llmcost <words...>`: the same questions as `/llmcost` in Slack, answered in a terminal.
+
+Options may stand anywhere among the words (`llmcost compare ... --json`), so they are picked out
+by hand: argparse would read the "->" of a breakeven question as an option.
+"""
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pricing.errors import LlmcostError
+
+USAGE = """\
+usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
+
+  llmcost compare gpt-4-8k ft-gpt-3.5 200k tokens
+  llmcost help            all commands, with examples
+
+options:
+  --json               print one JSON object instead of a table
+  --at YYYY-MM-DD      use the prices in force on that date (default: today)
+  --tariffs FILE       add or override tariffs from a TOML file (default: $LLMCOST_TARIFFS)
+  -h, --help           this text
+  --version            the installed version"""
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+
+
+@dataclass
+class Invocation:
+    words: list[str] = field(default_factory=list)
+    as_json: bool = False
+    at: date | None = None
+    tariffs: Path | None = None
+    show_usage: bool = False
+    show_version: bool = False
+
+
+def _option_value(argv: list[str], index: int, name: str) -> tuple[str, int]:
+    arg = argv[index]
+    if arg.startswith(f"{name}="):
+        return arg.split("=", 1)[1], index + 1
+    if index + 1 >= len(argv):
+        raise LlmcostError(f"{name} needs a value.", suggestions=[USAGE.splitlines()[0]])
+    return argv[index + 1], index + 2
+
+
+def read_argv(argv: Sequence[str]) -> Invocation:
+    args = list(argv)
+    invocation = Invocation()
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--json":
+            invocation.as_json = True
+        elif arg in ("-h", "--help"):
+            invocation.show_usage = True
+        elif arg == "--version":
+            invocation.show_version = True
+        elif arg == "--at" or arg.startswith("--at="):
+            value, index = _option_value(args, index, "--at")
+            try:
+                invocation.at = date.fromisoformat(value)
+            except ValueError as exc:
+                raise LlmcostError(
+                    f"--at takes a date as YYYY-MM-DD, not '{value}'.",
+                    suggestions=["--at 2023-08-22"],
+                ) from exc
+            continue
+        elif arg == "--tariffs" or arg.startswith("--tariffs="):
+            value, index = _option_value(args, index, "--tariffs")
+            invocation.tariffs = Path(value)
+            continue
+        elif arg.startswith("--"):
+            raise LlmcostError(
+                f"Unknown option {arg}.", suggestions=["--json", "--at 2023-08-22", "--tariffs"]
+            )
+        else:
+            invocation.words.append(arg)
+        index += 1
+    return invocation
+
+
+def _tariffs_file(invocation: Invocation) -> Path | None:
+    if invocation.tariffs is not None:
+        return invocation.tariffs
+    from_env = os.environ.get("LLMCOST_TARIFFS", "").strip()
+    return Path(from_env) if from_env else None
+
+
+def run(argv: Sequence[str], today: date | None = None) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) for one invocation; `main` prints them."""
+    as_json = "--json" in argv
+    try:
+        invocation = read_argv(argv)
+        if invocation.show_usage:
+            return 0, USAGE, ""
+        if invocation.show_version:
+            from importlib.metadata import version
+
+            return 0, f"llmcost {version('llmcost')}", ""
+        # Imported here so that `--help` stays instant and a bad option never loads tariffs.
+        from bot.render.json import render_json
+        from bot.render.text import render_text
+        from pricing.answer import answer
+        from pricing.parse import parse
+        from pricing.sources import load_book
+
+        query = parse(" ".join(invocation.words))
+        if invocation.at is not None and getattr(query, "as_of", False) is None:
+            # --at is "as of" said once for every question; words that name a date win.
+            query = query.model_copy(update={"as_of": invocation.at})
+        book = load_book(_tariffs_file(invocation))
+        result = answer(query, book, today=today or date.today())
+        return 0, render_json(result) if as_json else render_text(result), ""
+    except LlmcostError as error:
+        return EXIT_BAD_INPUT, *_error_output(error, as_json)
+
+
+def _error_output(error: LlmcostError, as_json: bool) -> tuple[str, str]:
+    if as_json:
+        from bot.render.json import render_json_error
+
+        return render_json_error(error), ""
+    hint = f" Did you mean: {', '.join(error.suggestions)}?" if _is_name_hint(error) else ""
+    return "", f"llmcost: {error.message}{hint}"
+
+
+def _is_name_hint(error: LlmcostError) -> bool:
+    """Model-name suggestions read as 'did you mean'; other errors carry their example inline."""
+    from pricing.errors import UnknownModel
+
+    return isinstance(error, UnknownModel) and bool(error.suggestions)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code, out, err = run(args)
+    except Exception as exc:
+        if os.environ.get("LLMCOST_DEBUG"):
+            raise
+        print(
+            f"llmcost: internal error: {exc!r}. Set LLMCOST_DEBUG=1 for details.", file=sys.stderr
+        )
+        return EXIT_INTERNAL
+    if out:
+        print(out)
+    if err:
+        print(err, file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""Machine-readable answers: one JSON object, money as decimal strings."""
+
+import json
+
+from pydantic import BaseModel
+
+from pricing.errors import LlmcostError
+
+
+def render_json(answer: BaseModel) -> str:
+    document = answer.model_dump(mode="json")
+    document["sources"] = list(getattr(answer, "sources", []))
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def render_json_error(error: LlmcostError) -> str:
+    return json.dumps({"error": {"message": error.message, "suggestions": error.suggestions}})

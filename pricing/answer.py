@@ -1,0 +1,584 @@
+"""The engine: a Query and the tariff book in, an Answer out. Renderers only format Answers."""
+
+import math
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pricing.errors import NoPrice
+from pricing.help import help_for
+from pricing.money import cost_of, format_rate, format_usd
+from pricing.quantities import DEFAULT_SPLIT, format_count
+from pricing.query import (
+    DEFAULT_EPOCHS,
+    BreakevenQuery,
+    CheapestQuery,
+    CompareQuery,
+    CostQuery,
+    FinetuneQuery,
+    HelpQuery,
+    HistoryQuery,
+    ModelsQuery,
+    PriceQuery,
+    Query,
+    TokensQuery,
+    Usage,
+)
+from pricing.tariffs import PriceEntry, Quote, Tariff, TariffBook, normalize_name
+
+# Models whose input cost a pasted text is shown on: the article's and today's common choices.
+TOKENS_PRICED_ON = ("gpt-4-8k", "gpt-3.5-turbo", "ft-gpt-3.5", "gpt-4o", "gpt-4o-mini")
+MODELS_TABLE_LIMIT = 40
+CHEAPEST_LIMIT = 10
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PricedRow(_Frozen):
+    """One model's cost for the tokens asked about."""
+
+    model: str  # as the user named it
+    model_id: str
+    name: str
+    provider: str
+    input_tokens: int
+    output_tokens: int
+    input_per_mtok: Decimal
+    output_per_mtok: Decimal
+    input_usd: Decimal
+    output_usd: Decimal
+    total_usd: Decimal
+    per_request_usd: Decimal | None = None
+    context_window: int | None
+    effective: date | None
+    source: str
+    warnings: tuple[str, ...] = ()
+
+
+class TariffRow(_Frozen):
+    """One model's prices (per million tokens) from one date on."""
+
+    model: str
+    name: str
+    provider: str
+    input_per_mtok: Decimal
+    output_per_mtok: Decimal
+    training_per_mtok: Decimal | None
+    context_window: int | None
+    effective: date | None
+    retired: date | None
+    source: str
+
+
+class _Answer(_Frozen):
+    as_of: date
+    title: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> list[str]:
+        rows: Sequence[PricedRow | TariffRow] = getattr(self, "rows", ())
+        return list(dict.fromkeys(row.source for row in rows))
+
+
+class PricedAnswer(_Answer):
+    """compare and cost: rows in the order the models were named."""
+
+    kind: Literal["compare", "cost", "cheapest"]
+    usage: Usage
+    rows: tuple[PricedRow, ...]
+    cheapest: str | None = None
+
+
+class FinetuneAnswer(_Answer):
+    kind: Literal["finetune"] = "finetune"
+    model: str
+    model_id: str
+    name: str
+    training_tokens: int
+    epochs: int
+    trained_tokens: int
+    training_per_mtok: Decimal
+    training_usd: Decimal
+    input_per_mtok: Decimal
+    output_per_mtok: Decimal
+    effective: date | None
+    source: str
+
+    @property
+    def sources(self) -> list[str]:
+        return [self.source]
+
+
+class BreakevenAnswer(_Answer):
+    """rows: the fine-tuned model's and the base model's cost of one request."""
+
+    kind: Literal["breakeven"] = "breakeven"
+    rows: tuple[PricedRow, PricedRow]
+    training_tokens: int
+    epochs: int
+    training_usd: Decimal
+    saving_per_request_usd: Decimal
+    breakeven_requests: int | None
+    training_source: str
+
+
+class TokenCountRow(_Frozen):
+    encoding: str
+    tokens: int
+    exact: bool
+    used_by: str
+
+
+class TokensAnswer(_Answer):
+    kind: Literal["tokens"] = "tokens"
+    characters: int
+    counts: tuple[TokenCountRow, ...]
+    rows: tuple[PricedRow, ...]
+
+
+class TableAnswer(_Answer):
+    """models, price and history: tariff rows."""
+
+    kind: Literal["models", "price", "history"]
+    rows: tuple[TariffRow, ...]
+    matched: int
+
+
+class HelpAnswer(_Answer):
+    kind: Literal["help"] = "help"
+    topic: str | None
+    lines: tuple[str, ...]
+    examples: tuple[str, ...]
+
+
+Answer = Annotated[
+    PricedAnswer | FinetuneAnswer | BreakevenAnswer | TokensAnswer | TableAnswer | HelpAnswer,
+    Field(discriminator="kind"),
+]
+
+
+def answer(query: Query, book: TariffBook, today: date) -> Answer:
+    """Answer one question with the prices in force on its `as of` date, else on `today`."""
+    day = getattr(query, "as_of", None) or today
+    # Undated catalogue prices are known to hold today; only an earlier date needs a warning.
+    past = day < today
+    match query:
+        case CompareQuery() | CostQuery():
+            return _priced(query, book, day, past)
+        case CheapestQuery():
+            return _cheapest(query, book, day, past)
+        case FinetuneQuery():
+            return _finetune(query, book, day, past)
+        case BreakevenQuery():
+            return _breakeven(query, book, day, past)
+        case TokensQuery():
+            return _tokens(query, book, day, past)
+        case ModelsQuery():
+            return _models(query, book, day)
+        case PriceQuery():
+            return _price(query, book, day, past)
+        case HistoryQuery():
+            return _history(query, book, day)
+        case HelpQuery():
+            lines, examples = help_for(query.topic)
+            title = f"llmcost help: {query.topic}" if query.topic else "llmcost help"
+            return HelpAnswer(
+                as_of=day, title=title, topic=query.topic, lines=lines, examples=examples
+            )
+    raise AssertionError(f"unhandled query {query!r}")  # pragma: no cover
+
+
+def _row(
+    quote: Quote,
+    input_tokens: int,
+    output_tokens: int,
+    past: bool,
+    requests: int | None = None,
+) -> PricedRow:
+    """Cost of `input_tokens`/`output_tokens` per request, times `requests` when given."""
+    entry, tariff = quote.entry, quote.tariff
+    count = requests or 1
+    input_usd = cost_of(input_tokens * count, entry.input_per_mtok)
+    output_usd = cost_of(output_tokens * count, entry.output_per_mtok)
+    per_request = (
+        cost_of(input_tokens, entry.input_per_mtok) + cost_of(output_tokens, entry.output_per_mtok)
+        if requests
+        else None
+    )
+    warnings = _price_warnings(quote, past)
+    window = quote.context_window
+    if requests and window is not None and input_tokens + output_tokens > window:
+        warnings.append(
+            f"One request ({input_tokens + output_tokens:,} tokens) does not fit "
+            f"{tariff.display_name}'s {window:,}-token context window."
+        )
+    return PricedRow(
+        model=quote.requested,
+        model_id=tariff.model,
+        name=tariff.display_name,
+        provider=tariff.provider,
+        input_tokens=input_tokens * count,
+        output_tokens=output_tokens * count,
+        input_per_mtok=entry.input_per_mtok,
+        output_per_mtok=entry.output_per_mtok,
+        input_usd=input_usd,
+        output_usd=output_usd,
+        total_usd=input_usd + output_usd,
+        per_request_usd=per_request,
+        context_window=window,
+        effective=entry.effective,
+        source=entry.source,
+        warnings=tuple(warnings),
+    )
+
+
+def _price_warnings(quote: Quote, past: bool) -> list[str]:
+    tariff, day = quote.tariff, quote.day
+    warnings = []
+    if tariff.is_retired_on(day):
+        assert tariff.retired is not None
+        warnings.append(
+            f"{tariff.display_name} was shut down on {tariff.retired.isoformat()}; "
+            "this is its last published price."
+        )
+    if past and quote.entry.effective is None:
+        warnings.append(
+            f"The source gives no start date for {tariff.display_name}'s price; "
+            f"it may not have applied on {day.isoformat()}."
+        )
+    return warnings
+
+
+def _usage_notes(usage: Usage) -> list[str]:
+    notes = []
+    if usage.total is not None:
+        split = usage.split or DEFAULT_SPLIT
+        input_tokens, output_tokens = split.split(usage.total)
+        how = "assumed" if usage.split is None else "as asked"
+        change = " (say 'split 1:1' to change it)" if usage.split is None else ""
+        notes.append(
+            f"{format_count(usage.total)} tokens split {split} input:output {how}: "
+            f"{input_tokens:,} in, {output_tokens:,} out{change}."
+        )
+    if usage.requests is None:
+        notes.append(
+            "Amounts are totals for the whole workload; add 'x N requests' to give "
+            "per-request sizes and check context windows."
+        )
+    return notes
+
+
+def _workload(usage: Usage) -> str:
+    input_tokens, output_tokens = usage.per_request()
+    text = f"{format_count(input_tokens)} in, {format_count(output_tokens)} out"
+    return f"{text} x {usage.requests:,} requests" if usage.requests else text
+
+
+def _priced(
+    query: CompareQuery | CostQuery, book: TariffBook, day: date, past: bool
+) -> PricedAnswer:
+    names = query.models if isinstance(query, CompareQuery) else (query.model,)
+    quotes = [book.quote(name, day) for name in names]
+    input_tokens, output_tokens = query.usage.per_request()
+    rows = tuple(_row(q, input_tokens, output_tokens, past, query.usage.requests) for q in quotes)
+    cheapest = min(rows, key=lambda row: row.total_usd) if len(rows) > 1 else None
+    notes = _usage_notes(query.usage)
+    if cheapest is not None:
+        dearest = max(rows, key=lambda row: row.total_usd)
+        if cheapest.total_usd > 0 and dearest.total_usd > cheapest.total_usd:
+            times = (dearest.total_usd / cheapest.total_usd).quantize(Decimal("0.1"))
+            notes.insert(
+                0, f"{cheapest.model} is the cheapest: {times}x less than {dearest.model}."
+            )
+    verb = "Compare" if query.kind == "compare" else "Cost"
+    return PricedAnswer(
+        kind=query.kind,
+        as_of=day,
+        title=f"{verb}: {_workload(query.usage)}",
+        usage=query.usage,
+        rows=rows,
+        cheapest=cheapest.model if cheapest else None,
+        notes=tuple(notes),
+    )
+
+
+def _matches(tariff: Tariff, words: str | None) -> bool:
+    """Every word of the filter appears in the model's names or provider."""
+    if not words:
+        return True
+    haystack = " ".join((tariff.model, tariff.provider, tariff.name or "", *tariff.aliases)).lower()
+    return all(word in haystack for word in words.lower().split())
+
+
+def _cheapest(query: CheapestQuery, book: TariffBook, day: date, past: bool) -> PricedAnswer:
+    input_tokens, output_tokens = query.usage.per_request()
+    per_request = input_tokens + output_tokens
+    checks_window = query.usage.requests is not None
+    candidates: list[tuple[Decimal, Tariff, PriceEntry]] = []
+    undated = too_small = 0
+    # The whole catalogue is priced here, so only the cheapest few become Answer rows.
+    for tariff in book.tariffs():
+        if not _matches(tariff, query.filter) or tariff.is_retired_on(day):
+            continue
+        entry = tariff.entry_at(day)
+        if entry is None:
+            continue
+        if past and entry.effective is None:
+            undated += 1
+            continue
+        if checks_window and (window := tariff.context_window_at(day)) and per_request > window:
+            too_small += 1
+            continue
+        total = cost_of(input_tokens, entry.input_per_mtok) + cost_of(
+            output_tokens, entry.output_per_mtok
+        )
+        candidates.append((total, tariff, entry))
+    candidates.sort(key=lambda candidate: candidate[0])
+    rows = tuple(
+        _row(
+            Quote(tariff.model, tariff, entry, day),
+            input_tokens,
+            output_tokens,
+            past,
+            query.usage.requests,
+        )
+        for _total, tariff, entry in candidates[:CHEAPEST_LIMIT]
+    )
+    notes = []
+    if candidates:
+        notes.append(f"Priced {len(candidates):,} models; the {len(rows)} cheapest are shown.")
+    elif not (undated or too_small):
+        notes.append(f"No model matches '{query.filter}' on {day.isoformat()}.")
+    if undated:
+        notes.append(
+            f"{undated:,} models have only undated catalogue prices, which may not have applied "
+            f"on {day.isoformat()}: left out."
+        )
+    if too_small:
+        notes.append(
+            f"{too_small:,} models with a context window smaller than one request: left out."
+        )
+    notes += _usage_notes(query.usage)
+    scope = f" '{query.filter}'" if query.filter else ""
+    return PricedAnswer(
+        kind="cheapest",
+        as_of=day,
+        title=f"Cheapest{scope} models: {_workload(query.usage)}",
+        usage=query.usage,
+        rows=rows,
+        cheapest=rows[0].model if rows else None,
+        notes=tuple(notes),
+    )
+
+
+def _training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Decimal]:
+    """The fine-tuned variant of `name` and its training price on `day`, or a NoPrice that says
+    why the model cannot be priced for fine-tuning."""
+    tariff = book.resolve(name)
+    tuned = book.fine_tuned_variant(tariff)
+    if tuned is None:
+        tunable = sorted(
+            t.fine_tune_of or t.model
+            for t in book.tariffs()
+            if t.fine_tune_of is not None and t.entry_at(day) is not None
+        )
+        raise NoPrice(
+            f"{tariff.display_name} cannot be fine-tuned, or no training price is known for it. "
+            f"Models with training prices on {day.isoformat()}: {', '.join(tunable) or 'none'}.",
+            suggestions=[f"finetune {model} 100k tokens 3 epochs" for model in tunable[:3]],
+        )
+    quote = book.quote(tuned.model, day)
+    if quote.entry.training_per_mtok is None:
+        raise NoPrice(
+            f"No training price is known for {tuned.display_name} on {day.isoformat()}.",
+        )
+    return quote, quote.entry.training_per_mtok
+
+
+def _finetune(query: FinetuneQuery, book: TariffBook, day: date, past: bool) -> FinetuneAnswer:
+    quote, training_rate = _training_quote(query.model, book, day)
+    epochs = query.epochs or DEFAULT_EPOCHS
+    trained = query.training_tokens * epochs
+    notes = [] if query.epochs else [f"Epochs not given: {DEFAULT_EPOCHS} assumed."]
+    notes += _price_warnings(quote, past)
+    notes.append(
+        f"Using {quote.tariff.display_name} then costs {format_rate(quote.entry.input_per_mtok)}"
+        f"/1M input and {format_rate(quote.entry.output_per_mtok)}/1M output tokens."
+    )
+    return FinetuneAnswer(
+        as_of=day,
+        title=f"Fine-tuning {normalize_name(query.model)}: {format_count(trained)} tokens trained",
+        model=normalize_name(query.model),
+        model_id=quote.tariff.model,
+        name=quote.tariff.display_name,
+        training_tokens=query.training_tokens,
+        epochs=epochs,
+        trained_tokens=trained,
+        training_per_mtok=training_rate,
+        training_usd=cost_of(trained, training_rate),
+        input_per_mtok=quote.entry.input_per_mtok,
+        output_per_mtok=quote.entry.output_per_mtok,
+        effective=quote.entry.effective,
+        source=quote.entry.source,
+        notes=tuple(notes),
+    )
+
+
+def _breakeven(query: BreakevenQuery, book: TariffBook, day: date, past: bool) -> BreakevenAnswer:
+    tuned_quote, training_rate = _training_quote(query.tuned, book, day)
+    tuned_quote = tuned_quote.model_copy(update={"requested": normalize_name(query.tuned)})
+    base_quote = book.quote(query.base, day)
+    output = query.output or 0
+    epochs = query.epochs or DEFAULT_EPOCHS
+    tuned_row = _row(tuned_quote, query.tuned_prompt, output, past, requests=1)
+    base_row = _row(base_quote, query.base_prompt, output, past, requests=1)
+    training_usd = cost_of(query.training_tokens * epochs, training_rate)
+    saving = base_row.total_usd - tuned_row.total_usd
+    requests = math.ceil(training_usd / saving) if saving > 0 else None
+    notes = []
+    if query.epochs is None:
+        notes.append(f"Epochs not given: {DEFAULT_EPOCHS} assumed.")
+    if query.output is None:
+        notes.append("No output size given: requests priced on prompt tokens only.")
+    if requests is None:
+        notes.insert(
+            0,
+            f"Never: a {tuned_row.name} request costs {format_usd(tuned_row.total_usd)}, "
+            f"not less than {format_usd(base_row.total_usd)} on {base_row.name}.",
+        )
+    else:
+        notes.insert(
+            0,
+            f"Fine-tuning pays back its {format_usd(training_usd)} after {requests:,} requests "
+            f"(saving {format_usd(saving)} a request).",
+        )
+    return BreakevenAnswer(
+        as_of=day,
+        title=f"Break-even: {tuned_row.model} vs {base_row.model}",
+        rows=(tuned_row, base_row),
+        training_tokens=query.training_tokens,
+        epochs=epochs,
+        training_usd=training_usd,
+        saving_per_request_usd=saving,
+        breakeven_requests=requests,
+        training_source=tuned_quote.entry.source,
+        notes=tuple(notes),
+    )
+
+
+def _tokens(query: TokensQuery, book: TariffBook, day: date, past: bool) -> TokensAnswer:
+    from pricing import tokens
+
+    counts = {encoding: tokens.count(query.text, encoding) for encoding in tokens.ENCODINGS}
+    rows = []
+    estimated = False
+    for name in TOKENS_PRICED_ON:
+        try:
+            quote = book.quote(name, day)
+        except NoPrice:
+            continue  # e.g. gpt-4o on a 2023 date: not yet released
+        encoding = tokens.encoding_name_for(quote.tariff.model)
+        exact = encoding is not None
+        estimated |= not exact
+        n = counts[encoding or "o200k_base"]
+        rows.append(_row(quote, n, 0, past))
+    used_by = {
+        "cl100k_base": "GPT-4, GPT-3.5 Turbo",
+        "o200k_base": "GPT-4o, GPT-4.1, GPT-5, o-series",
+    }
+    notes = ["Cost of sending the text once as input, on each model's own tokenizer."]
+    if estimated:
+        notes.append("Models with an unknown tokenizer are estimated with o200k_base.")
+    return TokensAnswer(
+        as_of=day,
+        title=f"Tokens in {len(query.text):,} characters",
+        characters=len(query.text),
+        counts=tuple(
+            TokenCountRow(encoding=e, tokens=n, exact=True, used_by=used_by.get(e, ""))
+            for e, n in counts.items()
+        ),
+        rows=tuple(rows),
+        notes=tuple(notes),
+    )
+
+
+def _tariff_row(tariff: Tariff, entry: PriceEntry, day: date) -> TariffRow:
+    return TariffRow(
+        model=tariff.model,
+        name=tariff.display_name,
+        provider=tariff.provider,
+        input_per_mtok=entry.input_per_mtok,
+        output_per_mtok=entry.output_per_mtok,
+        training_per_mtok=entry.training_per_mtok,
+        context_window=tariff.context_window_at(entry.effective or day),
+        effective=entry.effective,
+        retired=tariff.retired,
+        source=entry.source,
+    )
+
+
+def _models(query: ModelsQuery, book: TariffBook, day: date) -> TableAnswer:
+    if query.filter:
+        candidates = [t for t in book.tariffs() if _matches(t, query.filter)]
+    else:
+        candidates = book.own_tariffs()
+    priced = [(t, e) for t in candidates if (e := t.entry_at(day)) is not None]
+    rows = tuple(_tariff_row(t, e, day) for t, e in priced[:MODELS_TABLE_LIMIT])
+    notes = []
+    if len(priced) > len(rows):
+        notes.append(
+            f"Showing {len(rows)} of {len(priced)} models; narrow the filter to see the rest."
+        )
+    if not query.filter:
+        catalogued = len(book.tariffs()) - len(candidates)
+        notes.append(
+            f"{catalogued:,} more models from genai-prices: filter by name or provider, "
+            "e.g. 'models claude' or 'models mistral'."
+        )
+    if not priced:
+        notes.append(f"No model matches '{query.filter}' on {day.isoformat()}.")
+    title = f"Models matching '{query.filter}'" if query.filter else "Models"
+    return TableAnswer(
+        kind="models",
+        as_of=day,
+        title=f"{title}, prices per 1M tokens",
+        rows=rows,
+        matched=len(priced),
+        notes=tuple(notes),
+    )
+
+
+def _price(query: PriceQuery, book: TariffBook, day: date, past: bool) -> TableAnswer:
+    quote = book.quote(query.model, day)
+    return TableAnswer(
+        kind="price",
+        as_of=day,
+        title=f"{quote.tariff.display_name}, prices per 1M tokens",
+        rows=(_tariff_row(quote.tariff, quote.entry, day),),
+        matched=1,
+        notes=tuple(_price_warnings(quote, past)),
+    )
+
+
+def _history(query: HistoryQuery, book: TariffBook, day: date) -> TableAnswer:
+    tariff = book.resolve(query.model)
+    rows = tuple(_tariff_row(tariff, entry, day) for entry in tariff.entries)
+    notes = []
+    if tariff.retired is not None:
+        notes.append(f"Shut down on {tariff.retired.isoformat()}.")
+    if len(rows) == 1 and rows[0].effective is None:
+        notes.append("The source records only the current price, without a start date.")
+    return TableAnswer(
+        kind="history",
+        as_of=day,
+        title=f"Price history of {tariff.display_name}, per 1M tokens",
+        rows=rows,
+        matched=len(rows),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,132 @@
+"""The genai-prices catalogue as tariffs: the breadth of today's models from many providers.
+
+genai-prices is imported only here, and only when a name is not in our own tariffs, because
+importing its data costs about 0.2 s of a cold start.
+"""
+
+from collections.abc import Iterator
+from decimal import Decimal
+from functools import cache
+
+from pricing.tariffs import Catalog, PriceEntry, Tariff
+
+# A bare model id ("gpt-4o", "claude-opus-4") means the model maker's own API; resellers
+# and clouds are reached with "provider/model" ("azure/gpt-4o", "openrouter/...").
+FIRST_PARTY = (
+    "openai",
+    "anthropic",
+    "google",
+    "mistral",
+    "deepseek",
+    "x-ai",
+    "cohere",
+    "meta",
+    "moonshotai",
+    "zai",
+    "zhipuai",
+    "minimax",
+    "perplexity",
+    "voyageai",
+    "arcee",
+)
+
+
+def _rank(provider_id: str) -> tuple[int, str]:
+    try:
+        return FIRST_PARTY.index(provider_id), provider_id
+    except ValueError:
+        return len(FIRST_PARTY), provider_id
+
+
+def _base_rate(price: object) -> tuple[Decimal | None, str]:
+    """genai-prices' tiered rates bill a whole request at a higher rate past an input size;
+    we price at the base rate and say so."""
+    from genai_prices.types import TieredPrices
+
+    if isinstance(price, TieredPrices):
+        first = price.tiers[0] if price.tiers else None
+        note = f"; base rate, higher above {first.start:,} input tokens a request" if first else ""
+        return price.base, note
+    return (price if isinstance(price, Decimal) else None), ""
+
+
+def _entries(model: object, source: str) -> Iterator[PriceEntry]:
+    from genai_prices.types import ConditionalPrice, ModelPrice, StartDateConstraint
+
+    prices = model.prices  # type: ignore[attr-defined]
+    dated: list[tuple[object, ModelPrice]]
+    if isinstance(prices, ModelPrice):
+        dated = [(None, prices)]
+    else:
+        # Time-of-day prices (off-peak discounts) are not a tariff change; keep dated ones only.
+        dated = [
+            (c.constraint.start_date if c.constraint else None, c.prices)
+            for c in prices
+            if isinstance(c, ConditionalPrice)
+            and (c.constraint is None or isinstance(c.constraint, StartDateConstraint))
+        ]
+    for start, price in dated:
+        input_rate, input_note = _base_rate(getattr(price, "input_mtok", None))
+        output_rate, output_note = _base_rate(getattr(price, "output_mtok", None))
+        if input_rate is None or output_rate is None:
+            continue  # not priced per input and output token (embeddings, audio, images)
+        yield PriceEntry(
+            effective=start,  # type: ignore[arg-type]
+            input_per_mtok=input_rate,
+            output_per_mtok=output_rate,
+            context_window=model.context_window,  # type: ignore[attr-defined]
+            source=source + (input_note or output_note),
+            origin="genai-prices",
+        )
+
+
+@cache
+def genai_prices_catalog() -> Catalog:
+    import genai_prices
+    from genai_prices.data import providers
+    from genai_prices.data_snapshot import get_snapshot
+
+    tariffs: list[Tariff] = []
+    # genai-prices answers some provider/model pairs with another provider's model (Azure falls
+    # back to OpenAI's), so matches are mapped back by the model object they returned.
+    key_of_model: dict[int, str] = {}
+    # Bare ids only resellers list ("sonar" on openrouter...), tried after genai-prices' rules.
+    resold: dict[str, str] = {}
+    for provider in sorted(providers, key=lambda p: _rank(p.id)):
+        url = f", {provider.pricing_urls[0]}" if provider.pricing_urls else ""
+        source = f"genai-prices {genai_prices.__version__}: {provider.name}{url}"
+        first_party = provider.id in FIRST_PARTY
+        for model in provider.models:
+            entries = tuple(_entries(model, source))
+            if not entries:
+                continue
+            bare = model.id.lower()
+            key = f"{provider.id}/{bare}"
+            key_of_model[id(model)] = key
+            if not first_party:
+                resold.setdefault(bare, key)
+            tariffs.append(
+                Tariff(
+                    model=key,
+                    provider=provider.id,
+                    name=model.name,
+                    aliases=(bare,) if first_party else (),
+                    entries=entries,
+                )
+            )
+
+    snapshot = get_snapshot()
+
+    def match(name: str) -> str | None:
+        """genai-prices' own matching rules (dated snapshots, "claude-sonnet-4" for
+        "claude-sonnet-4-0", Azure falling back to OpenAI), then ids only resellers list."""
+        provider_id, _, model_ref = name.rpartition("/") if "/" in name else ("", "", name)
+        try:
+            _provider, model = snapshot.find_provider_model(
+                model_ref, None, provider_id or None, None
+            )
+        except LookupError:
+            return resold.get(name)
+        return key_of_model.get(id(model)) or resold.get(name)
+
+    return Catalog(tariffs=tariffs, match=match)

@@ -1,0 +1,85 @@
+"""Counts as people write them: "200k", "1.2M", "1,500", "2K"; ratios such as "3:1"."""
+
+import re
+from decimal import Decimal, InvalidOperation, localcontext
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_SCALE = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+# Thousands separators only in groups of three, so "1,5" is not silently 15.
+_COUNT = re.compile(r"(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)(?P<scale>[kmb]?)", re.I)
+_RATIO = re.compile(r"(?P<input>\d+(?:\.\d+)?):(?P<output>\d+(?:\.\d+)?)")
+
+
+class QuantityError(ValueError):
+    """A word that looked like a count or a ratio but is not a usable one."""
+
+
+def looks_like_count(word: str) -> bool:
+    return _COUNT.fullmatch(word) is not None
+
+
+def parse_count(word: str) -> int:
+    """A whole, non-negative count. Raises QuantityError for anything else."""
+    match = _COUNT.fullmatch(word.strip())
+    if match is None:
+        raise QuantityError(f"'{word}' is not a number (try 1500, 1,500, 200k or 1.2M)")
+    digits = match["number"].replace(",", "")
+    try:
+        with localcontext() as context:
+            context.prec = len(digits) + 10  # exact: the default 28 digits would round long counts
+            value = Decimal(digits) * _SCALE[match["scale"].lower()]
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid decimals
+        raise QuantityError(f"'{word}' is not a number") from exc
+    if value != value.to_integral_value():
+        nearest = f"{int(value):,} or {int(value) + 1:,}"
+        raise QuantityError(f"'{word}' is not a whole number (try {nearest})")
+    return int(value)
+
+
+def format_count(value: int) -> str:
+    """The shortest exact way to write a count back: 200000 -> '200k', 1200000 -> '1.2M'."""
+    for suffix, scale in (("B", 1_000_000_000), ("M", 1_000_000), ("k", 1_000)):
+        if value >= scale:
+            scaled = Decimal(value) / scale
+            text = format(scaled.normalize(), "f")
+            if len(text.replace(".", "")) <= 4:
+                return f"{text}{suffix}"
+    return str(value)
+
+
+class Ratio(BaseModel):
+    """Input:output proportion used to split a total token count."""
+
+    model_config = ConfigDict(frozen=True)
+
+    input: Decimal = Field(gt=0)
+    output: Decimal = Field(ge=0)
+
+    def split(self, total: int) -> tuple[int, int]:
+        """Whole tokens: input gets the rounded share, output the rest, so they add up to total."""
+        with localcontext() as context:
+            context.prec = len(str(total)) + 28  # whole tokens stay exact for any total
+            share = Decimal(total) * self.input / (self.input + self.output)
+        input_tokens = int(share.to_integral_value())
+        return input_tokens, total - input_tokens
+
+    def __str__(self) -> str:
+        return f"{format(self.input.normalize(), 'f')}:{format(self.output.normalize(), 'f')}"
+
+
+DEFAULT_SPLIT = Ratio(input=Decimal(3), output=Decimal(1))
+
+
+def parse_ratio(word: str) -> Ratio:
+    match = _RATIO.fullmatch(word.strip())
+    if match is None:
+        raise QuantityError(f"'{word}' is not a ratio (try 3:1 or 1:1)")
+    input_part, output_part = Decimal(match["input"]), Decimal(match["output"])
+    if input_part <= 0:
+        raise QuantityError(f"'{word}' gives no input tokens (try 3:1 or 1:1)")
+    return Ratio(input=input_part, output=output_part)
+
+
+def looks_like_ratio(word: str) -> bool:
+    return _RATIO.fullmatch(word) is not None

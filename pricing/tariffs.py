@@ -1,0 +1,244 @@
+"""Tariffs: dated prices per model, and the book that resolves a name to the price on a date."""
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pricing.errors import NoPrice, UnknownModel
+
+Origin = Literal["bundled", "genai-prices", "user"]
+
+
+class PriceEntry(BaseModel):
+    """One model's prices from a date on, per million tokens, with where they come from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # None: the source gives no start date, so the price is only known to hold today.
+    effective: date | None
+    input_per_mtok: Decimal = Field(ge=0)
+    output_per_mtok: Decimal = Field(ge=0)
+    training_per_mtok: Decimal | None = Field(default=None, ge=0)
+    context_window: int | None = Field(default=None, gt=0)
+    source: str
+    origin: Origin
+
+
+class Tariff(BaseModel):
+    """A model and its price history, oldest first."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    provider: str
+    name: str | None = None
+    aliases: tuple[str, ...] = ()
+    fine_tune_of: str | None = None
+    retired: date | None = None
+    entries: tuple[PriceEntry, ...] = Field(min_length=1)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.model
+
+    @property
+    def latest(self) -> PriceEntry:
+        return self.entries[-1]
+
+    def entry_at(self, day: date) -> PriceEntry | None:
+        """The price in force on `day`: the newest entry that started on or before it."""
+        # Newest first: histories are a handful of entries and today's price is asked most.
+        for entry in reversed(self.entries):
+            if entry.effective is None or entry.effective <= day:
+                return entry
+        return None
+
+    def context_window_at(self, day: date) -> int | None:
+        """Context windows are stated when they change; an entry without one inherits it."""
+        window = None
+        for entry in self.entries:
+            if entry.effective is not None and entry.effective > day:
+                break
+            window = entry.context_window or window
+        return window
+
+    def is_retired_on(self, day: date) -> bool:
+        return self.retired is not None and day >= self.retired
+
+    def merged_with(self, override: "Tariff") -> "Tariff":
+        """This tariff with `override`'s entries added (replacing any with the same date) and its
+        descriptive fields taking precedence where it sets them."""
+        by_date = {entry.effective: entry for entry in self.entries}
+        by_date.update({entry.effective: entry for entry in override.entries})
+        return Tariff(
+            model=self.model,
+            provider=override.provider or self.provider,
+            name=override.name or self.name,
+            aliases=tuple(dict.fromkeys((*self.aliases, *override.aliases))),
+            fine_tune_of=override.fine_tune_of or self.fine_tune_of,
+            retired=override.retired or self.retired,
+            entries=sort_entries(by_date.values()),
+        )
+
+
+def sort_entries(entries: Iterable[PriceEntry]) -> tuple[PriceEntry, ...]:
+    return tuple(sorted(entries, key=lambda entry: entry.effective or date.min))
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A resolved name and the price that applies on the day asked about."""
+
+    requested: str
+    tariff: Tariff
+    entry: PriceEntry
+    day: date
+
+    @property
+    def context_window(self) -> int | None:
+        return self.tariff.context_window_at(self.day)
+
+
+_TRAILING_PUNCTUATION = "?!.,;:'\"()[]{}"
+_GPT_WITHOUT_HYPHEN = re.compile(r"^gpt(?=\d)")
+# A fine-tuned model's full id, "ft:gpt-3.5-turbo:acme::8abc", is priced as its base family.
+_FINE_TUNED_ID = re.compile(r"^(ft:[^:]+):.*$")
+
+
+@lru_cache(maxsize=8192)
+def normalize_name(name: str) -> str:
+    """How a model name is looked up: case, stray punctuation and common spellings forgiven."""
+    text = name.strip().strip(_TRAILING_PUNCTUATION).lower()
+    text = _GPT_WITHOUT_HYPHEN.sub("gpt-", text)
+    return _FINE_TUNED_ID.sub(r"\1", text)
+
+
+class Catalog(BaseModel):
+    """A lower layer of tariffs (e.g. genai-prices), loaded only when the upper layers miss."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    tariffs: Sequence[Tariff]
+    # Names the catalogue's own matching rules accept (dated snapshots...) -> a tariff key.
+    match: Callable[[str], str | None] = lambda _name: None
+
+
+def _names_of(tariff: Tariff) -> Iterable[str]:
+    yield tariff.model
+    yield from tariff.aliases
+    if tariff.provider and "/" not in tariff.model:
+        yield f"{tariff.provider}/{tariff.model}"
+
+
+class TariffBook:
+    """Every known tariff. `tariffs` (bundled and the user's own) win over the catalogue, which
+    is loaded on first need so that answering about well-known models stays fast."""
+
+    def __init__(
+        self, tariffs: Iterable[Tariff], catalog: Callable[[], Catalog] | None = None
+    ) -> None:
+        self._own = list(tariffs)
+        self._index = self._build_index(self._own)
+        self._load_catalog = catalog
+        self._catalog: Catalog | None = None
+        self._catalog_index: dict[str, Tariff] = {}
+
+    @staticmethod
+    def _build_index(tariffs: Iterable[Tariff]) -> dict[str, Tariff]:
+        index: dict[str, Tariff] = {}
+        for tariff in tariffs:
+            for name in _names_of(tariff):
+                index.setdefault(normalize_name(name), tariff)
+        return index
+
+    def _catalogue(self) -> Catalog | None:
+        if self._catalog is None and self._load_catalog is not None:
+            self._catalog = self._load_catalog()
+            own = {id(tariff) for tariff in self._own}
+            shadowed = {normalize_name(name) for name in self._index}
+            self._catalog_index = {
+                name: tariff
+                for name, tariff in self._build_index(self._catalog.tariffs).items()
+                if name not in shadowed and id(tariff) not in own
+            }
+        return self._catalog
+
+    def own_tariffs(self) -> list[Tariff]:
+        """Bundled and user tariffs only: the table worth showing without a filter."""
+        return list(self._own)
+
+    def tariffs(self) -> list[Tariff]:
+        """Own tariffs first, then the catalogue's (each once)."""
+        self._catalogue()
+        seen: set[int] = set()
+        result: list[Tariff] = []
+        for tariff in (*self._own, *self._catalog_index.values()):
+            if id(tariff) not in seen:
+                seen.add(id(tariff))
+                result.append(tariff)
+        return result
+
+    def names(self) -> list[str]:
+        self._catalogue()
+        return [*self._index, *self._catalog_index]
+
+    def find(self, name: str) -> Tariff | None:
+        key = normalize_name(name)
+        if (tariff := self._index.get(key)) is not None:
+            return tariff
+        catalog = self._catalogue()
+        if catalog is None:
+            return None
+        if (tariff := self._catalog_index.get(key)) is not None:
+            return tariff
+        matched = catalog.match(key)
+        if matched is not None:
+            return self._index.get(matched) or self._catalog_index.get(matched)
+        return None
+
+    def resolve(self, name: str) -> Tariff:
+        tariff = self.find(name)
+        if tariff is None:
+            raise UnknownModel(
+                f"I don't know a model called '{name}'.", suggestions=self.suggest(name)
+            )
+        return tariff
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        key = normalize_name(name)
+        names = self.names()
+        close = difflib.get_close_matches(key, names, n=limit, cutoff=0.6)
+        if len(close) < limit:
+            # "claude" or "llama" are prefixes of real names that difflib scores low.
+            close += [n for n in names if key and n.startswith(key) and n not in close]
+        return close[:limit]
+
+    def quote(self, name: str, day: date) -> Quote:
+        tariff = self.resolve(name)
+        entry = tariff.entry_at(day)
+        if entry is None:
+            first = tariff.entries[0].effective
+            raise NoPrice(
+                f"{tariff.display_name} had no price on {day.isoformat()}: "
+                f"its first known price starts {first.isoformat() if first else 'later'}.",
+                suggestions=[f"as of {first.isoformat()}"] if first else [],
+            )
+        return Quote(requested=normalize_name(name), tariff=tariff, entry=entry, day=day)
+
+    def fine_tuned_variant(self, tariff: Tariff) -> Tariff | None:
+        """The tariff of a fine-tuned `tariff`: itself if it carries training prices, else the
+        tariff that names it as its base."""
+        if any(entry.training_per_mtok is not None for entry in tariff.entries):
+            return tariff
+        # Only our own tariffs describe fine-tuning; the catalogue has no training prices.
+        for candidate in self._own:
+            if candidate.fine_tune_of is not None and self.find(candidate.fine_tune_of) is tariff:
+                return candidate
+        return None
