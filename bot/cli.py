@@ -111,9 +111,15 @@ def run(argv: Sequence[str], today: date | None = None) -> tuple[int, str, str]:
         from pricing.sources import load_book
 
         query = parse(" ".join(invocation.words))
-        if invocation.at is not None and getattr(query, "as_of", False) is None:
-            # --at is "as of" said once for every question; words that name a date win.
-            query = query.model_copy(update={"as_of": invocation.at})
+        if invocation.at is not None:
+            if "as_of" not in type(query).model_fields:
+                raise LlmcostError(
+                    f"--at applies to priced questions, not to '{query.kind}'.",
+                    suggestions=[" ".join(invocation.words)],
+                )
+            if query.as_of is None:  # type: ignore[union-attr]
+                # --at is "as of" said once for every question; words that name a date win.
+                query = query.model_copy(update={"as_of": invocation.at})
         book = load_book(_tariffs_file(invocation))
         result = answer(query, book, today=today or date.today())
         return 0, render_json(result) if as_json else render_text(result), ""
@@ -148,10 +154,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"llmcost: internal error: {exc!r}. Set LLMCOST_DEBUG=1 for details.", file=sys.stderr
         )
         return EXIT_INTERNAL
-    if out:
-        print(out)
-    if err:
-        print(err, file=sys.stderr)
+    try:
+        if out:
+            print(out)
+        if err:
+            print(err, file=sys.stderr)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `llmcost models claude | head -1`: the reader left; end quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return code
 
 

@@ -2,6 +2,7 @@
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -10,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pricing.errors import NoPrice
 from pricing.help import help_for
-from pricing.money import cost_of, format_rate, format_usd
+from pricing.money import Money, cost_of, format_rate, format_usd
 from pricing.quantities import DEFAULT_SPLIT, format_count
 from pricing.query import (
     DEFAULT_EPOCHS,
@@ -48,12 +49,12 @@ class PricedRow(_Frozen):
     provider: str
     input_tokens: int
     output_tokens: int
-    input_per_mtok: Decimal
-    output_per_mtok: Decimal
-    input_usd: Decimal
-    output_usd: Decimal
-    total_usd: Decimal
-    per_request_usd: Decimal | None = None
+    input_per_mtok: Money
+    output_per_mtok: Money
+    input_usd: Money
+    output_usd: Money
+    total_usd: Money
+    per_request_usd: Money | None = None
     context_window: int | None
     effective: date | None
     source: str
@@ -66,9 +67,9 @@ class TariffRow(_Frozen):
     model: str
     name: str
     provider: str
-    input_per_mtok: Decimal
-    output_per_mtok: Decimal
-    training_per_mtok: Decimal | None
+    input_per_mtok: Money
+    output_per_mtok: Money
+    training_per_mtok: Money | None
     context_window: int | None
     effective: date | None
     retired: date | None
@@ -103,10 +104,10 @@ class FinetuneAnswer(_Answer):
     training_tokens: int
     epochs: int
     trained_tokens: int
-    training_per_mtok: Decimal
-    training_usd: Decimal
-    input_per_mtok: Decimal
-    output_per_mtok: Decimal
+    training_per_mtok: Money
+    training_usd: Money
+    input_per_mtok: Money
+    output_per_mtok: Money
     effective: date | None
     source: str
 
@@ -122,8 +123,8 @@ class BreakevenAnswer(_Answer):
     rows: tuple[PricedRow, PricedRow]
     training_tokens: int
     epochs: int
-    training_usd: Decimal
-    saving_per_request_usd: Decimal
+    training_usd: Money
+    saving_per_request_usd: Money
     breakeven_requests: int | None
     training_source: str
 
@@ -180,14 +181,14 @@ def answer(query: Query, book: TariffBook, today: date) -> Answer:
         case TokensQuery():
             return _tokens(query, book, day, past)
         case ModelsQuery():
-            return _models(query, book, day)
+            return _models(query, book, day, past)
         case PriceQuery():
             return _price(query, book, day, past)
         case HistoryQuery():
             return _history(query, book, day)
         case HelpQuery():
             lines, examples = help_for(query.topic)
-            title = f"llmcost help: {query.topic}" if query.topic else "llmcost help"
+            title = f"Help on {query.topic}" if query.topic else "llmcost: commands"
             return HelpAnswer(
                 as_of=day, title=title, topic=query.topic, lines=lines, examples=examples
             )
@@ -398,7 +399,7 @@ def _training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Deci
         raise NoPrice(
             f"No training price is known for {tuned.display_name} on {day.isoformat()}.",
         )
-    return quote, quote.entry.training_per_mtok
+    return replace(quote, requested=normalize_name(name)), quote.entry.training_per_mtok
 
 
 def _finetune(query: FinetuneQuery, book: TariffBook, day: date, past: bool) -> FinetuneAnswer:
@@ -432,7 +433,6 @@ def _finetune(query: FinetuneQuery, book: TariffBook, day: date, past: bool) -> 
 
 def _breakeven(query: BreakevenQuery, book: TariffBook, day: date, past: bool) -> BreakevenAnswer:
     tuned_quote, training_rate = _training_quote(query.tuned, book, day)
-    tuned_quote = tuned_quote.model_copy(update={"requested": normalize_name(query.tuned)})
     base_quote = book.quote(query.base, day)
     output = query.output or 0
     epochs = query.epochs or DEFAULT_EPOCHS
@@ -523,7 +523,7 @@ def _tariff_row(tariff: Tariff, entry: PriceEntry, day: date) -> TariffRow:
     )
 
 
-def _models(query: ModelsQuery, book: TariffBook, day: date) -> TableAnswer:
+def _models(query: ModelsQuery, book: TariffBook, day: date, past: bool) -> TableAnswer:
     if query.filter:
         candidates = [t for t in book.tariffs() if _matches(t, query.filter)]
     else:
@@ -543,6 +543,12 @@ def _models(query: ModelsQuery, book: TariffBook, day: date) -> TableAnswer:
         )
     if not priced:
         notes.append(f"No model matches '{query.filter}' on {day.isoformat()}.")
+    undated = sum(1 for _tariff, entry in priced if entry.effective is None)
+    if past and undated:
+        notes.append(
+            f"{undated:,} of these have only undated catalogue prices (Since: undated), which "
+            f"may not have applied on {day.isoformat()}."
+        )
     title = f"Models matching '{query.filter}'" if query.filter else "Models"
     return TableAnswer(
         kind="models",

@@ -5,6 +5,7 @@ from pricing.parse import EXAMPLES
 _SUMMARY = {
     "compare": "Price a workload on several models side by side.",
     "cost": "Price one model; sizes can be per request, times a number of requests.",
+    "cheapest": "Every known model priced for one workload, cheapest first.",
     "finetune": "Training cost of fine-tuning: tokens x epochs x the training price.",
     "breakeven": (
         "Requests after which a fine-tuned model with a shorter prompt has paid back its "
@@ -29,6 +30,10 @@ _DETAILS = {
         "request does not fit the model's context window.",
         "Add 'as of 2023-08-22' for the prices in force on that date.",
     ),
+    "cheapest": (
+        "Narrow it with words from the name or provider: 'cheapest claude 1M tokens'. With "
+        "'x N requests', models whose context window is too small are left out.",
+    ),
     "finetune": (
         "Name the base model or its fine-tuned variant. "
         "Epochs: '3 epochs' or 'x3' (3 if not given).",
@@ -51,6 +56,7 @@ _DETAILS = {
 _MORE_EXAMPLES = {
     "compare": ("compare gpt-4-8k gpt-4-32k ft-gpt-3.5 150k in 50k out as of 2023-08-22",),
     "cost": ("cost gpt-4-32k 1.2M in 300k out",),
+    "cheapest": ("cheapest mini 20k in 1k out x 1000 requests",),
     "finetune": ("finetune ft-davinci-002 1M tokens x2 as of 2023-08-22",),
     "models": ("models",),
 }

@@ -83,7 +83,7 @@ RESERVED = (
     | _EPOCH_WORDS
     | _FILLER_WORDS
     | _DATE_LEAD
-    | {"split", "ratio", "training", "train", "->", "to", "today", "private"}
+    | {"split", "ratio", "training", "train", "prompts", "->", "to", "today", "private"}
 )
 
 _ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
@@ -102,7 +102,7 @@ def _words(text: str) -> list[str]:
     text = _WORD_COMMA.sub(" ", text)
     words = []
     for raw in text.split():
-        # A sentence's "." or ":" ends no keyword ("vs.", "tokens.", "prompt:"); ".5k" keeps its dot.
+        # A trailing "." or ":" ends no keyword ("vs.", "tokens.", "prompt:"); ".5k" keeps its dot.
         word = raw.rstrip(_STRIP + ".:").lstrip(_STRIP)
         if not word:
             continue
@@ -277,8 +277,8 @@ def _parse_usage(cursor: _Cursor) -> tuple[list[str], Usage, date | None]:
 
 
 def _model_name(word: str) -> str | None:
-    """A model name as written ('GPT-4.' -> 'gpt-4'); None for punctuation or a reserved word."""
-    name = word.strip(".:").lower()
+    """A model name as written ('GPT-4' -> 'gpt-4'); None for a reserved word."""
+    name = word.lower()
     return name if name and name not in RESERVED else None
 
 
@@ -399,7 +399,7 @@ def _parse_breakeven(cursor: _Cursor) -> Query:
                 cursor, cursor.next_raw(), "(is it a prompt, output or training size?)"
             )
         else:
-            models.append(word.strip(".:"))
+            models.append(word)
             cursor.position += 1
     if len(models) != 2:
         raise cursor.fail("Name the fine-tuned model, then 'vs', then the model it replaces.")

@@ -43,7 +43,7 @@ def format_count(value: int) -> str:
         if value >= scale:
             scaled = Decimal(value) / scale
             text = format(scaled.normalize(), "f")
-            if len(text.replace(".", "")) <= 4:
+            if len(text.replace(".", "")) <= 4 and len(text) < len(str(value)):
                 return f"{text}{suffix}"
     return str(value)
 

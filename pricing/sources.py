@@ -1,5 +1,6 @@
 """Where tariffs come from: the bundled file, a user's own file, and the genai-prices catalogue."""
 
+import difflib
 import tomllib
 from collections.abc import Iterable
 from datetime import date
@@ -62,14 +63,21 @@ def _validate_block(block: dict[str, Any], number: int, label: str) -> TariffRec
     try:
         return TariffRecord.model_validate(block)
     except ValidationError as exc:
-        error = exc.errors()[0]
+        # A misspelt field also makes the real one "missing": name what the user wrote first.
+        errors = sorted(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
+        error = errors[0]
         field = ".".join(str(part) for part in error["loc"]) or "(entry)"
         model = block.get("model")
         which = f"entry {number}" + (f" (model '{model}')" if isinstance(model, str) else "")
         problem = error["msg"]
         if error["type"] == "extra_forbidden":
-            problem = f"unknown field; allowed fields are {', '.join(TariffRecord.model_fields)}"
-        more = len(exc.errors()) - 1
+            close = difflib.get_close_matches(field, TariffRecord.model_fields, n=1)
+            problem = (
+                f"unknown field (did you mean '{close[0]}'?)"
+                if close
+                else f"unknown field; allowed fields are {', '.join(TariffRecord.model_fields)}"
+            )
+        more = len(errors) - 1
         tail = f" ({more} more problem{'s' if more > 1 else ''} in this entry)" if more else ""
         raise TariffFileError(f"{label}, {which}, field '{field}': {problem}{tail}") from exc
 
@@ -133,16 +141,41 @@ def bundled_tariffs() -> list[Tariff]:
     return tariffs_from_records(records, origin="bundled", default_source="llmcost bundled tariffs")
 
 
-def user_tariffs(path: Path) -> list[Tariff]:
+def _read_user_file(path: Path) -> list[TariffRecord]:
     label = f"tariffs file {path}"
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise TariffFileError(f"{label} does not exist (set by LLMCOST_TARIFFS).") from exc
+        raise TariffFileError(f"{label} does not exist.") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise TariffFileError(f"{label} could not be read: {exc}") from exc
-    records = read_tariff_file(text, label=label)
+    return read_tariff_file(text, label=label)
+
+
+def user_tariffs(path: Path) -> list[Tariff]:
+    return _user_tariffs_from(_read_user_file(path), path)
+
+
+def _user_tariffs_from(records: list[TariffRecord], path: Path) -> list[Tariff]:
     return tariffs_from_records(records, origin="user", default_source=f"your tariffs file {path}")
+
+
+def _reject_one_model_twice_on_a_date(
+    records: list[TariffRecord], book: TariffBook, path: Path
+) -> None:
+    """An id and its alias ("gpt-4", "gpt-4-8k") are one model: one price per date."""
+    first_seen: dict[tuple[str, date], int] = {}
+    for number, record in enumerate(records, 1):
+        known = book.find(record.model)
+        key = (known.model if known else normalize_name(record.model), record.effective)
+        if key in first_seen and records[first_seen[key] - 1].model != record.model:
+            earlier = records[first_seen[key] - 1].model
+            raise TariffFileError(
+                f"tariffs file {path}, entry {number} (model '{record.model}'): '{earlier}' in "
+                f"entry {first_seen[key]} is the same model ({key[0]}) and already gives a price "
+                f"for {record.effective.isoformat()}."
+            )
+        first_seen.setdefault(key, number)
 
 
 def load_book(user_file: Path | None = None, *, with_catalog: bool = True) -> TariffBook:
@@ -155,9 +188,11 @@ def load_book(user_file: Path | None = None, *, with_catalog: bool = True) -> Ta
     if user_file is None:
         return TariffBook(own, catalog)
     base = TariffBook(own, catalog)
+    records = _read_user_file(user_file)
+    _reject_one_model_twice_on_a_date(records, base, user_file)
     merged: dict[int, Tariff] = {}
     added: list[Tariff] = []
-    for tariff in user_tariffs(user_file):
+    for tariff in _user_tariffs_from(records, user_file):
         existing = base.find(tariff.model)
         if existing is None:
             added.append(tariff.model_copy(update={"provider": tariff.provider or "custom"}))

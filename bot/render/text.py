@@ -1,6 +1,7 @@
 """Answers for a terminal: an aligned table, the totals, then the assumptions and sources."""
 
-from collections.abc import Sequence
+import shlex
+from collections.abc import Collection, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -19,13 +20,15 @@ from pricing.money import format_rate, format_usd
 MAX_SOURCES_LISTED = 5
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int = 1) -> str:
-    """Columns from `numeric_from` on are right-aligned (figures), the others left-aligned."""
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], text_columns: Collection[int] = (0,)
+) -> str:
+    """Figures are right-aligned; the `text_columns` (names) are left-aligned."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(
-            cell.rjust(width) if index >= numeric_from else cell.ljust(width)
+            cell.ljust(width) if index in text_columns else cell.rjust(width)
             for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
@@ -58,7 +61,10 @@ def _footer(answer: Answer, rows: Sequence[PricedRow] = ()) -> list[str]:
             "'history <model>' shows each one (--json lists them all).",
         ]
     elif sources:
-        lines += ["", f"Prices in force on {answer.as_of.isoformat()}. Sources:"]
+        when = (
+            "" if answer.kind == "history" else f"Prices in force on {answer.as_of.isoformat()}. "
+        )
+        lines += ["", f"{when}Sources:"]
         lines += [f"  - {source}" for source in sources]
     return lines
 
@@ -140,7 +146,7 @@ def _tokens(answer: TokensAnswer) -> str:
     counts = table(
         ["Encoding", "Tokens", "Used by"],
         [[c.encoding, f"{c.tokens:,}", c.used_by] for c in answer.counts],
-        numeric_from=1,
+        text_columns=(0, 2),
     )
     costs = table(
         ["Model", "Tokens", "In $/1M", "Cost as input"],
@@ -172,15 +178,23 @@ def _table(answer: TableAnswer) -> str:
         heading += f" (as of {answer.as_of.isoformat()})"
     body = [heading, ""]
     if rows:
-        body.append(table(headers, rows, numeric_from=2))
+        body.append(table(headers, rows, text_columns=(0, 1)))
     return "\n".join(body + _footer(answer))
+
+
+_SHELL_SPECIAL = set("<>|&;?*$`'\"()[]{}!#~")
+
+
+def _for_shell(question: str) -> str:
+    """Quoted when a shell would mangle it: '->' would redirect into a file named '200'."""
+    return shlex.quote(question) if _SHELL_SPECIAL & set(question) else question
 
 
 def _help(answer: HelpAnswer) -> str:
     lines = [answer.title, ""]
     lines += [f"  {line}" for line in answer.lines]
     lines += ["", "Examples:"]
-    lines += [f"  llmcost {example}" for example in answer.examples]
+    lines += [f"  llmcost {_for_shell(example)}" for example in answer.examples]
     if answer.topic is None:
         lines += ["", "Options: --json for machine-readable output, --at YYYY-MM-DD for a date."]
     return "\n".join(lines)

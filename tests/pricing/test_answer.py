@@ -1,0 +1,566 @@
+"""The engine: exact figures for the questions users bring, on fixed dates, never the real clock."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pricing.answer import (
+    BreakevenAnswer,
+    FinetuneAnswer,
+    HelpAnswer,
+    PricedAnswer,
+    TableAnswer,
+    answer,
+)
+from pricing.errors import NoPrice, UnknownModel
+from pricing.parse import VERBS, parse
+from pricing.query import BreakevenQuery
+from pricing.sources import bundled_tariffs, load_book
+
+TODAY = date(2026, 11, 24)
+LAUNCH = date(2023, 8, 22)  # OpenAI's GPT-3.5 Turbo fine-tuning launch
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_book()
+
+
+def ask(book, text: str, today: date = TODAY):
+    return answer(parse(text), book, today=today)
+
+
+def figures(row) -> tuple[Decimal, Decimal, Decimal]:
+    return row.input_usd, row.output_usd, row.total_usd
+
+
+# --- compare ------------------------------------------------------------------------------------
+
+
+def test_compare_total_is_split_three_to_one_at_the_launch(book):
+    result = ask(book, "compare gpt-4-8k ft-gpt-3.5 200k tokens as of 2023-08-22")
+
+    assert isinstance(result, PricedAnswer)
+    assert result.as_of == LAUNCH
+    assert [row.model for row in result.rows] == ["gpt-4-8k", "ft-gpt-3.5"]
+    gpt4, tuned = result.rows
+    assert (gpt4.input_tokens, gpt4.output_tokens) == (150_000, 50_000)
+    assert (tuned.input_tokens, tuned.output_tokens) == (150_000, 50_000)
+    assert figures(gpt4) == (Decimal("4.50"), Decimal("3.00"), Decimal("7.50"))
+    assert figures(tuned) == (Decimal("1.80"), Decimal("0.80"), Decimal("2.60"))
+    assert result.cheapest == "ft-gpt-3.5"
+    split_notes = [note for note in result.notes if "3:1" in note]
+    assert len(split_notes) == 1
+    assert "assumed" in split_notes[0]
+    assert "150,000 in, 50,000 out" in split_notes[0]
+
+
+def test_split_one_to_one_changes_the_figures_and_the_note(book):
+    result = ask(book, "compare gpt-4-8k ft-gpt-3.5 200k tokens split 1:1 as of 2023-08-22")
+
+    gpt4, tuned = result.rows
+    assert (gpt4.input_tokens, gpt4.output_tokens) == (100_000, 100_000)
+    assert figures(gpt4) == (Decimal("3.00"), Decimal("6.00"), Decimal("9.00"))
+    assert figures(tuned) == (Decimal("1.20"), Decimal("1.60"), Decimal("2.80"))
+    assert not any("3:1" in note for note in result.notes)
+    assert any("1:1" in note and "assumed" not in note for note in result.notes)
+
+
+def test_explicit_amounts_carry_no_split_note(book):
+    result = ask(book, "compare gpt-4-8k ft-gpt-3.5 150k in 50k out as of 2023-08-22")
+
+    assert not any("split" in note for note in result.notes)
+
+
+def test_compare_today_uses_the_devday_fine_tune_price(book):
+    result = ask(book, "compare gpt-4-8k ft-gpt-3.5 200k tokens")
+
+    assert result.as_of == TODAY
+    gpt4, tuned = result.rows
+    assert figures(gpt4) == (Decimal("4.50"), Decimal("3.00"), Decimal("7.50"))
+    assert (tuned.input_per_mtok, tuned.output_per_mtok) == (Decimal(3), Decimal(6))
+    assert tuned.effective == date(2023, 11, 6)
+    assert figures(tuned) == (Decimal("0.45"), Decimal("0.30"), Decimal("0.75"))
+
+
+def test_the_day_before_devday_still_has_the_launch_price(book):
+    tuned = ask(book, "cost ft-gpt-3.5 150k in 50k out as of 2023-11-05").rows[0]
+
+    assert tuned.total_usd == Decimal("2.60")
+
+
+@pytest.mark.parametrize(
+    ("day", "expected_totals", "warned"),
+    [
+        ("2023-08-22", ["7.50", "15.00", "2.60"], False),
+        (None, ["7.50", "15.00", "0.75"], True),
+    ],
+)
+def test_three_models_in_the_order_named(book, day, expected_totals, warned):
+    text = "compare gpt-4-8k gpt-4-32k ft-gpt-3.5 150k in 50k out"
+    result = ask(book, f"{text} as of {day}" if day else text)
+
+    assert [row.model for row in result.rows] == ["gpt-4-8k", "gpt-4-32k", "ft-gpt-3.5"]
+    assert [row.total_usd for row in result.rows] == [Decimal(t) for t in expected_totals]
+    gpt4_32k = result.rows[1]
+    assert figures(gpt4_32k) == (Decimal("9.00"), Decimal("6.00"), Decimal("15.00"))
+    shutdown = [w for w in gpt4_32k.warnings if "shut down" in w and "2025-06-06" in w]
+    assert bool(shutdown) is warned
+    assert not result.rows[0].warnings
+    assert not result.rows[2].warnings
+
+
+def test_shutdown_warning_starts_on_the_shutdown_day(book):
+    before = ask(book, "cost gpt-4-32k 1k in as of 2025-06-05").rows[0]
+    on = ask(book, "cost gpt-4-32k 1k in as of 2025-06-06").rows[0]
+
+    assert not before.warnings
+    assert any("shut down" in warning for warning in on.warnings)
+
+
+# --- cost ---------------------------------------------------------------------------------------
+
+
+def test_cost_of_gpt_4_32k_in_millions(book):
+    result = ask(book, "cost gpt-4-32k 1.2M in 300k out")
+
+    row = result.rows[0]
+    assert result.kind == "cost"
+    assert (row.input_tokens, row.output_tokens) == (1_200_000, 300_000)
+    assert figures(row) == (Decimal(72), Decimal(36), Decimal(108))
+    assert row.per_request_usd is None
+
+
+def test_cost_per_request_times_requests(book):
+    result = ask(book, "cost ft-gpt-3.5 2k in 500 out x 10000 requests as of 2023-08-22")
+
+    row = result.rows[0]
+    assert (row.input_tokens, row.output_tokens) == (20_000_000, 5_000_000)
+    assert figures(row) == (Decimal(240), Decimal(80), Decimal(320))
+    assert row.per_request_usd == Decimal("0.032")
+    assert row.per_request_usd * 10_000 == row.total_usd
+    assert not row.warnings  # 2,500 tokens fit 4,096
+
+
+def test_a_request_larger_than_the_context_window_is_warned(book):
+    row = ask(book, "cost gpt-4-8k 7k in 2k out x 5 requests").rows[0]
+
+    assert figures(row) == (Decimal("1.05"), Decimal("0.60"), Decimal("1.65"))
+    assert len(row.warnings) == 1
+    assert "9,000" in row.warnings[0]
+    assert "8,192" in row.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "warned"),
+    [
+        ("cost gpt-4-8k 6k in 2k out x 5 requests", False),
+        ("cost gpt-4-8k 6192 in 2000 out x 5 requests", False),  # exactly 8,192
+        ("cost gpt-4-8k 6193 in 2000 out x 5 requests", True),
+        ("cost gpt-3.5-turbo 4k in 1k out x 2 requests as of 2023-08-22", True),  # 4,096 then
+        ("cost gpt-3.5-turbo 4k in 1k out x 2 requests as of 2024-02-16", False),  # 16,385 now
+    ],
+)
+def test_context_window_check_at_the_boundary_and_over_time(book, text, warned):
+    row = ask(book, text).rows[0]
+
+    assert any("context window" in warning for warning in row.warnings) is warned
+
+
+def test_no_context_check_without_requests(book):
+    """Without 'x N requests' the amounts are a whole workload, not one request."""
+    result = ask(book, "cost gpt-4-8k 7k in 2k out")
+
+    assert not result.rows[0].warnings
+    assert any("x N requests" in note for note in result.notes)
+
+
+# --- finetune -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["gpt-3.5-turbo", "ft-gpt-3.5", "ft:gpt-3.5-turbo"])
+@pytest.mark.parametrize("today", [LAUNCH, TODAY])
+def test_finetune_100k_tokens_three_epochs_costs_2_40(book, model, today):
+    result = ask(book, f"finetune {model} 100k tokens 3 epochs", today=today)
+
+    assert isinstance(result, FinetuneAnswer)
+    assert result.as_of == today
+    assert result.model_id == "ft:gpt-3.5-turbo"
+    assert (result.training_tokens, result.epochs, result.trained_tokens) == (
+        100_000,
+        3,
+        300_000,
+    )
+    assert result.training_per_mtok == Decimal(8)
+    assert result.training_usd == Decimal("2.4")
+    assert not any("assumed" in note for note in result.notes)
+
+
+def test_finetune_without_epochs_assumes_three_and_says_so(book):
+    result = ask(book, "finetune gpt-3.5-turbo 100k tokens as of 2023-08-22")
+
+    assert result.epochs == 3
+    assert result.training_usd == Decimal("2.4")
+    assert any("Epochs not given: 3 assumed" in note for note in result.notes)
+
+
+def test_finetune_notes_the_usage_price_of_the_day(book):
+    launch = ask(book, "finetune gpt-3.5-turbo 100k tokens as of 2023-08-22")
+    today = ask(book, "finetune gpt-3.5-turbo 100k tokens")
+
+    assert (launch.input_per_mtok, launch.output_per_mtok) == (Decimal(12), Decimal(16))
+    assert (today.input_per_mtok, today.output_per_mtok) == (Decimal(3), Decimal(6))
+
+
+def test_finetune_of_a_model_without_training_price_lists_the_tunable_ones(book):
+    with pytest.raises(NoPrice) as caught:
+        ask(book, "finetune gpt-4-8k 100k tokens")
+
+    message = caught.value.message
+    assert "GPT-4 (8K)" in message
+    for tunable in ("gpt-3.5-turbo", "davinci-002", "babbage-002", "gpt-4o"):
+        assert tunable in message
+    assert caught.value.suggestions
+    assert all(s.startswith("finetune ") for s in caught.value.suggestions)
+
+
+def test_finetune_before_the_fine_tuning_launch_has_no_price(book):
+    with pytest.raises(NoPrice) as caught:
+        ask(book, "finetune gpt-3.5-turbo 100k tokens as of 2023-08-21")
+
+    assert caught.value.suggestions == ["as of 2023-08-22"]
+
+
+def test_finetune_davinci_two_epochs(book):
+    result = ask(book, "finetune ft-davinci-002 1M tokens x2")
+
+    assert result.model_id == "ft:davinci-002"
+    assert (result.epochs, result.trained_tokens) == (2, 2_000_000)
+    assert result.training_per_mtok == Decimal(6)
+    assert result.training_usd == Decimal(12)
+
+
+# --- breakeven ----------------------------------------------------------------------------------
+
+BREAKEVEN = "breakeven ft-gpt-3.5 vs gpt-4-8k prompt 1500 -> 200 output 300 training 100k x3"
+
+
+def assert_minimal(result: BreakevenAnswer) -> None:
+    """breakeven_requests is the first whole n at which n savings cover the training."""
+    n, saving, training = (
+        result.breakeven_requests,
+        result.saving_per_request_usd,
+        result.training_usd,
+    )
+    assert n is not None
+    assert n >= 1
+    assert n * saving >= training
+    assert (n - 1) * saving < training
+
+
+def test_breakeven_at_the_launch(book):
+    result = ask(book, f"{BREAKEVEN} as of 2023-08-22")
+
+    assert isinstance(result, BreakevenAnswer)
+    tuned, base = result.rows
+    assert (tuned.model, base.model) == ("ft-gpt-3.5", "gpt-4-8k")
+    assert (tuned.input_tokens, tuned.output_tokens) == (200, 300)
+    assert (base.input_tokens, base.output_tokens) == (1500, 300)
+    assert tuned.total_usd == Decimal("0.0072")
+    assert base.total_usd == Decimal("0.063")
+    assert result.training_usd == Decimal("2.40")
+    assert result.saving_per_request_usd == Decimal("0.0558")
+    assert result.breakeven_requests == 44
+    assert_minimal(result)
+    assert "44" in result.notes[0]
+
+
+def test_breakeven_today(book):
+    result = ask(book, BREAKEVEN)
+
+    tuned, base = result.rows
+    assert tuned.total_usd == Decimal("0.0024")
+    assert base.total_usd == Decimal("0.063")
+    assert result.training_usd == Decimal("2.40")
+    assert result.breakeven_requests == 40
+    assert_minimal(result)
+
+
+def test_breakeven_never_when_the_tuned_request_is_not_cheaper(book):
+    result = ask(
+        book,
+        "breakeven ft-davinci-002 vs babbage-002 prompt 1500 -> 200 output 300 "
+        "training 100k x3 as of 2023-08-22",
+    )
+
+    tuned, base = result.rows
+    assert tuned.total_usd == Decimal("0.0060")
+    assert base.total_usd == Decimal("0.00072")
+    assert result.saving_per_request_usd < 0
+    assert result.breakeven_requests is None
+    assert result.notes[0].startswith("Never")
+
+
+def test_breakeven_never_when_the_saving_is_exactly_zero(book):
+    """Same model, same prompt: nothing saved, so the training is never paid back."""
+    result = ask(
+        book, "breakeven ft-gpt-3.5 vs ft-gpt-3.5 prompt 200 -> 200 output 300 training 100k"
+    )
+
+    assert result.saving_per_request_usd == 0
+    assert result.breakeven_requests is None
+
+
+def test_breakeven_exact_division_needs_no_extra_request(book):
+    """Training $2.40 saved at exactly $0.06 a request: paid back after 40, not 41."""
+    # gpt-4-8k 2000 prompt tokens = $0.06; tuned 0 prompt tokens, no output = $0.
+    result = ask(book, "breakeven ft-gpt-3.5 vs gpt-4-8k prompt 2000 -> 0 training 100k x3")
+
+    assert result.saving_per_request_usd == Decimal("0.06")
+    assert result.breakeven_requests == 40
+    assert any("No output size given" in note for note in result.notes)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    base_prompt=st.integers(0, 200_000),
+    tuned_prompt=st.integers(0, 200_000),
+    output=st.integers(0, 20_000),
+    training=st.integers(1, 50_000_000),
+    epochs=st.integers(1, 20),
+    day=st.sampled_from([LAUNCH, TODAY]),
+)
+def test_breakeven_is_the_first_request_count_that_pays_back(
+    book, base_prompt, tuned_prompt, output, training, epochs, day
+):
+    query = BreakevenQuery(
+        tuned="ft-gpt-3.5",
+        base="gpt-4-8k",
+        base_prompt=base_prompt,
+        tuned_prompt=tuned_prompt,
+        output=output,
+        training_tokens=training,
+        epochs=epochs,
+        as_of=day,
+    )
+    result = answer(query, book, today=TODAY)
+
+    assert result.training_usd == Decimal(training * epochs * 8) / 1_000_000
+    if result.saving_per_request_usd > 0:
+        assert_minimal(result)
+    else:
+        assert result.breakeven_requests is None
+
+
+# --- price, history, models, help ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "rates", "window"),
+    [
+        ("2023-03-01", ("2", "2"), 4096),
+        ("2023-06-12", ("2", "2"), 4096),
+        ("2023-06-13", ("1.5", "2"), 4096),
+        ("2024-02-15", ("1.5", "2"), 4096),
+        ("2024-02-16", ("0.5", "1.5"), 16385),
+        ("2026-11-24", ("0.5", "1.5"), 16385),
+    ],
+)
+def test_price_on_a_date_follows_the_history(book, day, rates, window):
+    result = ask(book, f"price gpt-3.5-turbo as of {day}")
+
+    assert isinstance(result, TableAnswer)
+    assert result.kind == "price"
+    assert result.as_of == date.fromisoformat(day)
+    (row,) = result.rows
+    assert (row.input_per_mtok, row.output_per_mtok) == tuple(Decimal(r) for r in rates)
+    assert row.context_window == window
+
+
+def test_price_without_a_date_is_todays(book):
+    (row,) = ask(book, "price gpt-3.5-turbo").rows
+
+    assert row.effective == date(2024, 2, 16)
+
+
+def test_history_lists_every_dated_price(book):
+    result = ask(book, "history gpt-3.5-turbo")
+
+    assert result.kind == "history"
+    assert result.matched == 3
+    assert [
+        (row.effective, row.input_per_mtok, row.output_per_mtok, row.context_window)
+        for row in result.rows
+    ] == [
+        (date(2023, 3, 1), Decimal(2), Decimal(2), 4096),
+        (date(2023, 6, 13), Decimal("1.5"), Decimal(2), 4096),
+        (date(2024, 2, 16), Decimal("0.5"), Decimal("1.5"), 16385),
+    ]
+    assert len({row.source for row in result.rows}) == 3
+
+
+def test_history_of_a_retired_model_says_so(book):
+    result = ask(book, "history gpt-4-32k")
+
+    assert any("2025-06-06" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("price gpt-3.5-turbo as of 2023-02-28", "2023-03-01"),
+        ("cost gpt-4o 1k in as of 2023-08-22", "2024-05-13"),
+        ("compare gpt-4-8k gpt-4o 1k tokens as of 2023-08-22", "2024-05-13"),
+    ],
+)
+def test_a_date_before_the_first_price_suggests_one(book, text, first):
+    with pytest.raises(NoPrice) as caught:
+        ask(book, text)
+
+    assert first in caught.value.message
+    assert caught.value.suggestions == [f"as of {first}"]
+
+
+def test_models_without_a_filter_are_the_bundled_ones(book):
+    result = ask(book, "models")
+
+    bundled = [tariff.model for tariff in bundled_tariffs()]
+    assert result.kind == "models"
+    assert [row.model for row in result.rows] == bundled
+    assert {"gpt-4", "ft:gpt-3.5-turbo", "gpt-4-32k"} <= set(bundled)
+    assert all("genai-prices" not in row.source for row in result.rows)
+    assert any("genai-prices" in note for note in result.notes)
+
+
+def test_models_on_a_date_leave_out_models_not_yet_priced(book):
+    result = ask(book, "models as of 2023-08-22")
+
+    models = {row.model for row in result.rows}
+    assert {"gpt-4", "ft:gpt-3.5-turbo", "babbage-002"} <= models
+    assert "gpt-4o" not in models
+    assert "gpt-4-turbo" not in models
+
+
+def test_models_filtered_by_claude_come_from_the_catalogue(book):
+    result = ask(book, "models claude")
+
+    assert result.rows
+    assert result.matched >= len(result.rows)
+    for row in result.rows:
+        assert row.provider == "anthropic" or "claude" in row.model
+        assert "genai-prices" in row.source
+    assert any(row.model.startswith("anthropic/claude-sonnet-4") for row in result.rows) or (
+        result.matched > len(result.rows)
+    )
+
+
+def test_models_filter_that_matches_nothing_says_so(book):
+    result = ask(book, "models no-such-model-xyz")
+
+    assert result.rows == ()
+    assert result.matched == 0
+    assert any("no-such-model-xyz" in note for note in result.notes)
+
+
+def test_help_lists_every_command(book):
+    result = ask(book, "help")
+
+    assert isinstance(result, HelpAnswer)
+    assert result.topic is None
+    assert result.as_of == TODAY
+    for verb in VERBS:
+        assert any(line.startswith(f"{verb}:") for line in result.lines)
+    assert "compare gpt-4-8k ft-gpt-3.5 200k tokens" in result.examples
+
+
+def test_help_on_one_command(book):
+    result = ask(book, "help compare")
+
+    assert result.topic == "compare"
+    assert result.examples[0] == "compare gpt-4-8k ft-gpt-3.5 200k tokens"
+    assert any("split 1:1" in line for line in result.lines)
+
+
+@pytest.mark.parametrize("example", sorted(set(VERBS) - {"help"}))
+def test_every_help_example_answers(book, example):
+    """What help tells users to type must work when pasted."""
+    for text in ask(book, f"help {example}").examples:
+        assert ask(book, text).kind
+
+
+# --- names --------------------------------------------------------------------------------------
+
+
+def test_unknown_model_suggests_close_names(book):
+    with pytest.raises(UnknownModel) as caught:
+        ask(book, "cost gtp-4 1k tokens")
+
+    assert "gtp-4" in caught.value.message
+    assert caught.value.suggestions[0] == "gpt-4"
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id"),
+    [
+        ("GPT4", "gpt-4"),
+        ("gpt-4-8k", "gpt-4"),
+        ("gpt-4-0613", "gpt-4"),
+        ("ft:gpt-3.5-turbo", "ft:gpt-3.5-turbo"),
+        ("ft:gpt-3.5-turbo:acme::abc123", "ft:gpt-3.5-turbo"),
+        ("openai/gpt-4o", "gpt-4o"),
+        ("gpt-4o-2024-08-06", "gpt-4o-2024-08-06"),
+        ("azure/gpt-4o", "gpt-4o"),
+    ],
+)
+def test_names_resolve_through_aliases_and_variants(book, name, model_id):
+    row = ask(book, f"cost {name} 1M in 1M out").rows[0]
+
+    assert row.model_id == model_id
+    assert row.source != ""
+    assert "genai-prices" not in row.source  # the bundled tariff wins
+
+
+def test_fine_tuned_model_id_is_priced_as_its_family(book):
+    row = ask(book, "cost ft:gpt-3.5-turbo:acme::abc123 1M in 1M out as of 2023-08-22").rows[0]
+
+    assert row.total_usd == Decimal(28)
+
+
+def test_claude_sonnet_4_resolves_in_the_catalogue(book):
+    row = ask(book, "cost claude-sonnet-4 1M in 1M out").rows[0]
+
+    assert row.provider == "anthropic"
+    assert row.model_id.startswith("anthropic/claude-sonnet-4")
+    assert row.model == "claude-sonnet-4"
+    assert "genai-prices" in row.source
+    assert row.total_usd == row.input_per_mtok + row.output_per_mtok
+    assert not row.warnings  # undated catalogue prices hold today
+
+
+def test_undated_catalogue_price_on_a_past_date_is_warned(book):
+    row = ask(book, "cost claude-sonnet-4 1M in as of 2023-08-22").rows[0]
+
+    assert any("no start date" in warning for warning in row.warnings)
+
+
+def test_bundled_tariffs_win_over_the_catalogue(book):
+    gpt4 = book.resolve("gpt-4")
+    catalogue_gpt4 = book.resolve("openai/gpt-4")
+    claude = book.resolve("claude-sonnet-4")
+
+    assert {entry.origin for entry in gpt4.entries} == {"bundled"}
+    assert catalogue_gpt4 is gpt4
+    assert {entry.origin for entry in claude.entries} == {"genai-prices"}
+    assert all("genai-prices" in entry.source for entry in claude.entries)
+
+
+def test_dated_snapshot_is_priced_as_that_snapshot(book):
+    """gpt-4o-2024-08-06 launched at $2.50/$10 while the gpt-4o alias still cost $5/$15."""
+    (snapshot,) = ask(book, "price gpt-4o-2024-08-06 as of 2024-09-01").rows
+    (alias,) = ask(book, "price gpt-4o as of 2024-09-01").rows
+
+    assert (snapshot.input_per_mtok, snapshot.output_per_mtok) == (Decimal("2.5"), Decimal(10))
+    assert (alias.input_per_mtok, alias.output_per_mtok) == (Decimal(5), Decimal(15))

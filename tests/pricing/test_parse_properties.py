@@ -1,0 +1,257 @@
+"""Grammar properties: any text gives a Query or a ParseError; render and parse round-trip."""
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import get_args
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pricing.errors import ParseError
+from pricing.parse import EXAMPLES, RESERVED, VERBS, parse, render
+from pricing.quantities import Ratio, looks_like_count, looks_like_ratio
+from pricing.query import (
+    BreakevenQuery,
+    CheapestQuery,
+    CompareQuery,
+    CostQuery,
+    FinetuneQuery,
+    HelpQuery,
+    HistoryQuery,
+    ModelsQuery,
+    PriceQuery,
+    Query,
+    TokensQuery,
+    Usage,
+)
+
+QUERY_TYPES = get_args(get_args(Query)[0])
+
+# Deterministic for CI: the same examples every run, no example database, no timing flakes.
+FUZZ = settings(
+    max_examples=400,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+ROUND_TRIP = settings(FUZZ, max_examples=150)
+
+# ---------------------------------------------------------------------------------------------
+# (a) Anything typed is either understood or reported: a Query or a ParseError, nothing else.
+
+KEYWORDS = sorted(
+    RESERVED
+    | set(VERBS)
+    | {"vs.", "fine-tune", "break-even", "payback", "prompts", "list", "count", "?", "as of"}
+)
+SAMPLES = [
+    "gpt-4-8k",
+    "GPT-4-32K",
+    "ft-gpt-3.5",
+    "ft:gpt-3.5-turbo",
+    "gpt4",
+    "4o-mini",
+    "3.5-turbo",
+    "200k",
+    "1.2M",
+    "1,500",
+    "1,5",
+    "1.2345k",
+    ".5k",
+    "0",
+    "00",
+    "1e5",
+    "9" * 40 + "b",
+    "x3",
+    "x10000",
+    "\u00d72",
+    "*3",
+    "3:1",
+    "1:0",
+    "0:1",
+    "1.5:0.5",
+    "2023-08-22",
+    "2023-8-1",
+    "2023-02-30",
+    "0000-01-01",
+    "99999-01-01",
+    "->",
+    "\u2192",
+    "1500->200",
+    "1500\u2192200",
+    ",",
+    ".",
+    ":",
+    "?",
+    "!",
+    "(",
+    '"',
+    "\u00e9t\u00e9",
+    "\u00b2",
+    "\u0663",
+    "\uff12",
+    "\U0001f600",
+    "\u200b",
+    "\u00a0",
+]
+WORD = st.sampled_from(KEYWORDS + SAMPLES) | st.text(max_size=5)
+SEPARATOR = st.sampled_from([" ", "  ", ", ", ",", "\n", "\t", ""])
+GRAMMARISH = st.builds(
+    lambda verb, words, sep, tail: verb + sep.join(words) + tail,
+    st.sampled_from([*VERBS, "vs ", "?", "", "comapre ", "help "]).map(lambda v: v + " "),
+    st.lists(WORD, max_size=14),
+    SEPARATOR,
+    st.sampled_from(["", "?", " as of 2023-08-22", " as of", " as of today", "."]),
+)
+
+
+def _parse_or_error(text: str):
+    """The Query for `text`, or None after checking the ParseError says what would work."""
+    error = None
+    try:
+        query = parse(text)
+    except ParseError as raised:
+        error = raised
+    if error is not None:
+        assert error.message.strip()
+        assert error.suggestions, f"{text!r}: {error.message} (nothing suggested)"
+        assert all(isinstance(s, str) and s.strip() for s in error.suggestions)
+        return None
+    assert isinstance(query, QUERY_TYPES)
+    return query
+
+
+@FUZZ
+@given(st.text())
+def test_any_text_is_a_query_or_a_parse_error(text):
+    _parse_or_error(text)
+
+
+@FUZZ
+@given(GRAMMARISH)
+def test_grammar_like_text_is_a_query_or_a_parse_error(text):
+    _parse_or_error(text)
+
+
+@FUZZ
+@given(GRAMMARISH)
+def test_what_parses_renders_to_words_that_parse_the_same(text):
+    query = _parse_or_error(text)
+    if query is not None:
+        assert parse(render(query)) == query
+
+
+# ---------------------------------------------------------------------------------------------
+# (b) Every valid Query renders to words that parse back to the same Query.
+
+
+def _usable_model_name(name: str) -> bool:
+    """Names the grammar can tell from its own words: no keyword, count, ratio, date or 'x3'."""
+    return (
+        name not in RESERVED
+        and not looks_like_count(name)
+        and not looks_like_ratio(name)
+        and not re.match(r"[x*]\d", name)
+        and not re.search(r"[.:]$", name)
+        # a leading digit needs a letter before any k/m/b suffix, as in "4o-mini" or "3.5-turbo"
+        and (not name[0].isdecimal() or any(c.isalpha() for c in name.rstrip("kmb")))
+    )
+
+
+MODEL = (
+    st.from_regex(r"[a-z0-9][a-z0-9._:-]{0,24}", fullmatch=True)
+    | st.sampled_from(
+        [
+            *["gpt-4-8k", "ft:gpt-3.5-turbo", "gpt4", "4o-mini", "3.5-turbo", "compare", "help"],
+            *["prompts", "models", "price", "tokens", "cheapest", "k", "m", "b", "x", "e5"],
+        ]
+    )
+).filter(_usable_model_name)
+COUNT = st.one_of(
+    st.integers(min_value=0, max_value=10**40),
+    st.integers(min_value=0, max_value=9_999),
+    st.builds(lambda m, e: m * 10**e, st.integers(0, 9_999), st.integers(0, 15)),
+)
+POSITIVE = COUNT.filter(lambda n: n >= 1)
+EPOCHS = st.none() | st.integers(min_value=1, max_value=100)
+AS_OF = st.none() | st.dates(min_value=date(1000, 1, 1))
+RATIO = st.builds(
+    Ratio,
+    input=st.decimals(min_value=Decimal("0.01"), max_value=Decimal(1000), places=2),
+    output=st.decimals(min_value=Decimal(0), max_value=Decimal(1000), places=2),
+)
+TOTAL_USAGE = st.builds(Usage, total=COUNT, split=st.none() | RATIO, requests=st.none() | POSITIVE)
+SPLIT_USAGE = st.builds(
+    Usage, input=COUNT, output=st.none() | COUNT, requests=st.none() | POSITIVE
+) | st.builds(Usage, output=COUNT, requests=st.none() | POSITIVE)
+USAGE = TOTAL_USAGE | SPLIT_USAGE
+FILTER_WORD = MODEL | st.sampled_from(["4", "200k", "3.5"])
+TEXT = st.text(min_size=1).filter(str.strip)
+
+QUERIES = st.one_of(
+    st.builds(
+        CompareQuery,
+        models=st.lists(MODEL, min_size=1, max_size=4).map(tuple),
+        usage=USAGE,
+        as_of=AS_OF,
+    ),
+    st.builds(CostQuery, model=MODEL, usage=USAGE, as_of=AS_OF),
+    st.builds(
+        CheapestQuery,
+        filter=st.none() | st.lists(MODEL, min_size=1, max_size=3).map(" ".join),
+        usage=USAGE,
+        as_of=AS_OF,
+    ),
+    st.builds(FinetuneQuery, model=MODEL, training_tokens=POSITIVE, epochs=EPOCHS, as_of=AS_OF),
+    st.builds(
+        BreakevenQuery,
+        tuned=MODEL,
+        base=MODEL,
+        base_prompt=COUNT,
+        tuned_prompt=COUNT,
+        output=st.none() | COUNT,
+        training_tokens=POSITIVE,
+        epochs=EPOCHS,
+        as_of=AS_OF,
+    ),
+    st.builds(TokensQuery, text=TEXT),
+    st.builds(
+        ModelsQuery,
+        filter=st.none() | st.lists(FILTER_WORD, min_size=1, max_size=3).map(" ".join),
+        as_of=AS_OF,
+    ),
+    st.builds(PriceQuery, model=MODEL, as_of=AS_OF),
+    st.builds(HistoryQuery, model=MODEL),
+    st.builds(HelpQuery, topic=st.none() | st.sampled_from(VERBS)),
+)
+
+
+@ROUND_TRIP
+@given(QUERIES)
+def test_render_then_parse_gives_the_same_query(query):
+    assert parse(render(query)) == query
+
+
+@ROUND_TRIP
+@given(
+    st.builds(CompareQuery, models=st.lists(MODEL, min_size=1, max_size=4).map(tuple), usage=USAGE)
+)
+def test_a_comparison_reads_the_same_without_its_verb(query):
+    words = render(query).removeprefix("compare ")
+    if words.split()[0] not in VERBS and words.split()[0] not in {"vs", "?", "count", "list"}:
+        assert parse(words) == query
+
+
+@ROUND_TRIP
+@given(
+    st.sampled_from(sorted(EXAMPLES.values())),
+    st.sampled_from([str.upper, str.lower, str.title]),
+    st.sampled_from(["", "?", "."]),
+)
+def test_examples_survive_case_and_trailing_punctuation(example, case, tail):
+    query = parse(example)
+    if query.kind == "tokens":
+        return  # the text to count is kept as typed, case included
+    assert parse(case(example) + tail) == query

@@ -1,0 +1,415 @@
+"""Tariff files: the TOML format, merging a user's file over the bundled and catalogue layers,
+and errors that name the file, the entry and the field, with nothing half-loaded."""
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pricing.errors import TariffFileError
+from pricing.money import cost_of
+from pricing.sources import bundled_tariffs, load_book, read_tariff_file, user_tariffs
+
+TODAY = date(2026, 11, 24)
+USER_FILE = Path(__file__).parent.parent / "data" / "user_tariffs.toml"
+
+GOOD_BLOCK = """
+[[tariff]]
+model = "ok-model"
+effective = 2026-01-01
+input_per_mtok = "1"
+output_per_mtok = "2"
+"""
+
+
+@pytest.fixture(scope="module")
+def plain_book():
+    return load_book()
+
+
+@pytest.fixture(scope="module")
+def user_book():
+    return load_book(USER_FILE)
+
+
+def write(tmp_path: Path, text: str, name: str = "tariffs.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- the format ---------------------------------------------------------------------------------
+
+
+def test_the_readme_format_loads_with_every_field():
+    tariffs = {t.model: t for t in user_tariffs(USER_FILE)}
+
+    acme = tariffs["acme-large"]
+    assert acme.provider == "acme"
+    assert acme.aliases == ("acme-l", "acme/large-latest")
+    assert [e.effective for e in acme.entries] == [date(2026, 1, 1), date(2026, 10, 1)]
+    first, second = acme.entries
+    assert (first.input_per_mtok, first.output_per_mtok) == (Decimal(4), Decimal(8))
+    assert first.training_per_mtok == Decimal(10)
+    assert first.context_window == 32000
+    assert second.training_per_mtok is None
+    assert acme.context_window_at(date(2026, 11, 1)) == 32000
+    assert {e.origin for e in acme.entries} == {"user"}
+    assert all(str(USER_FILE) in e.source for e in acme.entries)
+
+
+def test_blocks_out_of_date_order_still_form_a_sorted_history(tmp_path):
+    path = write(
+        tmp_path,
+        """
+[[tariff]]
+model = "m"
+effective = 2026-05-01
+input_per_mtok = "2"
+output_per_mtok = "2"
+
+[[tariff]]
+model = "M"
+provider = "p"
+effective = 2025-01-01
+input_per_mtok = "3"
+output_per_mtok = "3"
+""",
+    )
+
+    (tariff,) = user_tariffs(path)
+
+    assert tariff.model == "m"
+    assert tariff.provider == "p"  # model-level fields may sit on any block
+    assert [e.input_per_mtok for e in tariff.entries] == [Decimal(3), Decimal(2)]
+
+
+def test_bare_float_prices_stay_exact_decimals(tmp_path):
+    path = write(
+        tmp_path,
+        """
+[[tariff]]
+model = "floaty"
+effective = 2026-01-01
+input_per_mtok = 0.1
+output_per_mtok = 0.2
+training_per_mtok = 0.3
+""",
+    )
+
+    (tariff,) = user_tariffs(path)
+    price = tariff.entries[0]
+
+    assert price.input_per_mtok == Decimal("0.1")
+    assert price.output_per_mtok == Decimal("0.2")
+    assert price.training_per_mtok == Decimal("0.3")
+    assert all(
+        isinstance(p, Decimal)
+        for p in (price.input_per_mtok, price.output_per_mtok, price.training_per_mtok)
+    )
+    # 0.1 + 0.2 as floats is 0.30000000000000004
+    total = cost_of(1_000_000, price.input_per_mtok) + cost_of(1_000_000, price.output_per_mtok)
+    assert total == Decimal("0.3")
+
+
+def test_bare_float_in_the_shipped_example_is_exact(user_book):
+    quote = user_book.quote("acme-l", TODAY)
+
+    assert quote.entry.input_per_mtok == Decimal("0.1")
+    assert str(quote.entry.input_per_mtok) == "0.1"
+
+
+def test_the_bundled_file_loads():
+    models = {t.model for t in bundled_tariffs()}
+
+    assert {"gpt-4", "gpt-4-32k", "gpt-3.5-turbo", "ft:gpt-3.5-turbo", "ft:davinci-002"} <= models
+
+
+def test_an_empty_file_adds_nothing(tmp_path, plain_book):
+    book = load_book(write(tmp_path, "# nothing yet\n"))
+
+    assert [t.model for t in book.own_tariffs()] == [t.model for t in plain_book.own_tariffs()]
+
+
+# --- merging a user's file ----------------------------------------------------------------------
+
+
+def test_user_price_for_a_bundled_model_applies_from_its_date(user_book):
+    before = user_book.quote("gpt-4-8k", date(2026, 10, 31))
+    on = user_book.quote("gpt-4-8k", date(2026, 11, 1))
+    launch = user_book.quote("gpt-4", date(2023, 8, 22))
+
+    assert (before.entry.input_per_mtok, before.entry.output_per_mtok) == (Decimal(30), Decimal(60))
+    assert before.entry.origin == "bundled"
+    assert (on.entry.input_per_mtok, on.entry.output_per_mtok) == (Decimal(20), Decimal(40))
+    assert on.entry.origin == "user"
+    assert str(USER_FILE) in on.entry.source
+    assert launch.entry.input_per_mtok == Decimal(30)
+    # model-level facts of the bundled tariff stay
+    assert on.tariff.model == "gpt-4"
+    assert on.tariff.provider == "openai"
+    assert on.context_window == 8192
+    assert {"gpt-4-8k", "gpt-4-0613"} <= set(on.tariff.aliases)
+
+
+def test_user_override_keeps_the_history(user_book):
+    tariff = user_book.resolve("gpt-4")
+
+    assert [(e.effective, e.origin) for e in tariff.entries] == [
+        (date(2023, 3, 14), "bundled"),
+        (date(2026, 11, 1), "user"),
+    ]
+    assert sum(1 for t in user_book.own_tariffs() if t.model == "gpt-4") == 1
+
+
+def test_user_price_for_a_catalogue_only_model_merges(user_book, plain_book):
+    tariff = user_book.resolve("claude-sonnet-4")
+    catalogue = plain_book.resolve("claude-sonnet-4")
+
+    assert tariff.model == catalogue.model
+    assert tariff.provider == "anthropic"
+    assert [e.origin for e in tariff.entries] == ["genai-prices", "user"]
+    assert user_book.quote("claude-sonnet-4", TODAY).entry.input_per_mtok == Decimal(2)
+    assert user_book.quote("claude-sonnet-4", date(2026, 10, 14)).entry.origin == "genai-prices"
+    # reached by its catalogue key too, and listed once
+    assert user_book.resolve(catalogue.model) is tariff
+    assert sum(1 for t in user_book.tariffs() if t.model == catalogue.model) == 1
+
+
+def test_a_user_file_does_not_change_other_books(user_book):
+    """The genai-prices catalogue is cached; merging must not write into it."""
+    fresh = load_book()
+
+    claude = fresh.resolve("claude-sonnet-4")
+    assert {e.origin for e in claude.entries} == {"genai-prices"}
+    assert {e.origin for e in fresh.resolve("gpt-4").entries} == {"bundled"}
+    assert fresh.find("acme-large") is None
+
+
+def test_a_new_model_without_provider_is_custom(user_book):
+    assert user_book.resolve("in-house-7b").provider == "custom"
+    assert user_book.resolve("acme-large").provider == "acme"
+    assert user_book.resolve("acme/large-latest").model == "acme-large"
+
+
+def test_a_new_model_is_one_of_the_own_tariffs(user_book):
+    own = [t.model for t in user_book.own_tariffs()]
+
+    assert "acme-large" in own
+    assert "in-house-7b" in own
+
+
+def test_user_price_on_the_same_date_as_a_bundled_one_replaces_it(tmp_path):
+    path = write(
+        tmp_path,
+        """
+[[tariff]]
+model = "ft-gpt-3.5"
+effective = 2023-08-22
+input_per_mtok = "11"
+output_per_mtok = "15"
+training_per_mtok = "7"
+""",
+    )
+
+    book = load_book(path)
+    tariff = book.resolve("ft:gpt-3.5-turbo")
+
+    assert [e.effective for e in tariff.entries] == [date(2023, 8, 22), date(2023, 11, 6)]
+    assert tariff.entries[0].training_per_mtok == Decimal(7)
+    assert tariff.entries[0].origin == "user"
+
+
+# --- malformed files ----------------------------------------------------------------------------
+
+
+def assert_names(error: TariffFileError, path: Path, *parts: str) -> None:
+    message = error.message
+    assert str(path) in message
+    for part in parts:
+        assert part in message, f"{part!r} not in {message!r}"
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("[[tariff]\nmodel = 'x'\n", ["not valid TOML", "line 1"]),
+        (
+            GOOD_BLOCK
+            + """
+[[tariff]]
+model = "neg"
+effective = 2026-01-01
+input_per_mtok = "-1"
+output_per_mtok = "1"
+""",
+            ["entry 2", "'neg'", "input_per_mtok"],
+        ),
+        (
+            """
+[[tariff]]
+model = "no-date"
+input_per_mtok = "1"
+output_per_mtok = "1"
+""",
+            ["entry 1", "'no-date'", "effective"],
+        ),
+        (
+            """
+[[tariff]]
+model = "bad-date"
+effective = "2026-13-01"
+input_per_mtok = "1"
+output_per_mtok = "1"
+""",
+            ["entry 1", "'bad-date'", "effective"],
+        ),
+        (
+            """
+[[tariff]]
+model = "typo"
+effective = 2026-01-01
+input_per_mtok = "1"
+output_per_mtok = "1"
+trainng_per_mtok = "1"
+""",
+            ["entry 1", "'typo'", "trainng_per_mtok", "unknown field"],
+        ),
+        (
+            """
+[[tariff]]
+model = "word-price"
+effective = 2026-01-01
+input_per_mtok = "cheap"
+output_per_mtok = "1"
+""",
+            ["entry 1", "'word-price'", "input_per_mtok"],
+        ),
+        (
+            """
+[[tariff]]
+model = "tiny-window"
+effective = 2026-01-01
+input_per_mtok = "1"
+output_per_mtok = "1"
+context_window = 0
+""",
+            ["entry 1", "'tiny-window'", "context_window"],
+        ),
+        (
+            """
+[[tariff]]
+effective = 2026-01-01
+input_per_mtok = "1"
+output_per_mtok = "1"
+""",
+            ["entry 1", "model"],
+        ),
+        ("[tarifs]\nmodel = 'x'\n", ["unknown section", "tarifs", "[[tariff]]"]),
+        (GOOD_BLOCK + GOOD_BLOCK.replace("ok-model", "OK-Model"), ["entry 2", "entry 1"]),
+        ("tariff = 3\n", ["[[tariff]]"]),
+    ],
+    ids=[
+        "toml-syntax",
+        "negative-price",
+        "missing-effective",
+        "bad-date",
+        "unknown-optional-field",
+        "price-not-a-number",
+        "zero-context-window",
+        "missing-model",
+        "unknown-section",
+        "repeated-model-and-date",
+        "tariff-not-a-list",
+    ],
+)
+def test_malformed_files_name_file_entry_and_field(tmp_path, text, parts):
+    path = write(tmp_path, text)
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, *parts)
+
+
+def test_repeated_date_error_names_the_date(tmp_path):
+    path = write(tmp_path, GOOD_BLOCK + GOOD_BLOCK)
+
+    with pytest.raises(TariffFileError) as caught:
+        user_tariffs(path)
+
+    assert_names(caught.value, path, "entry 2", "'ok-model'", "2026-01-01", "entry 1")
+
+
+def test_a_misspelt_required_field_is_named(tmp_path):
+    path = write(
+        tmp_path,
+        """
+[[tariff]]
+model = "typo"
+effective = 2026-01-01
+inptu_per_mtok = "1"
+output_per_mtok = "1"
+""",
+    )
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, "entry 1", "'typo'", "inptu_per_mtok", "input_per_mtok")
+
+
+def test_a_bad_last_entry_loads_nothing(tmp_path):
+    """Nothing is half-loaded: the good entries before a bad one are not used either."""
+    override = GOOD_BLOCK.replace("ok-model", "gpt-4-8k").replace("2026-01-01", "2026-11-01")
+    good = GOOD_BLOCK + override
+    bad = good + GOOD_BLOCK.replace("ok-model", "bad").replace('"2"', '"-2"')
+    path = write(tmp_path, bad)
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+    assert "entry 3" in caught.value.message
+    with pytest.raises(TariffFileError):
+        read_tariff_file(bad, label=str(path))
+
+    # the same file without the bad entry loads, and a plain book is untouched
+    path.write_text(good, encoding="utf-8")
+    assert load_book(path).quote("gpt-4-8k", TODAY).entry.input_per_mtok == Decimal(1)
+    plain = load_book()
+    assert plain.find("ok-model") is None
+    assert plain.quote("gpt-4-8k", TODAY).entry.input_per_mtok == Decimal(30)
+
+
+def test_a_missing_file_is_named(tmp_path):
+    path = tmp_path / "nope.toml"
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, "does not exist")
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b'# caf\xe9\n[[tariff]]\nmodel = "x"\n')
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, "could not be read")
+
+
+def test_the_same_model_twice_on_one_date_under_two_names_is_rejected(tmp_path):
+    block = GOOD_BLOCK.replace("2026-01-01", "2026-11-01")
+    path = write(
+        tmp_path, block.replace("ok-model", "gpt-4") + block.replace("ok-model", "gpt-4-8k")
+    )
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, "'gpt-4'", "'gpt-4-8k'", "2026-11-01")
+    assert "entry 1" in caught.value.message
+    assert "entry 2" in caught.value.message

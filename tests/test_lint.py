@@ -1,0 +1,19 @@
+"""ruff is part of the suite, so lint and format drift fail the same run as a broken test."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "args", [["check", "."], ["format", "--check", "."]], ids=["lint", "format"]
+)
+def test_ruff(args: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
