@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from pricing.errors import NoPrice
 from pricing.help import help_for
@@ -31,7 +31,14 @@ from pricing.query import (
 from pricing.tariffs import PriceEntry, Quote, Tariff, TariffBook, normalize_name
 
 # Models whose input cost a pasted text is shown on: the article's and today's common choices.
-TOKENS_PRICED_ON = ("gpt-4-8k", "gpt-3.5-turbo", "ft-gpt-3.5", "gpt-4o", "gpt-4o-mini")
+TOKENS_PRICED_ON = (
+    "gpt-4-8k",
+    "gpt-3.5-turbo",
+    "ft-gpt-3.5",
+    "gpt-4o",
+    "gpt-4o-mini",
+    "claude-sonnet-4",
+)
 MODELS_TABLE_LIMIT = 40
 CHEAPEST_LIMIT = 10
 
@@ -79,12 +86,17 @@ class TariffRow(_Frozen):
 class _Answer(_Frozen):
     as_of: date
     title: str
+    # The one line a reader wants first (the verdict); every face shows it above the details.
+    summary: str | None = None
     notes: tuple[str, ...] = ()
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def sources(self) -> list[str]:
+        """Where the prices in this answer come from, each once."""
         rows: Sequence[PricedRow | TariffRow] = getattr(self, "rows", ())
-        return list(dict.fromkeys(row.source for row in rows))
+        extra = [source for source in (getattr(self, "training_source", None),) if source]
+        return list(dict.fromkeys([*extra, *(row.source for row in rows)]))
 
 
 class PricedAnswer(_Answer):
@@ -109,11 +121,7 @@ class FinetuneAnswer(_Answer):
     input_per_mtok: Money
     output_per_mtok: Money
     effective: date | None
-    source: str
-
-    @property
-    def sources(self) -> list[str]:
-        return [self.source]
+    training_source: str
 
 
 class BreakevenAnswer(_Answer):
@@ -132,7 +140,6 @@ class BreakevenAnswer(_Answer):
 class TokenCountRow(_Frozen):
     encoding: str
     tokens: int
-    exact: bool
     used_by: str
 
 
@@ -168,22 +175,22 @@ def answer(query: Query, book: TariffBook, today: date) -> Answer:
     """Answer one question with the prices in force on its `as of` date, else on `today`."""
     day = getattr(query, "as_of", None) or today
     # Undated catalogue prices are known to hold today; only an earlier date needs a warning.
-    past = day < today
+    historical = day < today
     match query:
         case CompareQuery() | CostQuery():
-            return _priced(query, book, day, past)
+            return _priced(query, book, day, historical)
         case CheapestQuery():
-            return _cheapest(query, book, day, past)
+            return _cheapest(query, book, day, historical)
         case FinetuneQuery():
-            return _finetune(query, book, day, past)
+            return _finetune(query, book, day, historical)
         case BreakevenQuery():
-            return _breakeven(query, book, day, past)
+            return _breakeven(query, book, day, historical)
         case TokensQuery():
-            return _tokens(query, book, day, past)
+            return _tokens(query, book, day, historical)
         case ModelsQuery():
-            return _models(query, book, day, past)
+            return _models(query, book, day, historical)
         case PriceQuery():
-            return _price(query, book, day, past)
+            return _price(query, book, day, historical)
         case HistoryQuery():
             return _history(query, book, day)
         case HelpQuery():
@@ -199,7 +206,7 @@ def _row(
     quote: Quote,
     input_tokens: int,
     output_tokens: int,
-    past: bool,
+    historical: bool,
     requests: int | None = None,
 ) -> PricedRow:
     """Cost of `input_tokens`/`output_tokens` per request, times `requests` when given."""
@@ -212,7 +219,7 @@ def _row(
         if requests
         else None
     )
-    warnings = _price_warnings(quote, past)
+    warnings = _price_warnings(quote, historical)
     window = quote.context_window
     if requests and window is not None and input_tokens + output_tokens > window:
         warnings.append(
@@ -239,7 +246,7 @@ def _row(
     )
 
 
-def _price_warnings(quote: Quote, past: bool) -> list[str]:
+def _price_warnings(quote: Quote, historical: bool) -> list[str]:
     tariff, day = quote.tariff, quote.day
     warnings = []
     if tariff.is_retired_on(day):
@@ -248,7 +255,7 @@ def _price_warnings(quote: Quote, past: bool) -> list[str]:
             f"{tariff.display_name} was shut down on {tariff.retired.isoformat()}; "
             "this is its last published price."
         )
-    if past and quote.entry.effective is None:
+    if historical and quote.entry.effective is None:
         warnings.append(
             f"The source gives no start date for {tariff.display_name}'s price; "
             f"it may not have applied on {day.isoformat()}."
@@ -263,8 +270,9 @@ def _usage_notes(usage: Usage) -> list[str]:
         input_tokens, output_tokens = split.split(usage.total)
         how = "assumed" if usage.split is None else "as asked"
         change = " (say 'split 1:1' to change it)" if usage.split is None else ""
+        each = " a request" if usage.requests is not None else ""
         notes.append(
-            f"{format_count(usage.total)} tokens split {split} input:output {how}: "
+            f"{format_count(usage.total)} tokens{each} split {split} input:output {how}: "
             f"{input_tokens:,} in, {output_tokens:,} out{change}."
         )
     if usage.requests is None:
@@ -282,21 +290,27 @@ def _workload(usage: Usage) -> str:
 
 
 def _priced(
-    query: CompareQuery | CostQuery, book: TariffBook, day: date, past: bool
+    query: CompareQuery | CostQuery, book: TariffBook, day: date, historical: bool
 ) -> PricedAnswer:
     names = query.models if isinstance(query, CompareQuery) else (query.model,)
     quotes = [book.quote(name, day) for name in names]
     input_tokens, output_tokens = query.usage.per_request()
-    rows = tuple(_row(q, input_tokens, output_tokens, past, query.usage.requests) for q in quotes)
+    rows = tuple(
+        _row(q, input_tokens, output_tokens, historical, query.usage.requests) for q in quotes
+    )
     cheapest = min(rows, key=lambda row: row.total_usd) if len(rows) > 1 else None
     notes = _usage_notes(query.usage)
+    summary = f"Total {format_usd(rows[0].total_usd)}" + (
+        f" ({format_usd(rows[0].per_request_usd)} a request)."
+        if rows[0].per_request_usd is not None
+        else "."
+    )
     if cheapest is not None:
         dearest = max(rows, key=lambda row: row.total_usd)
+        summary = f"{cheapest.model} is the cheapest at {format_usd(cheapest.total_usd)}."
         if cheapest.total_usd > 0 and dearest.total_usd > cheapest.total_usd:
             times = (dearest.total_usd / cheapest.total_usd).quantize(Decimal("0.1"))
-            notes.insert(
-                0, f"{cheapest.model} is the cheapest: {times}x less than {dearest.model}."
-            )
+            summary = summary[:-1] + f"; {dearest.model} costs {times}x as much."
     verb = "Compare" if query.kind == "compare" else "Cost"
     return PricedAnswer(
         kind=query.kind,
@@ -305,6 +319,7 @@ def _priced(
         usage=query.usage,
         rows=rows,
         cheapest=cheapest.model if cheapest else None,
+        summary=summary,
         notes=tuple(notes),
     )
 
@@ -317,7 +332,7 @@ def _matches(tariff: Tariff, words: str | None) -> bool:
     return all(word in haystack for word in words.lower().split())
 
 
-def _cheapest(query: CheapestQuery, book: TariffBook, day: date, past: bool) -> PricedAnswer:
+def _cheapest(query: CheapestQuery, book: TariffBook, day: date, historical: bool) -> PricedAnswer:
     input_tokens, output_tokens = query.usage.per_request()
     per_request = input_tokens + output_tokens
     checks_window = query.usage.requests is not None
@@ -330,7 +345,7 @@ def _cheapest(query: CheapestQuery, book: TariffBook, day: date, past: bool) -> 
         entry = tariff.entry_at(day)
         if entry is None:
             continue
-        if past and entry.effective is None:
+        if historical and entry.effective is None:
             undated += 1
             continue
         if checks_window and (window := tariff.context_window_at(day)) and per_request > window:
@@ -346,7 +361,7 @@ def _cheapest(query: CheapestQuery, book: TariffBook, day: date, past: bool) -> 
             Quote(tariff.model, tariff, entry, day),
             input_tokens,
             output_tokens,
-            past,
+            historical,
             query.usage.requests,
         )
         for _total, tariff, entry in candidates[:CHEAPEST_LIMIT]
@@ -374,6 +389,9 @@ def _cheapest(query: CheapestQuery, book: TariffBook, day: date, past: bool) -> 
         usage=query.usage,
         rows=rows,
         cheapest=rows[0].model if rows else None,
+        summary=(
+            f"Cheapest: {rows[0].model} at {format_usd(rows[0].total_usd)}." if rows else None
+        ),
         notes=tuple(notes),
     )
 
@@ -385,8 +403,8 @@ def _training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Deci
     tuned = book.fine_tuned_variant(tariff)
     if tuned is None:
         tunable = sorted(
-            t.fine_tune_of or t.model
-            for t in book.tariffs()
+            t.fine_tune_of
+            for t in book.own_tariffs()
             if t.fine_tune_of is not None and t.entry_at(day) is not None
         )
         raise NoPrice(
@@ -395,19 +413,22 @@ def _training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Deci
             suggestions=[f"finetune {model} 100k tokens 3 epochs" for model in tunable[:3]],
         )
     quote = book.quote(tuned.model, day)
-    if quote.entry.training_per_mtok is None:
+    training_rate = tuned.training_price_at(day)
+    if training_rate is None:
         raise NoPrice(
             f"No training price is known for {tuned.display_name} on {day.isoformat()}.",
         )
-    return replace(quote, requested=normalize_name(name)), quote.entry.training_per_mtok
+    return replace(quote, requested=normalize_name(name)), training_rate
 
 
-def _finetune(query: FinetuneQuery, book: TariffBook, day: date, past: bool) -> FinetuneAnswer:
+def _finetune(
+    query: FinetuneQuery, book: TariffBook, day: date, historical: bool
+) -> FinetuneAnswer:
     quote, training_rate = _training_quote(query.model, book, day)
     epochs = query.epochs or DEFAULT_EPOCHS
     trained = query.training_tokens * epochs
     notes = [] if query.epochs else [f"Epochs not given: {DEFAULT_EPOCHS} assumed."]
-    notes += _price_warnings(quote, past)
+    notes += _price_warnings(quote, historical)
     notes.append(
         f"Using {quote.tariff.display_name} then costs {format_rate(quote.entry.input_per_mtok)}"
         f"/1M input and {format_rate(quote.entry.output_per_mtok)}/1M output tokens."
@@ -426,18 +447,24 @@ def _finetune(query: FinetuneQuery, book: TariffBook, day: date, past: bool) -> 
         input_per_mtok=quote.entry.input_per_mtok,
         output_per_mtok=quote.entry.output_per_mtok,
         effective=quote.entry.effective,
-        source=quote.entry.source,
+        training_source=quote.entry.source,
+        summary=(
+            f"Fine-tuning costs {format_usd(cost_of(trained, training_rate))}: "
+            f"{trained:,} tokens at {format_rate(training_rate)}/1M."
+        ),
         notes=tuple(notes),
     )
 
 
-def _breakeven(query: BreakevenQuery, book: TariffBook, day: date, past: bool) -> BreakevenAnswer:
+def _breakeven(
+    query: BreakevenQuery, book: TariffBook, day: date, historical: bool
+) -> BreakevenAnswer:
     tuned_quote, training_rate = _training_quote(query.tuned, book, day)
     base_quote = book.quote(query.base, day)
     output = query.output or 0
     epochs = query.epochs or DEFAULT_EPOCHS
-    tuned_row = _row(tuned_quote, query.tuned_prompt, output, past, requests=1)
-    base_row = _row(base_quote, query.base_prompt, output, past, requests=1)
+    tuned_row = _row(tuned_quote, query.tuned_prompt, output, historical, requests=1)
+    base_row = _row(base_quote, query.base_prompt, output, historical, requests=1)
     training_usd = cost_of(query.training_tokens * epochs, training_rate)
     saving = base_row.total_usd - tuned_row.total_usd
     requests = math.ceil(training_usd / saving) if saving > 0 else None
@@ -447,16 +474,15 @@ def _breakeven(query: BreakevenQuery, book: TariffBook, day: date, past: bool) -
     if query.output is None:
         notes.append("No output size given: requests priced on prompt tokens only.")
     if requests is None:
-        notes.insert(
-            0,
-            f"Never: a {tuned_row.name} request costs {format_usd(tuned_row.total_usd)}, "
-            f"not less than {format_usd(base_row.total_usd)} on {base_row.name}.",
+        summary = (
+            f"Never breaks even: a {tuned_row.model} request costs "
+            f"{format_usd(tuned_row.total_usd)}, not less than {format_usd(base_row.total_usd)} "
+            f"on {base_row.model}."
         )
     else:
-        notes.insert(
-            0,
-            f"Fine-tuning pays back its {format_usd(training_usd)} after {requests:,} requests "
-            f"(saving {format_usd(saving)} a request).",
+        summary = (
+            f"Breaks even after {requests:,} requests: fine-tuning costs "
+            f"{format_usd(training_usd)} and saves {format_usd(saving)} a request."
         )
     return BreakevenAnswer(
         as_of=day,
@@ -468,43 +494,46 @@ def _breakeven(query: BreakevenQuery, book: TariffBook, day: date, past: bool) -
         saving_per_request_usd=saving,
         breakeven_requests=requests,
         training_source=tuned_quote.entry.source,
+        summary=summary,
         notes=tuple(notes),
     )
 
 
-def _tokens(query: TokensQuery, book: TariffBook, day: date, past: bool) -> TokensAnswer:
+def _tokens(query: TokensQuery, book: TariffBook, day: date, historical: bool) -> TokensAnswer:
     from pricing import tokens
 
     counts = {encoding: tokens.count(query.text, encoding) for encoding in tokens.ENCODINGS}
     rows = []
-    estimated = False
     for name in TOKENS_PRICED_ON:
         try:
             quote = book.quote(name, day)
         except NoPrice:
             continue  # e.g. gpt-4o on a 2023 date: not yet released
         encoding = tokens.encoding_name_for(quote.tariff.model)
-        exact = encoding is not None
-        estimated |= not exact
-        n = counts[encoding or "o200k_base"]
-        rows.append(_row(quote, n, 0, past))
+        row = _row(quote, counts[encoding or tokens.ESTIMATE_ENCODING], 0, historical)
+        if encoding is None:
+            estimate = (
+                f"Estimated with {tokens.ESTIMATE_ENCODING}: {quote.tariff.display_name}'s own "
+                "tokenizer is not available offline."
+            )
+            row = row.model_copy(update={"warnings": (*row.warnings, estimate)})
+        rows.append(row)
     used_by = {
         "cl100k_base": "GPT-4, GPT-3.5 Turbo",
         "o200k_base": "GPT-4o, GPT-4.1, GPT-5, o-series",
     }
-    notes = ["Cost of sending the text once as input, on each model's own tokenizer."]
-    if estimated:
-        notes.append("Models with an unknown tokenizer are estimated with o200k_base.")
+    summary = ", ".join(f"{n:,} tokens in {encoding}" for encoding, n in counts.items())
     return TokensAnswer(
         as_of=day,
         title=f"Tokens in {len(query.text):,} characters",
         characters=len(query.text),
         counts=tuple(
-            TokenCountRow(encoding=e, tokens=n, exact=True, used_by=used_by.get(e, ""))
+            TokenCountRow(encoding=e, tokens=n, used_by=used_by.get(e, ""))
             for e, n in counts.items()
         ),
         rows=tuple(rows),
-        notes=tuple(notes),
+        summary=summary[0].upper() + summary[1:] + ".",
+        notes=("Cost of sending the text once as input, on each model's own tokenizer.",),
     )
 
 
@@ -523,7 +552,7 @@ def _tariff_row(tariff: Tariff, entry: PriceEntry, day: date) -> TariffRow:
     )
 
 
-def _models(query: ModelsQuery, book: TariffBook, day: date, past: bool) -> TableAnswer:
+def _models(query: ModelsQuery, book: TariffBook, day: date, historical: bool) -> TableAnswer:
     if query.filter:
         candidates = [t for t in book.tariffs() if _matches(t, query.filter)]
     else:
@@ -536,15 +565,15 @@ def _models(query: ModelsQuery, book: TariffBook, day: date, past: bool) -> Tabl
             f"Showing {len(rows)} of {len(priced)} models; narrow the filter to see the rest."
         )
     if not query.filter:
-        catalogued = len(book.tariffs()) - len(candidates)
+        # Counting the catalog would load it (~0.15 s) just for this line.
         notes.append(
-            f"{catalogued:,} more models from genai-prices: filter by name or provider, "
+            "Many more models from genai-prices: filter by name or provider, "
             "e.g. 'models claude' or 'models mistral'."
         )
     if not priced:
         notes.append(f"No model matches '{query.filter}' on {day.isoformat()}.")
     undated = sum(1 for _tariff, entry in priced if entry.effective is None)
-    if past and undated:
+    if historical and undated:
         notes.append(
             f"{undated:,} of these have only undated catalogue prices (Since: undated), which "
             f"may not have applied on {day.isoformat()}."
@@ -560,7 +589,7 @@ def _models(query: ModelsQuery, book: TariffBook, day: date, past: bool) -> Tabl
     )
 
 
-def _price(query: PriceQuery, book: TariffBook, day: date, past: bool) -> TableAnswer:
+def _price(query: PriceQuery, book: TariffBook, day: date, historical: bool) -> TableAnswer:
     quote = book.quote(query.model, day)
     return TableAnswer(
         kind="price",
@@ -568,7 +597,7 @@ def _price(query: PriceQuery, book: TariffBook, day: date, past: bool) -> TableA
         title=f"{quote.tariff.display_name}, prices per 1M tokens",
         rows=(_tariff_row(quote.tariff, quote.entry, day),),
         matched=1,
-        notes=tuple(_price_warnings(quote, past)),
+        notes=tuple(_price_warnings(quote, historical)),
     )
 
 

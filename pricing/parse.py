@@ -8,6 +8,7 @@ either understood or reported, with what would work instead.
 import difflib
 import re
 from datetime import date
+from typing import TypeVar
 
 from pydantic import ValidationError
 
@@ -35,6 +36,8 @@ from pricing.query import (
     TokensQuery,
     Usage,
 )
+
+T = TypeVar("T")
 
 EXAMPLES = {
     "compare": "compare gpt-4-8k ft-gpt-3.5 200k tokens",
@@ -146,7 +149,7 @@ class _Cursor:
         except QuantityError as exc:
             raise self.fail(f"{exc}.") from exc
 
-    def once(self, current: int | None, value: int, what: str) -> int:
+    def once(self, current: T | None, value: T, what: str) -> T:
         if current is not None:
             raise self.fail(f"The {what} is given twice.")
         return value
@@ -219,7 +222,7 @@ def _parse_usage(cursor: _Cursor) -> tuple[list[str], Usage, date | None]:
         if cursor.take_date():
             continue
         if (ratio := cursor.take_ratio()) is not None:
-            split = ratio
+            split = once(split, ratio, "split")
             continue
         if (times := cursor.take_multiplier()) is not None:
             requests = once(requests, times, "number of requests")

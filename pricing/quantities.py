@@ -19,8 +19,12 @@ def looks_like_count(word: str) -> bool:
     return _COUNT.fullmatch(word) is not None
 
 
+# A quadrillion tokens is beyond any real workload; a larger count is a typo, not a question.
+MAX_COUNT = 10**15
+
+
 def parse_count(word: str) -> int:
-    """A whole, non-negative count. Raises QuantityError for anything else."""
+    """A whole, non-negative count up to MAX_COUNT. Raises QuantityError for anything else."""
     match = _COUNT.fullmatch(word.strip())
     if match is None:
         raise QuantityError(f"'{word}' is not a number (try 1500, 1,500, 200k or 1.2M)")
@@ -34,6 +38,8 @@ def parse_count(word: str) -> int:
     if value != value.to_integral_value():
         nearest = f"{int(value):,} or {int(value) + 1:,}"
         raise QuantityError(f"'{word}' is not a whole number (try {nearest})")
+    if value > MAX_COUNT:
+        raise QuantityError(f"'{word}' is more than llmcost prices (at most {MAX_COUNT:,})")
     return int(value)
 
 

@@ -2,7 +2,7 @@
 
 import difflib
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -82,13 +82,19 @@ def _validate_block(block: dict[str, Any], number: int, label: str) -> TariffRec
         raise TariffFileError(f"{label}, {which}, field '{field}': {problem}{tail}") from exc
 
 
-def _reject_repeated_dates(records: list[TariffRecord], label: str) -> None:
+def _reject_repeated_dates(
+    records: list[TariffRecord], label: str, identify: Callable[[str], str] = normalize_name
+) -> None:
+    """One price per model and date. `identify` says which names are one model: within a file,
+    spellings; against a tariff book, also an id and its alias ("gpt-4", "gpt-4-8k")."""
     first_seen: dict[tuple[str, date], int] = {}
     for number, record in enumerate(records, 1):
-        key = (normalize_name(record.model), record.effective)
+        key = (identify(record.model), record.effective)
         if key in first_seen:
+            earlier = records[first_seen[key] - 1].model
+            same = "" if earlier == record.model else f" for '{earlier}', the same model,"
             raise TariffFileError(
-                f"{label}, entry {number} (model '{record.model}'): a price for "
+                f"{label}, entry {number} (model '{record.model}'): a price{same} for "
                 f"{record.effective.isoformat()} was already given in entry {first_seen[key]}."
             )
         first_seen[key] = number
@@ -160,24 +166,6 @@ def _user_tariffs_from(records: list[TariffRecord], path: Path) -> list[Tariff]:
     return tariffs_from_records(records, origin="user", default_source=f"your tariffs file {path}")
 
 
-def _reject_one_model_twice_on_a_date(
-    records: list[TariffRecord], book: TariffBook, path: Path
-) -> None:
-    """An id and its alias ("gpt-4", "gpt-4-8k") are one model: one price per date."""
-    first_seen: dict[tuple[str, date], int] = {}
-    for number, record in enumerate(records, 1):
-        known = book.find(record.model)
-        key = (known.model if known else normalize_name(record.model), record.effective)
-        if key in first_seen and records[first_seen[key] - 1].model != record.model:
-            earlier = records[first_seen[key] - 1].model
-            raise TariffFileError(
-                f"tariffs file {path}, entry {number} (model '{record.model}'): '{earlier}' in "
-                f"entry {first_seen[key]} is the same model ({key[0]}) and already gives a price "
-                f"for {record.effective.isoformat()}."
-            )
-        first_seen.setdefault(key, number)
-
-
 def load_book(user_file: Path | None = None, *, with_catalog: bool = True) -> TariffBook:
     """Bundled tariffs, overridden or extended by the user's file, over the genai-prices
     catalogue (loaded lazily, on the first name the upper layers do not know)."""
@@ -189,7 +177,12 @@ def load_book(user_file: Path | None = None, *, with_catalog: bool = True) -> Ta
         return TariffBook(own, catalog)
     base = TariffBook(own, catalog)
     records = _read_user_file(user_file)
-    _reject_one_model_twice_on_a_date(records, base, user_file)
+
+    def identify(name: str) -> str:
+        known = base.find(name)
+        return known.model if known else normalize_name(name)
+
+    _reject_repeated_dates(records, f"tariffs file {user_file}", identify)
     merged: dict[int, Tariff] = {}
     added: list[Tariff] = []
     for tariff in _user_tariffs_from(records, user_file):

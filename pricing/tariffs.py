@@ -2,6 +2,7 @@
 
 import difflib
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -60,14 +61,22 @@ class Tariff(BaseModel):
                 return entry
         return None
 
-    def context_window_at(self, day: date) -> int | None:
-        """Context windows are stated when they change; an entry without one inherits it."""
-        window = None
+    def _stated_at(self, day: date, field: str) -> object:
+        """The newest value of `field` stated on or before `day`: context windows and training
+        prices are written when they change, and an entry without one inherits it."""
+        value = None
         for entry in self.entries:
             if entry.effective is not None and entry.effective > day:
                 break
-            window = entry.context_window or window
-        return window
+            stated = getattr(entry, field)
+            value = stated if stated is not None else value
+        return value
+
+    def context_window_at(self, day: date) -> int | None:
+        return self._stated_at(day, "context_window")  # type: ignore[return-value]
+
+    def training_price_at(self, day: date) -> Decimal | None:
+        return self._stated_at(day, "training_per_mtok")  # type: ignore[return-value]
 
     def is_retired_on(self, day: date) -> bool:
         return self.retired is not None and day >= self.retired
@@ -76,7 +85,9 @@ class Tariff(BaseModel):
         """This tariff with `override`'s entries added (replacing any with the same date) and its
         descriptive fields taking precedence where it sets them."""
         by_date = {entry.effective: entry for entry in self.entries}
-        by_date.update({entry.effective: entry for entry in override.entries})
+        for entry in override.entries:
+            replaced = by_date.get(entry.effective)
+            by_date[entry.effective] = entry if replaced is None else _filled_from(entry, replaced)
         return Tariff(
             model=self.model,
             provider=override.provider or self.provider,
@@ -86,6 +97,16 @@ class Tariff(BaseModel):
             retired=override.retired or self.retired,
             entries=sort_entries(by_date.values()),
         )
+
+
+def _filled_from(entry: PriceEntry, replaced: PriceEntry) -> PriceEntry:
+    """A same-date override keeps what it leaves unsaid (a context window, a training price)."""
+    kept = {
+        field: getattr(replaced, field)
+        for field in ("context_window", "training_per_mtok")
+        if getattr(entry, field) is None
+    }
+    return entry.model_copy(update=kept)
 
 
 def sort_entries(entries: Iterable[PriceEntry]) -> tuple[PriceEntry, ...]:
@@ -108,8 +129,9 @@ class Quote:
 
 _TRAILING_PUNCTUATION = "?!.,;:'\"()[]{}"
 _GPT_WITHOUT_HYPHEN = re.compile(r"^gpt(?=\d)")
-# A fine-tuned model's full id, "ft:gpt-3.5-turbo:acme::8abc", is priced as its base family.
-_FINE_TUNED_ID = re.compile(r"^(ft:[^:]+):.*$")
+# A fine-tuned model's full id, "ft:gpt-4o-mini-2024-07-18:acme::8abc", is priced as its base
+# family: the snapshot date ("-2024-07-18", "-0613") and the ":org:suffix:id" tail go.
+_FINE_TUNED_ID = re.compile(r"^ft:(?P<base>[^:]+?)(?:-\d{4}(?:-\d{2}-\d{2})?)?(?::.*)?$")
 
 
 @lru_cache(maxsize=8192)
@@ -117,7 +139,7 @@ def normalize_name(name: str) -> str:
     """How a model name is looked up: case, stray punctuation and common spellings forgiven."""
     text = name.strip().strip(_TRAILING_PUNCTUATION).lower()
     text = _GPT_WITHOUT_HYPHEN.sub("gpt-", text)
-    return _FINE_TUNED_ID.sub(r"\1", text)
+    return _FINE_TUNED_ID.sub(r"ft:\g<base>", text)
 
 
 class Catalog(BaseModel):
@@ -126,7 +148,7 @@ class Catalog(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     tariffs: Sequence[Tariff]
-    # Names the catalogue's own matching rules accept (dated snapshots...) -> a tariff key.
+    # Names the catalog's own matching rules accept (dated snapshots...) -> a tariff key.
     match: Callable[[str], str | None] = lambda _name: None
 
 
@@ -138,7 +160,7 @@ def _names_of(tariff: Tariff) -> Iterable[str]:
 
 
 class TariffBook:
-    """Every known tariff. `tariffs` (bundled and the user's own) win over the catalogue, which
+    """Every known tariff. `tariffs` (bundled and the user's own) win over the catalog, which
     is loaded on first need so that answering about well-known models stays fast."""
 
     def __init__(
@@ -149,6 +171,7 @@ class TariffBook:
         self._load_catalog = catalog
         self._catalog: Catalog | None = None
         self._catalog_index: dict[str, Tariff] = {}
+        self._catalog_lock = threading.Lock()
 
     @staticmethod
     def _build_index(tariffs: Iterable[Tariff]) -> dict[str, Tariff]:
@@ -158,16 +181,19 @@ class TariffBook:
                 index.setdefault(normalize_name(name), tariff)
         return index
 
-    def _catalogue(self) -> Catalog | None:
+    def _load_catalog_once(self) -> Catalog | None:
+        """Load the catalog and index it once, even when several threads (Slack's listeners)
+        ask at the same moment; the catalog is published last, after its index is complete."""
         if self._catalog is None and self._load_catalog is not None:
-            self._catalog = self._load_catalog()
-            own = {id(tariff) for tariff in self._own}
-            shadowed = {normalize_name(name) for name in self._index}
-            self._catalog_index = {
-                name: tariff
-                for name, tariff in self._build_index(self._catalog.tariffs).items()
-                if name not in shadowed and id(tariff) not in own
-            }
+            with self._catalog_lock:
+                if self._catalog is None:
+                    catalog = self._load_catalog()
+                    self._catalog_index = {
+                        name: tariff
+                        for name, tariff in self._build_index(catalog.tariffs).items()
+                        if name not in self._index
+                    }
+                    self._catalog = catalog
         return self._catalog
 
     def own_tariffs(self) -> list[Tariff]:
@@ -175,8 +201,8 @@ class TariffBook:
         return list(self._own)
 
     def tariffs(self) -> list[Tariff]:
-        """Own tariffs first, then the catalogue's (each once)."""
-        self._catalogue()
+        """Own tariffs first, then the catalog's (each once)."""
+        self._load_catalog_once()
         seen: set[int] = set()
         result: list[Tariff] = []
         for tariff in (*self._own, *self._catalog_index.values()):
@@ -186,14 +212,14 @@ class TariffBook:
         return result
 
     def names(self) -> list[str]:
-        self._catalogue()
+        self._load_catalog_once()
         return [*self._index, *self._catalog_index]
 
     def find(self, name: str) -> Tariff | None:
         key = normalize_name(name)
         if (tariff := self._index.get(key)) is not None:
             return tariff
-        catalog = self._catalogue()
+        catalog = self._load_catalog_once()
         if catalog is None:
             return None
         if (tariff := self._catalog_index.get(key)) is not None:
@@ -237,7 +263,7 @@ class TariffBook:
         tariff that names it as its base."""
         if any(entry.training_per_mtok is not None for entry in tariff.entries):
             return tariff
-        # Only our own tariffs describe fine-tuning; the catalogue has no training prices.
+        # Only our own tariffs describe fine-tuning; the catalog has no training prices.
         for candidate in self._own:
             if candidate.fine_tune_of is not None and self.find(candidate.fine_tune_of) is tariff:
                 return candidate

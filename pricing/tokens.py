@@ -28,15 +28,13 @@ from importlib import resources
 from itertools import pairwise
 
 import tiktoken
-from pydantic import BaseModel, ConfigDict, Field
 from tiktoken.model import MODEL_PREFIX_TO_ENCODING, MODEL_TO_ENCODING
 
 __all__ = [
     "ENCODINGS",
-    "TokenCount",
+    "ESTIMATE_ENCODING",
     "TokenizerDataError",
     "count",
-    "count_for_model",
     "encoding_name_for",
 ]
 
@@ -91,16 +89,6 @@ _ENCODING_ALIASES: dict[str, str] = {"o200k_harmony": "o200k_base"}
 
 class TokenizerDataError(RuntimeError):
     """The tokenizer data shipped in the bpe-openai wheel is missing or corrupted."""
-
-
-class TokenCount(BaseModel):
-    """How many tokens a text is for one model, and whether that is exact or an estimate."""
-
-    model_config = ConfigDict(frozen=True)
-
-    tokens: int = Field(ge=0)
-    encoding: str
-    exact: bool
 
 
 # --- model -> encoding -------------------------------------------------------------------------
@@ -263,16 +251,6 @@ def count(text: str, encoding: str = "cl100k_base") -> int:
     if len(chunks) == 1:  # e.g. one huge line of CJK or base64: nowhere safe to cut
         return len(enc.encode_ordinary(text))
     return sum(len(tokens) for tokens in _pool().map(enc.encode_ordinary, chunks))
-
-
-def count_for_model(text: str, model_id: str) -> TokenCount:
-    """Exact for models with a known encoding; otherwise an o200k_base count, exact=False."""
-    encoding = encoding_name_for(model_id)
-    if encoding is None:
-        return TokenCount(
-            tokens=count(text, ESTIMATE_ENCODING), encoding=ESTIMATE_ENCODING, exact=False
-        )
-    return TokenCount(tokens=count(text, encoding), encoding=encoding, exact=True)
 
 
 def _chunks(text: str, parts: int) -> list[str]:

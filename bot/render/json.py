@@ -8,9 +8,7 @@ from pricing.errors import LlmcostError
 
 
 def render_json(answer: BaseModel) -> str:
-    document = answer.model_dump(mode="json")
-    document["sources"] = list(getattr(answer, "sources", []))
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return json.dumps(answer.model_dump(mode="json"), indent=2, ensure_ascii=False)
 
 
 def render_json_error(error: LlmcostError) -> str:

@@ -49,7 +49,8 @@ def _window(tokens: int | None) -> str:
 
 
 def _footer(answer: Answer, rows: Sequence[PricedRow] = ()) -> list[str]:
-    remarks = list(answer.notes)
+    remarks = [answer.summary] if answer.summary else []
+    remarks += answer.notes
     for row in rows:
         remarks += [f"! {row.model}: {warning}" for warning in row.warnings]
     lines = ["", *remarks] if remarks else []
@@ -121,11 +122,6 @@ def _breakeven(answer: BreakevenAnswer) -> str:
         ]
         for row in answer.rows
     ]
-    verdict = (
-        f"Break-even after {answer.breakeven_requests:,} requests"
-        if answer.breakeven_requests is not None
-        else "Never breaks even"
-    )
     training = (
         f"Training: {answer.training_tokens:,} tokens x {answer.epochs} epochs = "
         f"{format_usd(answer.training_usd)}"
@@ -136,8 +132,6 @@ def _breakeven(answer: BreakevenAnswer) -> str:
         table(headers, rows),
         "",
         training,
-        f"Saving per request: {format_usd(answer.saving_per_request_usd)}",
-        verdict,
     ]
     return "\n".join(body + _footer(answer, answer.rows))
 

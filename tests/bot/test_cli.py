@@ -130,7 +130,7 @@ def test_text_breakeven_and_finetune_give_the_verdicts():
     )
     _, finetune, _ = cli("finetune gpt-3.5-turbo 100k tokens 3 epochs")
 
-    assert "Break-even after 44 requests" in breakeven
+    assert "Breaks even after 44 requests" in breakeven
     assert "$2.40" in breakeven
     assert "$0.0072" in breakeven
     assert "$0.063" in breakeven  # not rounded to "$0.06", which would suggest 40 requests
@@ -536,3 +536,11 @@ def test_a_closed_pipe_ends_quietly():
         os.close(write_end)
 
     assert "Traceback" not in done.stderr
+
+
+def test_json_carries_the_summary_and_every_source():
+    document = cli_json("compare gpt-4-8k ft-gpt-3.5 200k tokens as of 2023-08-22")
+
+    assert document["summary"].startswith("ft-gpt-3.5 is the cheapest at $2.60")
+    assert len(document["sources"]) == 2
+    assert all("openai.com" in source for source in document["sources"])

@@ -1,5 +1,6 @@
 """The engine: exact figures for the questions users bring, on fixed dates, never the real clock."""
 
+import contextlib
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from pricing.errors import NoPrice, UnknownModel
 from pricing.parse import VERBS, parse
 from pricing.query import BreakevenQuery
 from pricing.sources import bundled_tariffs, load_book
+from pricing.tariffs import TariffBook
 
 TODAY = date(2026, 11, 24)
 LAUNCH = date(2023, 8, 22)  # OpenAI's GPT-3.5 Turbo fine-tuning launch
@@ -275,7 +277,8 @@ def test_breakeven_at_the_launch(book):
     assert result.saving_per_request_usd == Decimal("0.0558")
     assert result.breakeven_requests == 44
     assert_minimal(result)
-    assert "44" in result.notes[0]
+    assert result.summary is not None
+    assert "after 44 requests" in result.summary
 
 
 def test_breakeven_today(book):
@@ -301,7 +304,8 @@ def test_breakeven_never_when_the_tuned_request_is_not_cheaper(book):
     assert base.total_usd == Decimal("0.00072")
     assert result.saving_per_request_usd < 0
     assert result.breakeven_requests is None
-    assert result.notes[0].startswith("Never")
+    assert result.summary is not None
+    assert result.summary.startswith("Never breaks even")
 
 
 def test_breakeven_never_when_the_saving_is_exactly_zero(book):
@@ -564,3 +568,57 @@ def test_dated_snapshot_is_priced_as_that_snapshot(book):
 
     assert (snapshot.input_per_mtok, snapshot.output_per_mtok) == (Decimal("2.5"), Decimal(10))
     assert (alias.input_per_mtok, alias.output_per_mtok) == (Decimal(5), Decimal(15))
+
+
+# --- summaries, estimates, what loads the catalog -----------------------------------------------
+
+
+def test_every_priced_answer_leads_with_a_summary(book):
+    compare = ask(book, "compare gpt-4-8k ft-gpt-3.5 200k tokens as of 2023-08-22")
+    cost = ask(book, "cost ft-gpt-3.5 2k in 500 out x 10000 requests as of 2023-08-22")
+    finetune = ask(book, "finetune gpt-3.5-turbo 100k tokens 3 epochs")
+
+    assert compare.summary == ("ft-gpt-3.5 is the cheapest at $2.60; gpt-4-8k costs 2.9x as much.")
+    assert cost.summary == "Total $320.00 ($0.032 a request)."
+    assert finetune.summary == "Fine-tuning costs $2.40: 300,000 tokens at $8/1M."
+
+
+def test_a_split_of_per_request_sizes_says_so(book):
+    result = ask(book, "cost gpt-4-8k 4k tokens x 10 requests as of 2023-08-22")
+
+    assert any("4k tokens a request split 3:1" in note for note in result.notes)
+    assert result.rows[0].input_tokens == 30_000
+
+
+def test_tokens_on_a_model_without_a_known_tokenizer_are_labelled_an_estimate(book):
+    result = ask(book, "tokens The quick brown fox jumps over the lazy dog.")
+
+    by_model = {row.model: row for row in result.rows}
+    assert by_model["gpt-4-8k"].warnings == ()
+    estimate = by_model["claude-sonnet-4"]
+    assert estimate.input_tokens == next(
+        c.tokens for c in result.counts if c.encoding == "o200k_base"
+    )
+    assert any("Estimated with o200k_base" in warning for warning in estimate.warnings)
+
+
+class NoCatalog:
+    def __call__(self):
+        raise AssertionError("the catalog was loaded for a question about our own models")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "compare gpt-4-8k ft-gpt-3.5 200k tokens",
+        "models",
+        "finetune gpt-4-8k 100k tokens",  # the error lists fine-tunable models
+        "breakeven ft-gpt-3.5 vs gpt-4-8k prompt 1500 -> 200 output 300 training 100k x3",
+        "history gpt-3.5-turbo",
+    ],
+)
+def test_questions_about_our_own_models_never_load_the_catalog(question):
+    own_only = TariffBook(bundled_tariffs(), NoCatalog())
+    # finetune gpt-4-8k: the answer is an error, but it must not need the catalog either
+    with contextlib.suppress(NoPrice):
+        ask(own_only, question)

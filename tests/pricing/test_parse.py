@@ -441,10 +441,11 @@ def test_cost_with_two_models_suggests_the_same_question_as_compare():
     )
 
 
-def test_huge_counts_are_exact():
-    digits = "123456789012345678901234567890123"
-    assert parse(f"cost gpt-4 {digits} tokens").usage.total == int(digits)
-    assert parse(f"cost gpt-4 {digits}.5k tokens").usage.total == int(digits) * 1000 + 500
+def test_the_largest_count_is_exact_and_a_larger_one_is_refused():
+    assert parse("cost gpt-4 1,000,000,000,000,000 tokens").usage.total == 10**15
+    assert parse("cost gpt-4 999999999999.999k tokens").usage.total == 10**15 - 1
+    with pytest.raises(ParseError, match="more than llmcost prices"):
+        parse("cost gpt-4 123456789012345678901234567890123 tokens")
 
 
 RENDERED = [

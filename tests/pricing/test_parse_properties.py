@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from pricing.errors import ParseError
 from pricing.parse import EXAMPLES, RESERVED, VERBS, parse, render
-from pricing.quantities import Ratio, looks_like_count, looks_like_ratio
+from pricing.quantities import MAX_COUNT, Ratio, looks_like_count, looks_like_ratio
 from pricing.query import (
     BreakevenQuery,
     CheapestQuery,
@@ -170,9 +170,9 @@ MODEL = (
     )
 ).filter(_usable_model_name)
 COUNT = st.one_of(
-    st.integers(min_value=0, max_value=10**40),
+    st.integers(min_value=0, max_value=MAX_COUNT),
     st.integers(min_value=0, max_value=9_999),
-    st.builds(lambda m, e: m * 10**e, st.integers(0, 9_999), st.integers(0, 15)),
+    st.builds(lambda m, e: m * 10**e, st.integers(0, 9_999), st.integers(0, 11)),
 )
 POSITIVE = COUNT.filter(lambda n: n >= 1)
 EPOCHS = st.none() | st.integers(min_value=1, max_value=100)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from pricing.quantities import (
     DEFAULT_SPLIT,
+    MAX_COUNT,
     QuantityError,
     Ratio,
     format_count,
@@ -39,8 +40,8 @@ PROPERTY = settings(max_examples=300, derandomize=True, database=None, deadline=
         (" 42 ", 42),
         ("007", 7),
         ("1.000", 1),
-        ("123456789012345678901234567890123", 123456789012345678901234567890123),
-        ("1234567890123456789012345678.5k", 1234567890123456789012345678500),
+        ("1,000,000,000,000,000", 10**15),
+        ("999999999999.5k", 999_999_999_999_500),
     ],
 )
 def test_parse_count(word, value):
@@ -100,9 +101,9 @@ def test_format_count(value, text):
 
 
 COUNTS = st.one_of(
-    st.integers(min_value=0, max_value=10**45),
+    st.integers(min_value=0, max_value=MAX_COUNT),
     st.integers(min_value=0, max_value=20_000),
-    st.builds(lambda m, e: m * 10**e, st.integers(0, 99_999), st.integers(0, 20)),
+    st.builds(lambda m, e: m * 10**e, st.integers(0, 99_999), st.integers(0, 10)),
 )
 
 
@@ -115,7 +116,7 @@ def test_format_count_round_trips_and_is_never_longer(value):
 
 
 @PROPERTY
-@given(st.integers(min_value=0, max_value=10**30))
+@given(st.integers(min_value=0, max_value=MAX_COUNT))
 def test_thousands_separators_parse_like_plain_digits(value):
     assert parse_count(f"{value:,}") == value
 

@@ -1,5 +1,8 @@
 """Tariffs and the book: names, dated prices, context windows, and the catalogue layer."""
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 
@@ -344,3 +347,58 @@ def test_suggestions_for_a_typo_and_for_a_family_prefix(book):
     assert book.suggest("gtp-4")[0] == "gpt-4"
     assert all(s.startswith("claude") for s in book.suggest("claude"))
     assert book.suggest("claude")
+
+
+def test_threads_asking_together_load_the_catalog_once_and_all_find_it():
+    """Slack's listeners run in threads: none may see a half-built catalog index."""
+    started = threading.Event()
+
+    class SlowCatalog(CatalogSpy):
+        def __call__(self) -> Catalog:
+            started.set()
+            time.sleep(0.05)  # widen the window a racing reader would fall into
+            return super().__call__()
+
+    loader = SlowCatalog()
+    book = TariffBook([HISTORY], loader)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda _: book.find("beta"), range(16)))
+    assert found == [UNDATED] * 16
+    assert loader.loads == 1
+    assert started.is_set()
+
+
+def test_a_same_date_override_keeps_what_it_leaves_unsaid():
+    override = Tariff(model="alpha", provider="", entries=(entry("2023-01-01", "9", "18"),))
+    merged = HISTORY.merged_with(override)
+    assert merged.entry_at(date(2023, 2, 1)).input_per_mtok == Decimal(9)
+    assert merged.context_window_at(date(2023, 2, 1)) == 4000
+
+
+def test_a_training_price_is_carried_forward_until_changed():
+    tuned = Tariff(
+        model="ft:alpha",
+        provider="acme",
+        entries=(
+            entry("2023-01-01", "12", "16", training_per_mtok=Decimal(8)),
+            entry("2024-01-01", "3", "6"),  # a usage cut that does not restate training
+            entry("2025-01-01", "3", "6", training_per_mtok=Decimal(5)),
+        ),
+    )
+    assert tuned.training_price_at(date(2022, 12, 31)) is None
+    assert tuned.training_price_at(date(2024, 6, 1)) == Decimal(8)
+    assert tuned.training_price_at(date(2025, 6, 1)) == Decimal(5)
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("ft:gpt-3.5-turbo-0613:acme::8abc", "ft:gpt-3.5-turbo"),
+        ("ft:gpt-4o-mini-2024-07-18:org:support:9xyz", "ft:gpt-4o-mini"),
+        ("ft:gpt-4.1-2025-04-14:org::id", "ft:gpt-4.1"),
+        ("ft:davinci-002:org::id", "ft:davinci-002"),  # "-002" is part of the name
+    ],
+)
+def test_real_fine_tuned_ids_resolve_to_their_family(book, name, family):
+    assert normalize_name(name) == family
+    assert book.resolve(name).model == family

@@ -21,11 +21,10 @@ import tiktoken.load
 import tiktoken.registry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 from tiktoken_ext import openai_public
 
 from pricing import tokens
-from pricing.tokens import ENCODINGS, TokenCount, count, count_for_model, encoding_name_for
+from pricing.tokens import ENCODINGS, count, encoding_name_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -182,27 +181,6 @@ def test_harmony_is_o200k_base_for_ordinary_text(monkeypatch: pytest.MonkeyPatch
     assert harmony["mergeable_ranks"] == base["mergeable_ranks"]
 
 
-def test_exact_count_for_known_model() -> None:
-    assert count_for_model("hello world", "gpt-4") == TokenCount(
-        tokens=2, encoding="cl100k_base", exact=True
-    )
-    assert count_for_model("日本語のテキスト", "gpt-4o") == TokenCount(
-        tokens=6, encoding="o200k_base", exact=True
-    )
-
-
-def test_unknown_model_is_an_o200k_estimate() -> None:
-    assert count_for_model("日本語のテキスト", "claude-3-5-sonnet") == TokenCount(
-        tokens=6, encoding="o200k_base", exact=False
-    )
-
-
-def test_token_count_is_frozen() -> None:
-    result = count_for_model("hello", "gpt-4")
-    with pytest.raises(ValidationError):
-        result.tokens = 3  # type: ignore[misc]
-
-
 # --- data, offline loading, caching ------------------------------------------------------------
 
 
@@ -237,7 +215,6 @@ def test_nothing_touches_the_network(monkeypatch: pytest.MonkeyPatch, fresh_cach
     for name in ENCODINGS:
         assert count("hello world", name) == 2
         assert count(big, name) == reference(big, name)
-    assert count_for_model("hi", "claude-3-opus").exact is False
 
 
 def test_loading_is_lazy_and_skips_bpe_openai_package_import() -> None:
