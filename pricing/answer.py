@@ -212,14 +212,17 @@ def _row(
     """Cost of `input_tokens`/`output_tokens` per request, times `requests` when given."""
     entry, tariff = quote.entry, quote.tariff
     count = requests or 1
-    input_usd = cost_of(input_tokens * count, entry.input_per_mtok)
-    output_usd = cost_of(output_tokens * count, entry.output_per_mtok)
+    input_rate, output_rate = entry.rates_for(input_tokens if requests else None)
+    input_usd = cost_of(input_tokens * count, input_rate)
+    output_usd = cost_of(output_tokens * count, output_rate)
     per_request = (
-        cost_of(input_tokens, entry.input_per_mtok) + cost_of(output_tokens, entry.output_per_mtok)
+        cost_of(input_tokens, input_rate) + cost_of(output_tokens, output_rate)
         if requests
         else None
     )
     warnings = _price_warnings(quote, historical)
+    if entry.long_context:
+        warnings.append(_long_context_warning(entry, input_rate, requests is not None))
     window = quote.context_window
     if requests and window is not None and input_tokens + output_tokens > window:
         warnings.append(
@@ -233,8 +236,8 @@ def _row(
         provider=tariff.provider,
         input_tokens=input_tokens * count,
         output_tokens=output_tokens * count,
-        input_per_mtok=entry.input_per_mtok,
-        output_per_mtok=entry.output_per_mtok,
+        input_per_mtok=input_rate,
+        output_per_mtok=output_rate,
         input_usd=input_usd,
         output_usd=output_usd,
         total_usd=input_usd + output_usd,
@@ -244,6 +247,19 @@ def _row(
         source=entry.source,
         warnings=tuple(warnings),
     )
+
+
+def _long_context_warning(entry: PriceEntry, input_rate: Decimal, per_request: bool) -> str:
+    first = entry.long_context[0]
+    higher = (
+        f"a request with over {first.above:,} input tokens is billed at "
+        f"{format_rate(first.input_per_mtok)}/{format_rate(first.output_per_mtok)} per 1M"
+    )
+    if not per_request:
+        return f"Priced at the base rate, but {higher}: add 'x N requests' to apply it."
+    if input_rate != entry.input_per_mtok:
+        return f"Long-context rate applied: {higher}."
+    return f"Base rate: {higher}."
 
 
 def _price_warnings(quote: Quote, historical: bool) -> list[str]:
@@ -351,9 +367,8 @@ def _cheapest(query: CheapestQuery, book: TariffBook, day: date, historical: boo
         if checks_window and (window := tariff.context_window_at(day)) and per_request > window:
             too_small += 1
             continue
-        total = cost_of(input_tokens, entry.input_per_mtok) + cost_of(
-            output_tokens, entry.output_per_mtok
-        )
+        input_rate, output_rate = entry.rates_for(input_tokens if checks_window else None)
+        total = cost_of(input_tokens, input_rate) + cost_of(output_tokens, output_rate)
         candidates.append((total, tariff, entry))
     candidates.sort(key=lambda candidate: candidate[0])
     rows = tuple(
@@ -510,7 +525,8 @@ def _tokens(query: TokensQuery, book: TariffBook, day: date, historical: bool) -
         except NoPrice:
             continue  # e.g. gpt-4o on a 2023 date: not yet released
         encoding = tokens.encoding_name_for(quote.tariff.model)
-        row = _row(quote, counts[encoding or tokens.ESTIMATE_ENCODING], 0, historical)
+        # Sending the text once is one request: its context window and rate tier apply.
+        row = _row(quote, counts[encoding or tokens.ESTIMATE_ENCODING], 0, historical, requests=1)
         if encoding is None:
             estimate = (
                 f"Estimated with {tokens.ESTIMATE_ENCODING}: {quote.tariff.display_name}'s own "

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
 
-from pricing.tariffs import Catalog, PriceEntry, Tariff
+from pricing.tariffs import Catalog, LongContextRate, PriceEntry, Tariff
 
 # A bare model id ("gpt-4o", "claude-opus-4") means the model maker's own API; resellers
 # and clouds are reached with "provider/model" ("azure/gpt-4o", "openrouter/...").
@@ -38,16 +38,39 @@ def _rank(provider_id: str) -> tuple[int, str]:
         return len(FIRST_PARTY), provider_id
 
 
-def _base_rate(price: object) -> tuple[Decimal | None, str]:
-    """genai-prices' tiered rates bill a whole request at a higher rate past an input size;
-    we price at the base rate and say so."""
+def _rate_at(price: object, input_tokens: int) -> Decimal | None:
+    """genai-prices' rate for a request of `input_tokens`: a tier applies past its start."""
     from genai_prices.types import TieredPrices
 
     if isinstance(price, TieredPrices):
-        first = price.tiers[0] if price.tiers else None
-        note = f"; base rate, higher above {first.start:,} input tokens a request" if first else ""
-        return price.base, note
-    return (price if isinstance(price, Decimal) else None), ""
+        rate = price.base
+        for tier in price.tiers:
+            if input_tokens > tier.start:
+                rate = tier.price
+        return rate
+    return price if isinstance(price, Decimal) else None
+
+
+def _long_context(input_price: object, output_price: object) -> tuple[LongContextRate, ...]:
+    """genai-prices bills a whole request at a higher tier once its input passes a size."""
+    from genai_prices.types import TieredPrices
+
+    starts = sorted(
+        {
+            tier.start
+            for price in (input_price, output_price)
+            if isinstance(price, TieredPrices)
+            for tier in price.tiers
+        }
+    )
+    return tuple(
+        LongContextRate(
+            above=start,
+            input_per_mtok=_rate_at(input_price, start + 1),  # type: ignore[arg-type]
+            output_per_mtok=_rate_at(output_price, start + 1),  # type: ignore[arg-type]
+        )
+        for start in starts
+    )
 
 
 def _entries(model: object, source: str) -> Iterator[PriceEntry]:
@@ -66,8 +89,9 @@ def _entries(model: object, source: str) -> Iterator[PriceEntry]:
             and (c.constraint is None or isinstance(c.constraint, StartDateConstraint))
         ]
     for start, price in dated:
-        input_rate, input_note = _base_rate(getattr(price, "input_mtok", None))
-        output_rate, output_note = _base_rate(getattr(price, "output_mtok", None))
+        input_price = getattr(price, "input_mtok", None)
+        output_price = getattr(price, "output_mtok", None)
+        input_rate, output_rate = _rate_at(input_price, 0), _rate_at(output_price, 0)
         if input_rate is None or output_rate is None:
             continue  # not priced per input and output token (embeddings, audio, images)
         yield PriceEntry(
@@ -75,7 +99,8 @@ def _entries(model: object, source: str) -> Iterator[PriceEntry]:
             input_per_mtok=input_rate,
             output_per_mtok=output_rate,
             context_window=model.context_window,  # type: ignore[attr-defined]
-            source=source + (input_note or output_note),
+            long_context=_long_context(input_price, output_price),
+            source=source,
             origin="genai-prices",
         )
 

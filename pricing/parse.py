@@ -75,7 +75,12 @@ _OUTPUT_WORDS = {"out", "output", "outputs", "completion", "completions"}
 _REQUEST_WORDS = {"requests", "request", "reqs", "req", "calls", "call"}
 _TIMES_WORDS = {"x", "*", "times"}
 _EPOCH_WORDS = {"epochs", "epoch"}
-_FILLER_WORDS = {"and", "with", "vs", "versus", "against", "of", "for", "on", "a", "the", "&"}
+_FILLER_WORDS = {
+    "and", "with", "vs", "versus", "against", "of", "for", "on", "a", "the", "&", "per", "each",
+}  # fmt: skip
+_SCALE_WORDS = {"thousand": "k", "million": "m", "billion": "b"}
+_NEGATIVE = re.compile(r"^-\d")
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?e\d+$", re.I)
 _DATE_LEAD = {"as", "on", "at"}
 RESERVED = (
     _TOKEN_WORDS
@@ -86,6 +91,7 @@ RESERVED = (
     | _EPOCH_WORDS
     | _FILLER_WORDS
     | _DATE_LEAD
+    | set(_SCALE_WORDS)
     | {"split", "ratio", "training", "train", "prompts", "->", "to", "today", "private"}
 )
 
@@ -148,6 +154,15 @@ class _Cursor:
             return parse_count(word)
         except QuantityError as exc:
             raise self.fail(f"{exc}.") from exc
+
+    def amount(self) -> int:
+        """A count and an optional scale word after it: '200k', '1.5 million', '2 thousand'."""
+        raw = self.next_raw()
+        suffix = _SCALE_WORDS.get(self.peek() or "")
+        if suffix is None or not raw[-1:].isdecimal():
+            return self.count(raw)
+        self.position += 1
+        return self.count(raw + suffix)  # "1.2 million" is "1.2m"
 
     def once(self, current: T | None, value: T, what: str) -> T:
         if current is not None:
@@ -232,7 +247,7 @@ def _parse_usage(cursor: _Cursor) -> tuple[list[str], Usage, date | None]:
         assert word is not None
         if word in _INPUT_WORDS | _OUTPUT_WORDS and cursor._is_count(cursor.peek(1)):
             cursor.position += 1
-            amount = cursor.count(cursor.next_raw())
+            amount = cursor.amount()
             if word in _INPUT_WORDS:
                 input_tokens = once(input_tokens, amount, "input amount")
             else:
@@ -240,7 +255,7 @@ def _parse_usage(cursor: _Cursor) -> tuple[list[str], Usage, date | None]:
             cursor.position += cursor.peek() in _TOKEN_WORDS
             continue
         if looks_like_count(word) or (word[:1].isdecimal() and not _looks_like_model(word)):
-            amount = cursor.count(cursor.next_raw())
+            amount = cursor.amount()
             cursor.position += cursor.peek() in _TOKEN_WORDS
             follower = cursor.peek()
             if follower in _INPUT_WORDS:
@@ -249,15 +264,16 @@ def _parse_usage(cursor: _Cursor) -> tuple[list[str], Usage, date | None]:
             elif follower in _OUTPUT_WORDS:
                 output_tokens = once(output_tokens, amount, "output amount")
                 cursor.position += 1
-            elif follower in _REQUEST_WORDS:
+            elif follower in _REQUEST_WORDS or follower == "times":
                 requests = once(requests, amount, "number of requests")
                 cursor.position += 1
             else:
                 total = once(total, amount, "token amount")
             continue
         if word in RESERVED:
-            cursor.position += 1  # filler ("and", "with", a stray "tokens")
+            cursor.position += 1  # filler ("and", "with", "per", a stray "tokens")
             continue
+        _reject_malformed_amount(cursor, word)
         if (name := _model_name(cursor.next_raw())) is not None:
             models.append(name)
 
@@ -277,6 +293,14 @@ def _parse_usage(cursor: _Cursor) -> tuple[list[str], Usage, date | None]:
     except ValidationError as exc:
         raise cursor.fail(f"{exc.errors()[0]['msg'].removeprefix('Value error, ')}.") from exc
     return models, usage, cursor.as_of
+
+
+def _reject_malformed_amount(cursor: _Cursor, word: str) -> None:
+    """'-5k' and '1e6' would otherwise be read as model names."""
+    if _NEGATIVE.match(word):
+        raise cursor.fail(f"Amounts cannot be negative: '{word}'.")
+    if _SCIENTIFIC.match(word):
+        raise cursor.fail(f"Write '{word}' without an exponent, e.g. 1M or 1,000,000.")
 
 
 def _model_name(word: str) -> str | None:
@@ -303,8 +327,10 @@ def _parse_cost(cursor: _Cursor) -> Query:
         if not models:
             raise cursor.fail("Which model? Name one.")
         example = f"compare {' '.join(models)} {render_usage(usage)}"
+        named = ", ".join(f"'{model}'" for model in models)
         raise ParseError(
-            f"'cost' prices one model; to put {len(models)} side by side use: {example}",
+            f"'cost' prices one model, but I read {len(models)} model names: {named}. "
+            f"Drop the words that are not models, or put them side by side: {example}",
             suggestions=[example],
         )
     return CostQuery(model=models[0], usage=usage, as_of=as_of)
@@ -427,6 +453,12 @@ def _take_prompt_pair(cursor: _Cursor) -> list[int]:
         raise cursor.fail("'prompt' needs two sizes: the long prompt -> the fine-tuned one.")
     long_prompt = cursor.count(cursor.next_raw())
     cursor.position += cursor.peek() in _TOKEN_WORDS
+    if cursor.peek() == "-" and cursor.peek(1) is None:
+        # The shell took "> 200" as a redirection and left a file named 200 behind.
+        raise cursor.fail(
+            "The '->' was cut off: in a shell, quote the whole question or write 'to' "
+            "instead of '->'."
+        )
     if cursor.peek() not in {"->", "to"} or not cursor._is_count(cursor.peek(1)):
         raise cursor.fail(f"After 'prompt {long_prompt}' write '-> <shorter prompt>', e.g. -> 200.")
     cursor.position += 1

@@ -17,6 +17,16 @@ from pricing.errors import NoPrice, UnknownModel
 Origin = Literal["bundled", "genai-prices", "user"]
 
 
+class LongContextRate(BaseModel):
+    """A request with more than `above` input tokens is billed, input and output, at these."""
+
+    model_config = ConfigDict(frozen=True)
+
+    above: int = Field(ge=0)
+    input_per_mtok: Decimal = Field(ge=0)
+    output_per_mtok: Decimal = Field(ge=0)
+
+
 class PriceEntry(BaseModel):
     """One model's prices from a date on, per million tokens, with where they come from."""
 
@@ -28,8 +38,19 @@ class PriceEntry(BaseModel):
     output_per_mtok: Decimal = Field(ge=0)
     training_per_mtok: Decimal | None = Field(default=None, ge=0)
     context_window: int | None = Field(default=None, gt=0)
+    # Ascending by `above`; the highest one a request passes applies.
+    long_context: tuple[LongContextRate, ...] = ()
     source: str
     origin: Origin
+
+    def rates_for(self, request_input: int | None) -> tuple[Decimal, Decimal]:
+        """(input, output) per 1M tokens for a request of `request_input` input tokens; the base
+        rates when the request size is unknown (amounts that are totals)."""
+        if request_input is not None:
+            for rate in reversed(self.long_context):
+                if request_input > rate.above:
+                    return rate.input_per_mtok, rate.output_per_mtok
+        return self.input_per_mtok, self.output_per_mtok
 
 
 class Tariff(BaseModel):
