@@ -5,11 +5,13 @@ by hand: argparse would read the "->" of a breakeven question as an option.
 """
 
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from pricing.errors import LlmcostError
 
@@ -17,7 +19,8 @@ USAGE = """\
 usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
 
   llmcost compare gpt-4-8k ft-gpt-3.5 200k tokens
-  llmcost help            all commands, with examples
+  llmcost tokens - < prompt.txt    count (and price) a file's tokens
+  llmcost help                     all commands, with examples
 
 options:
   --json               print one JSON object instead of a table
@@ -26,6 +29,7 @@ options:
   -h, --help           this text
   --version            the installed version"""
 
+DEFAULT_WIDTH = 100
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
 
@@ -66,9 +70,10 @@ def read_argv(argv: Sequence[str]) -> Invocation:
             try:
                 invocation.at = date.fromisoformat(value)
             except ValueError as exc:
+                looks_right = len(value) == 10 and value[4] == "-" == value[7]
+                problem = "is not a real date" if looks_right else "is not a date as YYYY-MM-DD"
                 raise LlmcostError(
-                    f"--at takes a date as YYYY-MM-DD, not '{value}'.",
-                    suggestions=["--at 2023-08-22"],
+                    f"--at {value} {problem}.", suggestions=["--at 2023-08-22"]
                 ) from exc
             continue
         elif arg == "--tariffs" or arg.startswith("--tariffs="):
@@ -85,6 +90,13 @@ def read_argv(argv: Sequence[str]) -> Invocation:
     return invocation
 
 
+def _terminal_width() -> int:
+    """The terminal's width when printing to one; a fixed width for pipes, so output is stable."""
+    if not sys.stdout.isatty():
+        return DEFAULT_WIDTH
+    return max(60, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+
+
 def _tariffs_file(invocation: Invocation) -> Path | None:
     if invocation.tariffs is not None:
         return invocation.tariffs
@@ -92,7 +104,9 @@ def _tariffs_file(invocation: Invocation) -> Path | None:
     return Path(from_env) if from_env else None
 
 
-def run(argv: Sequence[str], today: date | None = None) -> tuple[int, str, str]:
+def run(
+    argv: Sequence[str], today: date | None = None, stdin: TextIO | None = None
+) -> tuple[int, str, str]:
     """(exit code, stdout, stderr) for one invocation; `main` prints them."""
     as_json = "--json" in argv
     try:
@@ -109,8 +123,12 @@ def run(argv: Sequence[str], today: date | None = None) -> tuple[int, str, str]:
         from pricing.answer import answer
         from pricing.parse import parse
         from pricing.sources import load_book
+        from pricing.tariffs import TariffBook
 
-        query = parse(" ".join(invocation.words))
+        words = invocation.words
+        if words[-1:] == ["-"] and words[:1] == ["tokens"] and stdin is not None:
+            words = ["tokens", stdin.read()]  # `llmcost tokens - < prompt.txt`
+        query = parse(" ".join(words))
         if invocation.at is not None:
             if "as_of" not in type(query).model_fields:
                 raise LlmcostError(
@@ -120,9 +138,12 @@ def run(argv: Sequence[str], today: date | None = None) -> tuple[int, str, str]:
             if query.as_of is None:  # type: ignore[union-attr]
                 # --at is "as of" said once for every question; words that name a date win.
                 query = query.model_copy(update={"as_of": invocation.at})
-        book = load_book(_tariffs_file(invocation))
+        # Help needs no prices, so a broken tariffs file cannot hide it.
+        book = TariffBook([]) if query.kind == "help" else load_book(_tariffs_file(invocation))
         result = answer(query, book, today=today or date.today())
-        return 0, render_json(result) if as_json else render_text(result), ""
+        if as_json:
+            return 0, render_json(result), ""
+        return 0, render_text(result, width=_terminal_width()), ""
     except LlmcostError as error:
         return EXIT_BAD_INPUT, *_error_output(error, as_json)
 
@@ -146,7 +167,7 @@ def _is_name_hint(error: LlmcostError) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     try:
-        code, out, err = run(args)
+        code, out, err = run(args, stdin=sys.stdin)
     except Exception as exc:
         if os.environ.get("LLMCOST_DEBUG"):
             raise

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from pricing.errors import NoPrice
 from pricing.help import help_for
 from pricing.money import Money, cost_of, format_rate, format_usd
-from pricing.quantities import DEFAULT_SPLIT, format_count
+from pricing.quantities import DEFAULT_SPLIT, Ratio, counted, format_count
 from pricing.query import (
     DEFAULT_EPOCHS,
     BreakevenQuery,
@@ -104,6 +104,8 @@ class PricedAnswer(_Answer):
 
     kind: Literal["compare", "cost", "cheapest"]
     usage: Usage
+    # The input:output split applied to a total nobody split: said, so nobody has to guess.
+    assumed_split: Ratio | None = None
     rows: tuple[PricedRow, ...]
     cheapest: str | None = None
 
@@ -173,6 +175,17 @@ Answer = Annotated[
 
 def answer(query: Query, book: TariffBook, today: date) -> Answer:
     """Answer one question with the prices in force on its `as of` date, else on `today`."""
+    result = _dispatch(query, book, today)
+    if result.as_of > today and result.kind != "help":
+        future = (
+            f"{result.as_of.isoformat()} is in the future: these are the prices known today "
+            "for that date; changes announced later are not in them."
+        )
+        return result.model_copy(update={"notes": (*result.notes, future)})
+    return result
+
+
+def _dispatch(query: Query, book: TariffBook, today: date) -> Answer:
     day = getattr(query, "as_of", None) or today
     # Undated catalogue prices are known to hold today; only an earlier date needs a warning.
     historical = day < today
@@ -301,8 +314,11 @@ def _usage_notes(usage: Usage) -> list[str]:
 
 def _workload(usage: Usage) -> str:
     input_tokens, output_tokens = usage.per_request()
-    text = f"{format_count(input_tokens)} in, {format_count(output_tokens)} out"
-    return f"{text} x {usage.requests:,} requests" if usage.requests else text
+    text = (
+        f"{format_count(input_tokens, group_digits=True)} in, "
+        f"{format_count(output_tokens, group_digits=True)} out"
+    )
+    return f"{text} x {counted(usage.requests, 'request')}" if usage.requests else text
 
 
 def _priced(
@@ -323,7 +339,13 @@ def _priced(
     )
     if cheapest is not None:
         dearest = max(rows, key=lambda row: row.total_usd)
-        summary = f"{cheapest.model} is the cheapest at {format_usd(cheapest.total_usd)}."
+        tied = [row.model for row in rows if row.total_usd == cheapest.total_usd]
+        summary = (
+            f"{cheapest.model} is the cheapest at {format_usd(cheapest.total_usd)}."
+            if len(tied) == 1
+            else f"{', '.join(tied[:-1])} and {tied[-1]} tie as the cheapest at "
+            f"{format_usd(cheapest.total_usd)}."
+        )
         if cheapest.total_usd > 0 and dearest.total_usd > cheapest.total_usd:
             times = (dearest.total_usd / cheapest.total_usd).quantize(Decimal("0.1"))
             summary = summary[:-1] + f"; {dearest.model} costs {times}x as much."
@@ -335,6 +357,7 @@ def _priced(
         usage=query.usage,
         rows=rows,
         cheapest=cheapest.model if cheapest else None,
+        assumed_split=DEFAULT_SPLIT if query.usage.assumes_default_split else None,
         summary=summary,
         notes=tuple(notes),
     )
@@ -383,7 +406,7 @@ def _cheapest(query: CheapestQuery, book: TariffBook, day: date, historical: boo
     )
     notes = []
     if candidates:
-        notes.append(f"Priced {len(candidates):,} models; the {len(rows)} cheapest are shown.")
+        notes.append(f"Priced {counted(len(candidates), 'model')}; the cheapest are shown.")
     elif not (undated or too_small):
         notes.append(f"No model matches '{query.filter}' on {day.isoformat()}.")
     if undated:
@@ -404,6 +427,7 @@ def _cheapest(query: CheapestQuery, book: TariffBook, day: date, historical: boo
         usage=query.usage,
         rows=rows,
         cheapest=rows[0].model if rows else None,
+        assumed_split=DEFAULT_SPLIT if query.usage.assumes_default_split else None,
         summary=(
             f"Cheapest: {rows[0].model} at {format_usd(rows[0].total_usd)}." if rows else None
         ),
@@ -433,7 +457,9 @@ def _training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Deci
         raise NoPrice(
             f"No training price is known for {tuned.display_name} on {day.isoformat()}.",
         )
-    return replace(quote, requested=normalize_name(name)), training_rate
+    # Named by its base ("gpt-3.5-turbo"), the row is about the fine-tuned model: say which.
+    requested = normalize_name(name) if tuned is tariff else tuned.model
+    return replace(quote, requested=requested), training_rate
 
 
 def _finetune(
@@ -488,6 +514,11 @@ def _breakeven(
         notes.append(f"Epochs not given: {DEFAULT_EPOCHS} assumed.")
     if query.output is None:
         notes.append("No output size given: requests priced on prompt tokens only.")
+    if query.tuned_prompt > query.base_prompt:
+        notes.append(
+            f"The fine-tuned prompt ({query.tuned_prompt:,}) is longer than the base prompt "
+            f"({query.base_prompt:,}); 'prompt 1500 -> 200' gives the long prompt first."
+        )
     if requests is None:
         summary = (
             f"Never breaks even: a {tuned_row.model} request costs "
@@ -496,7 +527,7 @@ def _breakeven(
         )
     else:
         summary = (
-            f"Breaks even after {requests:,} requests: fine-tuning costs "
+            f"Breaks even after {counted(requests, 'request')}: fine-tuning costs "
             f"{format_usd(training_usd)} and saves {format_usd(saving)} a request."
         )
     return BreakevenAnswer(
@@ -541,7 +572,7 @@ def _tokens(query: TokensQuery, book: TariffBook, day: date, historical: bool) -
     summary = ", ".join(f"{n:,} tokens in {encoding}" for encoding, n in counts.items())
     return TokensAnswer(
         as_of=day,
-        title=f"Tokens in {len(query.text):,} characters",
+        title=f"Tokens in {counted(len(query.text), 'character')}",
         characters=len(query.text),
         counts=tuple(
             TokenCountRow(encoding=e, tokens=n, used_by=used_by.get(e, ""))

@@ -1,5 +1,6 @@
 """Money is Decimal end to end; rounding happens once, for display, here."""
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Annotated
 
@@ -12,10 +13,14 @@ CENT = Decimal("0.01")
 KEEP_DIGITS_BELOW = Decimal("0.1")
 SIGNIFICANT_DIGITS = 2
 
+
+def plain_decimal(amount: Decimal) -> str:
+    """'0.0000004', '60000000', '1' (not '1.00'): exact, without exponent or padding zeros."""
+    return format(amount.normalize(), "f")
+
+
 # Money in JSON: a plain decimal string, never exponent notation ("4E-7").
-Money = Annotated[
-    Decimal, PlainSerializer(lambda amount: format(amount, "f"), return_type=str, when_used="json")
-]
+Money = Annotated[Decimal, PlainSerializer(plain_decimal, return_type=str, when_used="json")]
 
 
 def cost_of(tokens: int, per_mtok: Decimal) -> Decimal:
@@ -39,18 +44,33 @@ def display_round(amount: Decimal) -> Decimal:
     return rounded
 
 
-def format_usd(amount: Decimal) -> str:
-    """'$1,234.56', '$0.063', '$0.0015', '-$3.20'."""
+def column_places(amounts: Iterable[Decimal]) -> int:
+    """Decimal places that show every amount of a table column by the display rule, so the
+    column lines up ('$0.0450' over '$0.0024', not '$0.045' over '$0.0024')."""
+    finest = [-display_round(amount).as_tuple().exponent for amount in amounts if amount]
+    return max([2, *finest])  # type: ignore[list-item]
+
+
+def format_usd(amount: Decimal, places: int | None = None) -> str:
+    """'$1,234.56', '$0.063', '$0.0015', '-$3.20'; with `places`, exactly that many decimals."""
+    if places is not None:
+        with localcontext() as context:
+            context.prec = max(context.prec, amount.adjusted() + places + 2)
+            rounded = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        sign = "-" if rounded < 0 else ""
+        return f"{sign}${rounded.copy_abs():,f}"
     rounded = display_round(amount)
     sign = "-" if rounded < 0 else ""
     return f"{sign}${rounded.copy_abs():,f}"
 
 
 def format_rate(per_mtok: Decimal) -> str:
-    """A price per million tokens as published: '$30', '$0.15', '$1.25' (no trailing zeros)."""
+    """A price per million tokens as price lists write it: '$30', '$0.40', '$1.25', '$0.075'."""
     normalized = per_mtok.normalize()
     if normalized == normalized.to_integral_value():
-        normalized = normalized.quantize(Decimal(1))
+        return f"${normalized.quantize(Decimal(1)):,f}"
+    if normalized.as_tuple().exponent > -2:  # type: ignore[operator]
+        normalized = normalized.quantize(CENT)
     return f"${normalized:,f}"
 
 

@@ -43,15 +43,21 @@ def parse_count(word: str) -> int:
     return int(value)
 
 
-def format_count(value: int) -> str:
-    """The shortest exact way to write a count back: 200000 -> '200k', 1200000 -> '1.2M'."""
+def counted(number: int, noun: str) -> str:
+    """'1 request', '10,000 requests'."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def format_count(value: int, group_digits: bool = False) -> str:
+    """The shortest exact way to write a count back: 200000 -> '200k', 1200000 -> '1.2M';
+    counts with no short form stay digits ('133333', or '133,333' with `group_digits`)."""
     for suffix, scale in (("B", 1_000_000_000), ("M", 1_000_000), ("k", 1_000)):
         if value >= scale:
             scaled = Decimal(value) / scale
             text = format(scaled.normalize(), "f")
             if len(text.replace(".", "")) <= 4 and len(text) < len(str(value)):
                 return f"{text}{suffix}"
-    return str(value)
+    return f"{value:,}" if group_digits else str(value)
 
 
 class Ratio(BaseModel):

@@ -86,7 +86,10 @@ class BreakevenQuery(_Priced):
     epochs: int | None = Field(default=None, ge=1)
 
 
-class TokensQuery(_Frozen):
+class TokensQuery(_Priced):
+    """Every word after 'tokens' is the text, so its date is never read from the words: it
+    comes from the command line's --at (or, in Slack, a follow-up in the thread)."""
+
     kind: Literal["tokens"] = "tokens"
     text: str = Field(min_length=1)
 

@@ -187,6 +187,15 @@ def load_book(user_file: Path | None = None, *, with_catalog: bool = True) -> Ta
     added: list[Tariff] = []
     for tariff in _user_tariffs_from(records, user_file):
         existing = base.find(tariff.model)
+        for alias in tariff.aliases:
+            # An alias must not quietly take a name another model already answers to.
+            other = base.find(alias)
+            if other is not None and other is not existing:
+                raise TariffFileError(
+                    f"tariffs file {user_file}, model '{tariff.model}': the alias '{alias}' "
+                    f"already names {other.model}. To change {other.model}'s prices, write "
+                    f'model = "{alias}"; otherwise pick another alias.',
+                )
         if existing is None:
             added.append(tariff.model_copy(update={"provider": tariff.provider or "custom"}))
         else:

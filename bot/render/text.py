@@ -1,6 +1,7 @@
 """Answers for a terminal: an aligned table, the totals, then the assumptions and sources."""
 
 import shlex
+import textwrap
 from collections.abc import Collection, Sequence
 from datetime import date
 from decimal import Decimal
@@ -15,9 +16,10 @@ from pricing.answer import (
     TableAnswer,
     TokensAnswer,
 )
-from pricing.money import format_rate, format_usd
+from pricing.money import column_places, format_rate, format_usd
 
 MAX_SOURCES_LISTED = 5
+DEFAULT_WIDTH = 100
 
 
 def table(
@@ -48,54 +50,71 @@ def _window(tokens: int | None) -> str:
     return f"{tokens:,}" if tokens else "?"
 
 
-def _footer(answer: Answer, rows: Sequence[PricedRow] = ()) -> list[str]:
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """Prose wrapped to the terminal; continuation lines indented under their first."""
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ")
+
+
+def _footer(answer: Answer, width: int, rows: Sequence[PricedRow] = ()) -> list[str]:
     remarks = [answer.summary] if answer.summary else []
     remarks += answer.notes
     for row in rows:
         remarks += [f"! {row.model}: {warning}" for warning in row.warnings]
-    lines = ["", *remarks] if remarks else []
+    lines = [""] if remarks else []
+    for remark in remarks:
+        lines += _wrap(remark, width)
     sources = answer.sources
     if len(sources) > MAX_SOURCES_LISTED:
-        lines += [
-            "",
+        lines += [""]
+        lines += _wrap(
             f"Prices in force on {answer.as_of.isoformat()}, from {len(sources)} sources; "
             "'history <model>' shows each one (--json lists them all).",
-        ]
+            width,
+        )
     elif sources:
         when = (
             "" if answer.kind == "history" else f"Prices in force on {answer.as_of.isoformat()}. "
         )
         lines += ["", f"{when}Sources:"]
-        lines += [f"  - {source}" for source in sources]
+        for source in sources:
+            lines += _wrap(f"- {source}", width, indent="  ")
     return lines
 
 
-def _priced(answer: PricedAnswer) -> str:
+def _usd_column(amounts: Sequence[Decimal]) -> list[str]:
+    places = column_places(amounts)
+    return [format_usd(amount, places) for amount in amounts]
+
+
+def _columns(*columns: Sequence[str]) -> list[list[str]]:
+    return [list(cells) for cells in zip(*columns, strict=True)]
+
+
+def _priced(answer: PricedAnswer, width: int) -> str:
     per_request = answer.usage.requests is not None
     headers = ["Model", "In $/1M", "Out $/1M", "Input tok", "Output tok", "Input", "Output"]
     headers += ["Per request", "Total"] if per_request else ["Total"]
-    rows = []
-    for row in answer.rows:
-        cells = [
-            row.model,
-            format_rate(row.input_per_mtok),
-            format_rate(row.output_per_mtok),
-            f"{row.input_tokens:,}",
-            f"{row.output_tokens:,}",
-            format_usd(row.input_usd),
-            format_usd(row.output_usd),
-        ]
-        if per_request:
-            cells.append(format_usd(row.per_request_usd or Decimal(0)))
-        cells.append(format_usd(row.total_usd))
-        rows.append(cells)
+    priced = answer.rows
+    columns = [
+        [row.model for row in priced],
+        [format_rate(row.input_per_mtok) for row in priced],
+        [format_rate(row.output_per_mtok) for row in priced],
+        [f"{row.input_tokens:,}" for row in priced],
+        [f"{row.output_tokens:,}" for row in priced],
+        _usd_column([row.input_usd for row in priced]),
+        _usd_column([row.output_usd for row in priced]),
+    ]
+    if per_request:
+        columns.append(_usd_column([row.per_request_usd or Decimal(0) for row in priced]))
+    columns.append(_usd_column([row.total_usd for row in priced]))
+    rows = _columns(*columns)
     body = [f"{answer.title} (prices as of {answer.as_of.isoformat()})"]
     if rows:
         body += ["", table(headers, rows)]
-    return "\n".join(body + _footer(answer, answer.rows))
+    return "\n".join(body + _footer(answer, width, answer.rows))
 
 
-def _finetune(answer: FinetuneAnswer) -> str:
+def _finetune(answer: FinetuneAnswer, width: int) -> str:
     facts = {
         "Training tokens": f"{answer.training_tokens:,}",
         "Epochs": str(answer.epochs),
@@ -106,22 +125,20 @@ def _finetune(answer: FinetuneAnswer) -> str:
     width = max(map(len, facts))
     body = [f"{answer.title} (prices as of {answer.as_of.isoformat()})", ""]
     body += [f"{label.ljust(width)}  {value}" for label, value in facts.items()]
-    return "\n".join(body + _footer(answer))
+    return "\n".join(body + _footer(answer, width))
 
 
-def _breakeven(answer: BreakevenAnswer) -> str:
+def _breakeven(answer: BreakevenAnswer, width: int) -> str:
     headers = ["One request", "Prompt tok", "Output tok", "Input", "Output", "Total"]
-    rows = [
-        [
-            row.model,
-            f"{row.input_tokens:,}",
-            f"{row.output_tokens:,}",
-            format_usd(row.input_usd),
-            format_usd(row.output_usd),
-            format_usd(row.total_usd),
-        ]
-        for row in answer.rows
-    ]
+    pair = answer.rows
+    rows = _columns(
+        [row.model for row in pair],
+        [f"{row.input_tokens:,}" for row in pair],
+        [f"{row.output_tokens:,}" for row in pair],
+        _usd_column([row.input_usd for row in pair]),
+        _usd_column([row.output_usd for row in pair]),
+        _usd_column([row.total_usd for row in pair]),
+    )
     training = (
         f"Training: {answer.training_tokens:,} tokens x {answer.epochs} epochs = "
         f"{format_usd(answer.training_usd)}"
@@ -133,10 +150,10 @@ def _breakeven(answer: BreakevenAnswer) -> str:
         "",
         training,
     ]
-    return "\n".join(body + _footer(answer, answer.rows))
+    return "\n".join(body + _footer(answer, width, answer.rows))
 
 
-def _tokens(answer: TokensAnswer) -> str:
+def _tokens(answer: TokensAnswer, width: int) -> str:
     counts = table(
         ["Encoding", "Tokens", "Used by"],
         [[c.encoding, f"{c.tokens:,}", c.used_by] for c in answer.counts],
@@ -144,16 +161,18 @@ def _tokens(answer: TokensAnswer) -> str:
     )
     costs = table(
         ["Model", "Tokens", "In $/1M", "Cost as input"],
-        [
-            [r.model, f"{r.input_tokens:,}", format_rate(r.input_per_mtok), format_usd(r.input_usd)]
-            for r in answer.rows
-        ],
+        _columns(
+            [r.model for r in answer.rows],
+            [f"{r.input_tokens:,}" for r in answer.rows],
+            [format_rate(r.input_per_mtok) for r in answer.rows],
+            _usd_column([r.input_usd for r in answer.rows]),
+        ),
     )
     body = [answer.title, "", counts, "", costs]
-    return "\n".join(body + _footer(answer, answer.rows))
+    return "\n".join(body + _footer(answer, width, answer.rows))
 
 
-def _table(answer: TableAnswer) -> str:
+def _table(answer: TableAnswer, width: int) -> str:
     headers = ["Model", "Provider", "Context", "In $/1M", "Out $/1M", "Train $/1M", "Since"]
     rows = [
         [
@@ -173,7 +192,7 @@ def _table(answer: TableAnswer) -> str:
     body = [heading, ""]
     if rows:
         body.append(table(headers, rows, text_columns=(0, 1)))
-    return "\n".join(body + _footer(answer))
+    return "\n".join(body + _footer(answer, width))
 
 
 _SHELL_SPECIAL = set("<>|&;?*$`'\"()[]{}!#~")
@@ -184,9 +203,10 @@ def _for_shell(question: str) -> str:
     return shlex.quote(question) if _SHELL_SPECIAL & set(question) else question
 
 
-def _help(answer: HelpAnswer) -> str:
+def _help(answer: HelpAnswer, width: int) -> str:
     lines = [answer.title, ""]
-    lines += [f"  {line}" for line in answer.lines]
+    for line in answer.lines:
+        lines += _wrap(line, width, indent="  ")
     lines += ["", "Examples:"]
     lines += [f"  llmcost {_for_shell(example)}" for example in answer.examples]
     if answer.topic is None:
@@ -194,18 +214,19 @@ def _help(answer: HelpAnswer) -> str:
     return "\n".join(lines)
 
 
-def render_text(answer: Answer) -> str:
+def render_text(answer: Answer, width: int = DEFAULT_WIDTH) -> str:
+    """The answer for a terminal `width` columns wide (prose wraps; table rows stay whole)."""
     match answer:
         case PricedAnswer():
-            return _priced(answer)
+            return _priced(answer, width)
         case FinetuneAnswer():
-            return _finetune(answer)
+            return _finetune(answer, width)
         case BreakevenAnswer():
-            return _breakeven(answer)
+            return _breakeven(answer, width)
         case TokensAnswer():
-            return _tokens(answer)
+            return _tokens(answer, width)
         case TableAnswer():
-            return _table(answer)
+            return _table(answer, width)
         case HelpAnswer():
-            return _help(answer)
+            return _help(answer, width)
     raise AssertionError(f"unhandled answer {answer!r}")  # pragma: no cover

@@ -1,5 +1,6 @@
 """The `llmcost` command line: text and JSON output, options, errors, and the installed script."""
 
+import io
 import json
 import os
 import re
@@ -458,11 +459,13 @@ def test_a_malformed_file_exits_2_naming_it(monkeypatch, tmp_path, how):
     else:
         options = ["--tariffs", str(path)]
 
-    err = assert_one_error_line(*run([*options, "help"], today=TODAY))
+    err = assert_one_error_line(*run([*options, "models"], today=TODAY))
 
     assert str(path) in err
     assert "entry 1" in err
     assert "input_per_mtok" in err
+    # Help needs no prices: a broken file must not hide it.
+    assert run([*options, "help"], today=TODAY)[0] == 0
 
 
 def test_a_malformed_file_with_json_prints_an_error_object(tmp_path):
@@ -478,7 +481,7 @@ def test_a_malformed_file_with_json_prints_an_error_object(tmp_path):
 def test_a_missing_file_from_the_option_does_not_blame_the_environment(tmp_path):
     path = tmp_path / "nope.toml"
 
-    err = assert_one_error_line(*run(["--tariffs", str(path), "help"], today=TODAY))
+    err = assert_one_error_line(*run(["--tariffs", str(path), "models"], today=TODAY))
 
     assert str(path) in err
     assert "LLMCOST_TARIFFS" not in err
@@ -544,3 +547,24 @@ def test_json_carries_the_summary_and_every_source():
     assert document["summary"].startswith("ft-gpt-3.5 is the cheapest at $2.60")
     assert len(document["sources"]) == 2
     assert all("openai.com" in source for source in document["sources"])
+
+
+def test_tokens_reads_standard_input_and_takes_a_date():
+    code, out, _ = run(
+        ["--json", "--at", "2023-08-22", "tokens", "-"],
+        today=TODAY,
+        stdin=io.StringIO("Hello there,\ngeneral Kenobi"),
+    )
+
+    document = json.loads(out)
+    assert code == 0
+    assert document["characters"] == len("Hello there,\ngeneral Kenobi")
+    assert document["as_of"] == "2023-08-22"
+    assert "gpt-4o" not in [row["model"] for row in document["rows"]]  # not released yet
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"), [("2023-02-30", "not a real date"), ("23-2-3", "YYYY-MM-DD")]
+)
+def test_a_bad_at_date_says_what_is_wrong(value, problem):
+    assert problem in assert_one_error_line(*run(["--at", value, "models"], today=TODAY))

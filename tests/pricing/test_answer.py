@@ -622,3 +622,53 @@ def test_questions_about_our_own_models_never_load_the_catalog(question):
     # finetune gpt-4-8k: the answer is an error, but it must not need the catalog either
     with contextlib.suppress(NoPrice):
         ask(own_only, question)
+
+
+# --- long-context tiers, ties, future dates -----------------------------------------------------
+
+
+def test_a_long_request_is_billed_at_the_long_context_rate_as_genai_prices_bills_it(book):
+    from genai_prices import Usage, calc_price
+
+    result = ask(book, "cost gemini-2.5-pro 300k in 1k out x 2 requests")
+    expected = calc_price(
+        Usage(input_tokens=300_000, output_tokens=1_000),
+        model_ref="gemini-2.5-pro",
+        provider_id="google",
+    ).total_price
+
+    (row,) = result.rows
+    assert row.per_request_usd == expected
+    assert row.total_usd == 2 * expected
+    assert row.input_per_mtok > book.resolve("gemini-2.5-pro").latest.input_per_mtok
+    assert any("Long-context rate applied" in warning for warning in row.warnings)
+
+
+def test_totals_on_a_tiered_model_say_the_base_rate_was_used(book):
+    (row,) = ask(book, "cost gemini-2.5-pro 300k in 1k out").rows
+
+    assert row.input_per_mtok == book.resolve("gemini-2.5-pro").latest.input_per_mtok
+    assert any("add 'x N requests'" in warning for warning in row.warnings)
+
+
+def test_models_that_cost_the_same_tie_as_the_cheapest(book):
+    result = ask(book, "compare gpt-4o gpt-4o-2024-08-06 gpt-4-8k 1M tokens")
+
+    assert result.summary is not None
+    assert result.summary.startswith("gpt-4o and gpt-4o-2024-08-06 tie as the cheapest")
+
+
+def test_a_future_date_says_later_changes_are_not_known(book):
+    result = ask(book, "price gpt-4o as of 2030-01-01")
+
+    assert any("in the future" in note for note in result.notes)
+    assert not any("in the future" in note for note in ask(book, "price gpt-4o").notes)
+
+
+def test_naming_the_base_model_in_breakeven_labels_the_fine_tuned_row(book):
+    result = ask(
+        book, "breakeven gpt-3.5-turbo vs gpt-4-8k prompt 200 -> 1500 output 300 training 100k"
+    )
+
+    assert result.rows[0].model == "ft:gpt-3.5-turbo"
+    assert any("longer than the base prompt" in note for note in result.notes)

@@ -11,11 +11,13 @@ from pricing.money import (
     CENT,
     KEEP_DIGITS_BELOW,
     MTOK,
+    column_places,
     cost_of,
     display_round,
     format_rate,
     format_usd,
     percent_change,
+    plain_decimal,
 )
 
 PROPERTY = settings(max_examples=300, derandomize=True, database=None, deadline=None)
@@ -164,12 +166,12 @@ def test_format_usd_reads_back_as_the_rounded_amount(amount):
         ("30.00", "$30"),
         ("0.15", "$0.15"),
         ("1.25", "$1.25"),
-        ("1.50", "$1.5"),
+        ("1.50", "$1.50"),
         ("0", "$0"),
         ("0.000", "$0"),
         ("1E+3", "$1,000"),
         ("1500", "$1,500"),
-        ("1234567.5", "$1,234,567.5"),
+        ("1234567.5", "$1,234,567.50"),
         ("0.0000001", "$0.0000001"),
     ],
 )
@@ -197,3 +199,26 @@ def test_percent_change(old, new, change):
     assert result == change
     if change is not None:
         assert result.as_tuple().exponent == -1
+
+
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [("0.4", "$0.40"), ("2.5", "$2.50"), ("0.075", "$0.075"), ("0.0004", "$0.0004"), ("30", "$30")],
+)
+def test_rates_read_as_price_lists_write_them(rate, text):
+    assert format_rate(Decimal(rate)) == text
+
+
+def test_a_column_shares_one_precision():
+    amounts = [Decimal("0.045"), Decimal("0.0024"), Decimal("12")]
+    places = column_places(amounts)
+
+    assert places == 4
+    assert [format_usd(a, places) for a in amounts] == ["$0.0450", "$0.0024", "$12.0000"]
+    assert column_places([Decimal("2.4"), Decimal(0)]) == 2
+
+
+def test_json_money_is_plain_and_exact():
+    assert plain_decimal(Decimal("4E-7")) == "0.0000004"
+    assert plain_decimal(Decimal("6E+7")) == "60000000"
+    assert plain_decimal(Decimal("1.00")) == "1"

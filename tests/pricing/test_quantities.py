@@ -11,6 +11,7 @@ from pricing.quantities import (
     MAX_COUNT,
     QuantityError,
     Ratio,
+    counted,
     format_count,
     looks_like_count,
     looks_like_ratio,
@@ -188,3 +189,10 @@ def test_split_sums_to_total_in_whole_tokens(ratio, total):
 @given(RATIOS)
 def test_ratio_text_round_trips(ratio):
     assert parse_ratio(str(ratio)) == ratio
+
+
+def test_counted_nouns_agree_with_their_number():
+    assert counted(1, "request") == "1 request"
+    assert counted(10_000, "request") == "10,000 requests"
+    assert format_count(133_333, group_digits=True) == "133,333"
+    assert format_count(200_000, group_digits=True) == "200k"

@@ -413,3 +413,30 @@ def test_the_same_model_twice_on_one_date_under_two_names_is_rejected(tmp_path):
     assert_names(caught.value, path, "'gpt-4'", "'gpt-4-8k'", "2026-11-01")
     assert "entry 1" in caught.value.message
     assert "entry 2" in caught.value.message
+
+
+def test_an_alias_may_not_take_a_name_another_model_answers_to(tmp_path):
+    path = write(
+        tmp_path, GOOD_BLOCK.replace('model = "ok-model"', 'model = "z"\naliases = ["gpt-4-8k"]')
+    )
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, "'gpt-4-8k'", "gpt-4", 'model = "gpt-4-8k"')
+
+
+def test_a_later_price_without_training_keeps_the_training_price(tmp_path):
+    """The README's own example: the 2027 block restates only the usage prices."""
+    path = write(
+        tmp_path,
+        GOOD_BLOCK.replace(
+            'output_per_mtok = "2"', 'output_per_mtok = "2"\ntraining_per_mtok = "4"'
+        )
+        + GOOD_BLOCK.replace("2026-01-01", "2027-01-01").replace('"1"', '"0.8"'),
+    )
+
+    tariff = load_book(path).resolve("ok-model")
+
+    assert tariff.training_price_at(date(2027, 2, 1)) == Decimal(4)
+    assert tariff.entry_at(date(2027, 2, 1)).input_per_mtok == Decimal("0.8")
