@@ -1,4 +1,4 @@
-"""Pricing one workload across every catalogued model: llmcost's engine vs genai-prices' own
+"""Pricing one workload across every catalogd model: llmcost's engine vs genai-prices' own
 `calc_price` over the same models, in one process. Goal: <= 0.1x genai-prices' time.
 
 Run: python bench/pricing_bench.py
@@ -30,12 +30,12 @@ def _best(run: object, repeats: int = REPEATS) -> float:
 
 def measure() -> dict[str, float]:
     book = load_book()
-    catalogued = [t for t in book.tariffs() if t.latest.origin == "genai-prices"]
+    catalogd = [t for t in book.tariffs() if t.latest.origin == "genai-prices"]
     usage = Usage(input_tokens=INPUT_TOKENS, output_tokens=OUTPUT_TOKENS)
     when = datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=UTC)
     # The models genai-prices itself can price by id: its baseline runs over exactly these.
     refs = []
-    for tariff in catalogued:
+    for tariff in catalogd:
         model_id = tariff.model.split("/", 1)[1]
         try:
             calc_price(
@@ -75,7 +75,7 @@ def measure() -> dict[str, float]:
 def main() -> dict[str, float]:
     figures = measure()
     verdict = "PASS" if figures["ratio"] <= GOAL else "MISS"
-    print("Pricing one workload (150k in, 50k out) across the catalogue")
+    print("Pricing one workload (150k in, 50k out) across the catalog")
     print(
         f"  genai-prices calc_price: {figures['models_genai']:,} models in "
         f"{figures['genai_ms']:.1f} ms ({figures['per_model_us_genai']:.1f} us/model)"

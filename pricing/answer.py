@@ -187,7 +187,7 @@ def answer(query: Query, book: TariffBook, today: date) -> Answer:
 
 def _dispatch(query: Query, book: TariffBook, today: date) -> Answer:
     day = getattr(query, "as_of", None) or today
-    # Undated catalogue prices are known to hold today; only an earlier date needs a warning.
+    # Undated catalog prices are known to hold today; only an earlier date needs a warning.
     historical = day < today
     match query:
         case CompareQuery() | CostQuery():
@@ -377,7 +377,7 @@ def _cheapest(query: CheapestQuery, book: TariffBook, day: date, historical: boo
     checks_window = query.usage.requests is not None
     candidates: list[tuple[Decimal, Tariff, PriceEntry]] = []
     undated = too_small = 0
-    # The whole catalogue is priced here, so only the cheapest few become Answer rows.
+    # The whole catalog is priced here, so only the cheapest few become Answer rows.
     for tariff in book.tariffs():
         if not _matches(tariff, query.filter) or tariff.is_retired_on(day):
             continue
@@ -411,7 +411,7 @@ def _cheapest(query: CheapestQuery, book: TariffBook, day: date, historical: boo
         notes.append(f"No model matches '{query.filter}' on {day.isoformat()}.")
     if undated:
         notes.append(
-            f"{undated:,} models have only undated catalogue prices, which may not have applied "
+            f"{undated:,} models have only undated catalog prices, which may not have applied "
             f"on {day.isoformat()}: left out."
         )
     if too_small:
@@ -622,7 +622,7 @@ def _models(query: ModelsQuery, book: TariffBook, day: date, historical: bool) -
     undated = sum(1 for _tariff, entry in priced if entry.effective is None)
     if historical and undated:
         notes.append(
-            f"{undated:,} of these have only undated catalogue prices (Since: undated), which "
+            f"{undated:,} of these have only undated catalog prices (Since: undated), which "
             f"may not have applied on {day.isoformat()}."
         )
     title = f"Models matching '{query.filter}'" if query.filter else "Models"

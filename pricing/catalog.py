@@ -1,4 +1,4 @@
-"""The genai-prices catalogue as tariffs: the breadth of today's models from many providers.
+"""The genai-prices catalog as tariffs: the breadth of today's models from many providers.
 
 genai-prices is imported only here, and only when a name is not in our own tariffs, because
 importing its data costs about 0.2 s of a cold start.

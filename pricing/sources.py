@@ -1,4 +1,4 @@
-"""Where tariffs come from: the bundled file, a user's own file, and the genai-prices catalogue."""
+"""Where tariffs come from: the bundled file, a user's own file, and the genai-prices catalog."""
 
 import difflib
 import tomllib
@@ -168,7 +168,7 @@ def _user_tariffs_from(records: list[TariffRecord], path: Path) -> list[Tariff]:
 
 def load_book(user_file: Path | None = None, *, with_catalog: bool = True) -> TariffBook:
     """Bundled tariffs, overridden or extended by the user's file, over the genai-prices
-    catalogue (loaded lazily, on the first name the upper layers do not know)."""
+    catalog (loaded lazily, on the first name the upper layers do not know)."""
     from pricing.catalog import genai_prices_catalog
 
     catalog = genai_prices_catalog if with_catalog else None
@@ -201,5 +201,5 @@ def load_book(user_file: Path | None = None, *, with_catalog: bool = True) -> Ta
         else:
             merged[id(existing)] = merged.get(id(existing), existing).merged_with(tariff)
     replaced = [merged.pop(id(tariff), tariff) for tariff in own]
-    # What is left in `merged` overrides catalogue models; it joins our own layer so it wins.
+    # What is left in `merged` overrides catalog models; it joins our own layer so it wins.
     return TariffBook([*added, *replaced, *merged.values()], catalog)

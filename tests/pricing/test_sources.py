@@ -1,4 +1,4 @@
-"""Tariff files: the TOML format, merging a user's file over the bundled and catalogue layers,
+"""Tariff files: the TOML format, merging a user's file over the bundled and catalog layers,
 and errors that name the file, the entry and the field, with nothing half-loaded."""
 
 from datetime import date
@@ -163,22 +163,22 @@ def test_user_override_keeps_the_history(user_book):
     assert sum(1 for t in user_book.own_tariffs() if t.model == "gpt-4") == 1
 
 
-def test_user_price_for_a_catalogue_only_model_merges(user_book, plain_book):
+def test_user_price_for_a_catalog_only_model_merges(user_book, plain_book):
     tariff = user_book.resolve("claude-sonnet-4")
-    catalogue = plain_book.resolve("claude-sonnet-4")
+    catalog = plain_book.resolve("claude-sonnet-4")
 
-    assert tariff.model == catalogue.model
+    assert tariff.model == catalog.model
     assert tariff.provider == "anthropic"
     assert [e.origin for e in tariff.entries] == ["genai-prices", "user"]
     assert user_book.quote("claude-sonnet-4", TODAY).entry.input_per_mtok == Decimal(2)
     assert user_book.quote("claude-sonnet-4", date(2026, 10, 14)).entry.origin == "genai-prices"
-    # reached by its catalogue key too, and listed once
-    assert user_book.resolve(catalogue.model) is tariff
-    assert sum(1 for t in user_book.tariffs() if t.model == catalogue.model) == 1
+    # reached by its catalog key too, and listed once
+    assert user_book.resolve(catalog.model) is tariff
+    assert sum(1 for t in user_book.tariffs() if t.model == catalog.model) == 1
 
 
 def test_a_user_file_does_not_change_other_books(user_book):
-    """The genai-prices catalogue is cached; merging must not write into it."""
+    """The genai-prices catalog is cached; merging must not write into it."""
     fresh = load_book()
 
     claude = fresh.resolve("claude-sonnet-4")

@@ -1,4 +1,4 @@
-"""Tariffs and the book: names, dated prices, context windows, and the catalogue layer."""
+"""Tariffs and the book: names, dated prices, context windows, and the catalog layer."""
 
 import threading
 import time
@@ -54,7 +54,7 @@ SHADOWED = Tariff(
 
 
 class CatalogSpy:
-    """A catalogue loader that counts how often it is asked to load."""
+    """A catalog loader that counts how often it is asked to load."""
 
     def __init__(self) -> None:
         self.loads = 0
@@ -196,26 +196,26 @@ def test_merged_with_adds_and_replaces_dated_entries():
 
 
 @pytest.mark.parametrize("name", ["alpha", "ALPHA", "alpha-1", "acme/alpha", "Alpha?"])
-def test_own_names_resolve_without_loading_the_catalogue(small_book, spy, name):
+def test_own_names_resolve_without_loading_the_catalog(small_book, spy, name):
     assert small_book.resolve(name) is HISTORY
     assert spy.loads == 0
 
 
-def test_catalogue_is_loaded_once_on_the_first_miss(small_book, spy):
+def test_catalog_is_loaded_once_on_the_first_miss(small_book, spy):
     assert small_book.resolve("beta") is UNDATED
     assert small_book.resolve("cat/beta") is UNDATED
-    assert small_book.resolve("beta-2025-01-01") is UNDATED  # through the catalogue's rules
+    assert small_book.resolve("beta-2025-01-01") is UNDATED  # through the catalog's rules
     assert spy.loads == 1
 
 
-def test_own_tariffs_shadow_the_catalogue(small_book):
+def test_own_tariffs_shadow_the_catalog(small_book):
     assert small_book.resolve("acme/alpha") is HISTORY
     assert all(t is not SHADOWED for t in small_book.tariffs())
     assert small_book.tariffs() == [HISTORY, UNDATED]
     assert small_book.own_tariffs() == [HISTORY]
 
 
-def test_a_book_without_catalogue_knows_only_its_own(spy):
+def test_a_book_without_catalog_knows_only_its_own(spy):
     book = TariffBook([HISTORY])
 
     assert book.find("beta") is None
@@ -310,8 +310,8 @@ def test_launch_prices_from_the_fine_tuning_announcement(book):
 def test_bundled_gpt_4_wins_over_genai_prices(book):
     from pricing.catalog import genai_prices_catalog
 
-    catalogued = {t.model for t in genai_prices_catalog().tariffs}
-    assert "openai/gpt-4" in catalogued  # genai-prices knows it too
+    catalogd = {t.model for t in genai_prices_catalog().tariffs}
+    assert "openai/gpt-4" in catalogd  # genai-prices knows it too
 
     for name in ("gpt-4", "openai/gpt-4", "gpt-4-8k"):
         tariff = book.resolve(name)
@@ -320,7 +320,7 @@ def test_bundled_gpt_4_wins_over_genai_prices(book):
     assert sum(1 for t in book.tariffs() if t.model in {"gpt-4", "openai/gpt-4"}) == 1
 
 
-def test_catalogue_models_are_marked_as_genai_prices(book):
+def test_catalog_models_are_marked_as_genai_prices(book):
     tariff = book.resolve("claude-sonnet-4")
 
     assert tariff.provider == "anthropic"
@@ -339,7 +339,7 @@ def test_catalogue_models_are_marked_as_genai_prices(book):
         ("openai/gpt-4o", "gpt-4o"),
     ],
 )
-def test_catalogue_matching_rules(book, name, model):
+def test_catalog_matching_rules(book, name, model):
     assert book.resolve(name).model == model
 
 
