@@ -1,7 +1,7 @@
 """Money is Decimal end to end; rounding happens once, for display, here."""
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Annotated
 
 from pydantic import PlainSerializer
@@ -23,12 +23,14 @@ def plain_decimal(amount: Decimal) -> str:
 Money = Annotated[Decimal, PlainSerializer(plain_decimal, return_type=str, when_used="json")]
 
 
+# Costs never round: 60 digits hold the largest count llmcost accepts (16 digits) times any
+# price, where the default context's 28 digits could cut a product short.
+EXACT = Context(prec=60)
+
+
 def cost_of(tokens: int, per_mtok: Decimal) -> Decimal:
     """Exact cost of `tokens` at a price quoted per million tokens."""
-    with localcontext() as context:
-        # Enough digits for the whole product: the default 28 would round a huge workload.
-        context.prec = max(context.prec, len(str(tokens)) + len(per_mtok.as_tuple().digits))
-        return Decimal(tokens) * per_mtok / MTOK
+    return EXACT.divide(EXACT.multiply(Decimal(tokens), per_mtok), MTOK)
 
 
 def display_round(amount: Decimal) -> Decimal:

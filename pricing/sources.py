@@ -31,9 +31,10 @@ class TariffRecord(BaseModel):
     retired: date | None = None
     context_window: int | None = Field(default=None, gt=0)
     effective: date
-    input_per_mtok: Decimal = Field(ge=0)
-    output_per_mtok: Decimal = Field(ge=0)
-    training_per_mtok: Decimal | None = Field(default=None, ge=0)
+    # 12 significant digits is far past any published price, and keeps every cost exact.
+    input_per_mtok: Decimal = Field(ge=0, max_digits=12)
+    output_per_mtok: Decimal = Field(ge=0, max_digits=12)
+    training_per_mtok: Decimal | None = Field(default=None, ge=0, max_digits=12)
     source: str | None = None
 
 
