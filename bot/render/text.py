@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from decimal import Decimal
 
-from pricing.answer import (
+from pricing.answers import (
     Answer,
     BreakevenAnswer,
     FinetuneAnswer,

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pricing.answer import (
+from pricing.answer import answer
+from pricing.answers import (
     BreakevenAnswer,
     FinetuneAnswer,
     HelpAnswer,
     PricedAnswer,
     TableAnswer,
-    answer,
 )
 from pricing.errors import NoPrice, UnknownModel
 from pricing.parse import VERBS, parse

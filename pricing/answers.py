@@ -1,0 +1,144 @@
+"""What the engine answers, as data: built once, rendered as Block Kit, text or JSON.
+
+Money fields are Decimal and serialise to plain decimal strings; renderers never compute prices.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from pricing.money import Money
+from pricing.quantities import Ratio
+from pricing.query import Usage
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PricedRow(_Frozen):
+    """One model's cost for the tokens asked about."""
+
+    model: str  # as the user named it
+    model_id: str
+    name: str
+    provider: str
+    input_tokens: int
+    output_tokens: int
+    input_per_mtok: Money
+    output_per_mtok: Money
+    input_usd: Money
+    output_usd: Money
+    total_usd: Money
+    per_request_usd: Money | None = None
+    context_window: int | None
+    effective: date | None
+    source: str
+    warnings: tuple[str, ...] = ()
+
+
+class TariffRow(_Frozen):
+    """One model's prices (per million tokens) from one date on."""
+
+    model: str
+    name: str
+    provider: str
+    input_per_mtok: Money
+    output_per_mtok: Money
+    training_per_mtok: Money | None
+    context_window: int | None
+    effective: date | None
+    retired: date | None
+    source: str
+
+
+class _Answer(_Frozen):
+    as_of: date
+    title: str
+    # The one line a reader wants first (the verdict); every face shows it above the details.
+    summary: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sources(self) -> list[str]:
+        """Where the prices in this answer come from, each once."""
+        rows: Sequence[PricedRow | TariffRow] = getattr(self, "rows", ())
+        extra = [source for source in (getattr(self, "training_source", None),) if source]
+        return list(dict.fromkeys([*extra, *(row.source for row in rows)]))
+
+
+class PricedAnswer(_Answer):
+    """compare and cost: rows in the order the models were named."""
+
+    kind: Literal["compare", "cost", "cheapest"]
+    usage: Usage
+    # The input:output split applied to a total nobody split: said, so nobody has to guess.
+    assumed_split: Ratio | None = None
+    rows: tuple[PricedRow, ...]
+    cheapest: str | None = None
+
+
+class FinetuneAnswer(_Answer):
+    kind: Literal["finetune"] = "finetune"
+    model: str
+    model_id: str
+    name: str
+    training_tokens: int
+    epochs: int
+    trained_tokens: int
+    training_per_mtok: Money
+    training_usd: Money
+    input_per_mtok: Money
+    output_per_mtok: Money
+    effective: date | None
+    training_source: str
+
+
+class BreakevenAnswer(_Answer):
+    """rows: the fine-tuned model's and the base model's cost of one request."""
+
+    kind: Literal["breakeven"] = "breakeven"
+    rows: tuple[PricedRow, PricedRow]
+    training_tokens: int
+    epochs: int
+    training_usd: Money
+    saving_per_request_usd: Money
+    breakeven_requests: int | None
+    training_source: str
+
+
+class TokenCountRow(_Frozen):
+    encoding: str
+    tokens: int
+    used_by: str
+
+
+class TokensAnswer(_Answer):
+    kind: Literal["tokens"] = "tokens"
+    characters: int
+    counts: tuple[TokenCountRow, ...]
+    rows: tuple[PricedRow, ...]
+
+
+class TableAnswer(_Answer):
+    """models, price and history: tariff rows."""
+
+    kind: Literal["models", "price", "history"]
+    rows: tuple[TariffRow, ...]
+    matched: int
+
+
+class HelpAnswer(_Answer):
+    kind: Literal["help"] = "help"
+    topic: str | None
+    lines: tuple[str, ...]
+    examples: tuple[str, ...]
+
+
+Answer = Annotated[
+    PricedAnswer | FinetuneAnswer | BreakevenAnswer | TokensAnswer | TableAnswer | HelpAnswer,
+    Field(discriminator="kind"),
+]
