@@ -1,4 +1,4 @@
-"""Pricing one workload across every catalogd model: llmcost's engine vs genai-prices' own
+"""Pricing one workload across every model in the catalog: llmcost's engine vs genai-prices' own
 `calc_price` over the same models, in one process. Goal: <= 0.1x genai-prices' time.
 
 Run: python bench/pricing_bench.py
@@ -30,12 +30,12 @@ def _best(run: object, repeats: int = REPEATS) -> float:
 
 def measure() -> dict[str, float]:
     book = load_book()
-    catalogd = [t for t in book.tariffs() if t.latest.origin == "genai-prices"]
+    in_catalog = [t for t in book.tariffs() if t.latest.origin == "genai-prices"]
     usage = Usage(input_tokens=INPUT_TOKENS, output_tokens=OUTPUT_TOKENS)
     when = datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=UTC)
     # The models genai-prices itself can price by id: its baseline runs over exactly these.
     refs = []
-    for tariff in catalogd:
+    for tariff in in_catalog:
         model_id = tariff.model.split("/", 1)[1]
         try:
             calc_price(

@@ -29,7 +29,6 @@ options:
   -h, --help           this text
   --version            the installed version"""
 
-DEFAULT_WIDTH = 100
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
 
@@ -92,6 +91,8 @@ def read_argv(argv: Sequence[str]) -> Invocation:
 
 def _terminal_width() -> int:
     """The terminal's width when printing to one; a fixed width for pipes, so output is stable."""
+    from bot.render.text import DEFAULT_WIDTH
+
     if not sys.stdout.isatty():
         return DEFAULT_WIDTH
     return max(60, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
@@ -125,10 +126,9 @@ def run(
         from pricing.sources import load_book
         from pricing.tariffs import TariffBook
 
-        words = invocation.words
-        if words[-1:] == ["-"] and words[:1] == ["tokens"] and stdin is not None:
-            words = ["tokens", stdin.read()]  # `llmcost tokens - < prompt.txt`
-        query = parse(" ".join(words))
+        query = parse(" ".join(invocation.words))
+        if query.kind == "tokens" and query.text == "-" and stdin is not None:
+            query = query.model_copy(update={"text": stdin.read()})  # `tokens - < prompt.txt`
         if invocation.at is not None:
             if "as_of" not in type(query).model_fields:
                 raise LlmcostError(

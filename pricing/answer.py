@@ -112,10 +112,11 @@ def _row(
         else None
     )
     warnings = _price_warnings(quote, historical)
-    if entry.long_context:
-        warnings.append(_long_context_warning(entry, input_rate, requests is not None))
+    if entry.long_context and (requests is None or input_rate != entry.input_per_mtok):
+        warnings.append(_long_context_warning(entry, requests is not None))
     window = quote.context_window
-    if requests and window is not None and input_tokens + output_tokens > window:
+    fits = None if not requests or window is None else input_tokens + output_tokens <= window
+    if fits is False:
         warnings.append(
             f"One request ({input_tokens + output_tokens:,} tokens) does not fit "
             f"{tariff.display_name}'s {window:,}-token context window."
@@ -123,6 +124,7 @@ def _row(
     return PricedRow(
         model=quote.requested,
         model_id=tariff.model,
+        fits_context=fits,
         name=tariff.display_name,
         provider=tariff.provider,
         input_tokens=input_tokens * count,
@@ -140,7 +142,7 @@ def _row(
     )
 
 
-def _long_context_warning(entry: PriceEntry, input_rate: Decimal, per_request: bool) -> str:
+def _long_context_warning(entry: PriceEntry, per_request: bool) -> str:
     first = entry.long_context[0]
     higher = (
         f"a request with over {first.above:,} input tokens is billed at "
@@ -148,9 +150,7 @@ def _long_context_warning(entry: PriceEntry, input_rate: Decimal, per_request: b
     )
     if not per_request:
         return f"Priced at the base rate, but {higher}: add 'x N requests' to apply it."
-    if input_rate != entry.input_per_mtok:
-        return f"Long-context rate applied: {higher}."
-    return f"Base rate: {higher}."
+    return f"Long-context rate applied: {higher}."
 
 
 def _price_warnings(quote: Quote, historical: bool) -> list[str]:
@@ -203,21 +203,30 @@ def _priced(
     query: CompareQuery | CostQuery, book: TariffBook, day: date, historical: bool
 ) -> PricedAnswer:
     names = query.models if isinstance(query, CompareQuery) else (query.model,)
-    quotes = [book.quote(name, day) for name in names]
+    # "compare gpt-4 gpt-4-8k": one row per model, under the name it was first asked by.
+    quotes: dict[str, Quote] = {}
+    for name in names:
+        quote = book.quote(name, day)
+        quotes.setdefault(quote.tariff.model, quote)
     input_tokens, output_tokens = query.usage.per_request()
     rows = tuple(
-        _row(q, input_tokens, output_tokens, historical, query.usage.requests) for q in quotes
+        _row(q, input_tokens, output_tokens, historical, query.usage.requests)
+        for q in quotes.values()
     )
-    cheapest = min(rows, key=lambda row: row.total_usd) if len(rows) > 1 else None
+    # A model that cannot take one request is no answer, however cheap.
+    usable = [row for row in rows if row.fits_context is not False]
+    cheapest = min(usable, key=lambda row: row.total_usd) if len(rows) > 1 and usable else None
     notes = _usage_notes(query.usage)
     summary = f"Total {format_usd(rows[0].total_usd)}" + (
         f" ({format_usd(rows[0].per_request_usd)} a request)."
         if rows[0].per_request_usd is not None
         else "."
     )
+    if len(rows) > 1 and cheapest is None:
+        summary = "No model named can take one request: each context window is too small."
     if cheapest is not None:
         dearest = max(rows, key=lambda row: row.total_usd)
-        tied = [row.model for row in rows if row.total_usd == cheapest.total_usd]
+        tied = [row.model for row in usable if row.total_usd == cheapest.total_usd]
         summary = (
             f"{cheapest.model} is the cheapest at {format_usd(cheapest.total_usd)}."
             if len(tied) == 1
@@ -227,6 +236,8 @@ def _priced(
         if cheapest.total_usd > 0 and dearest.total_usd > cheapest.total_usd:
             times = (dearest.total_usd / cheapest.total_usd).quantize(Decimal("0.1"))
             summary = summary[:-1] + f"; {dearest.model} costs {times}x as much."
+        if len(usable) < len(rows):
+            summary += " Models whose context window is too small for one request are left out."
     verb = "Compare" if query.kind == "compare" else "Cost"
     return PricedAnswer(
         kind=query.kind,
@@ -289,8 +300,8 @@ def _cheapest(query: CheapestQuery, book: TariffBook, day: date, historical: boo
         notes.append(f"No model matches '{query.filter}' on {day.isoformat()}.")
     if undated:
         notes.append(
-            f"{undated:,} models have only undated catalog prices, which may not have applied "
-            f"on {day.isoformat()}: left out."
+            f"{counted(undated, 'model')} with only undated catalog prices, which may not have "
+            f"applied on {day.isoformat()}: left out."
         )
     if too_small:
         notes.append(
@@ -408,6 +419,9 @@ def _breakeven(
             f"Breaks even after {counted(requests, 'request')}: fine-tuning costs "
             f"{format_usd(training_usd)} and saves {format_usd(saving)} a request."
         )
+    too_small = [row.model for row in (tuned_row, base_row) if row.fits_context is False]
+    if too_small:
+        summary += f" But one request does not fit {' or '.join(too_small)}: see below."
     return BreakevenAnswer(
         as_of=day,
         title=f"Break-even: {tuned_row.model} vs {base_row.model}",
@@ -447,7 +461,7 @@ def _tokens(query: TokensQuery, book: TariffBook, day: date, historical: bool) -
         "cl100k_base": "GPT-4, GPT-3.5 Turbo",
         "o200k_base": "GPT-4o, GPT-4.1, GPT-5, o-series",
     }
-    summary = ", ".join(f"{n:,} tokens in {encoding}" for encoding, n in counts.items())
+    summary = ", ".join(f"{counted(n, 'token')} in {encoding}" for encoding, n in counts.items())
     return TokensAnswer(
         as_of=day,
         title=f"Tokens in {counted(len(query.text), 'character')}",
@@ -463,14 +477,16 @@ def _tokens(query: TokensQuery, book: TariffBook, day: date, historical: bool) -
 
 
 def _tariff_row(tariff: Tariff, entry: PriceEntry, day: date) -> TariffRow:
+    since = entry.effective or day
     return TariffRow(
         model=tariff.model,
         name=tariff.display_name,
         provider=tariff.provider,
+        aliases=tariff.aliases,
         input_per_mtok=entry.input_per_mtok,
         output_per_mtok=entry.output_per_mtok,
-        training_per_mtok=entry.training_per_mtok,
-        context_window=tariff.context_window_at(entry.effective or day),
+        training_per_mtok=tariff.training_price_at(since),
+        context_window=tariff.context_window_at(since),
         effective=entry.effective,
         retired=tariff.retired,
         source=entry.source,
@@ -483,6 +499,9 @@ def _models(query: ModelsQuery, book: TariffBook, day: date, historical: bool) -
     else:
         candidates = book.own_tariffs()
     priced = [(t, e) for t in candidates if (e := t.entry_at(day)) is not None]
+    # As in 'cheapest': an undated catalog price is only known to hold today.
+    undated = [(t, e) for t, e in priced if historical and e.effective is None]
+    priced = [(t, e) for t, e in priced if not (historical and e.effective is None)]
     rows = tuple(_tariff_row(t, e, day) for t, e in priced[:MODELS_TABLE_LIMIT])
     notes = []
     if len(priced) > len(rows):
@@ -495,13 +514,12 @@ def _models(query: ModelsQuery, book: TariffBook, day: date, historical: bool) -
             "Many more models from genai-prices: filter by name or provider, "
             "e.g. 'models claude' or 'models mistral'."
         )
-    if not priced:
+    if not priced and not undated:
         notes.append(f"No model matches '{query.filter}' on {day.isoformat()}.")
-    undated = sum(1 for _tariff, entry in priced if entry.effective is None)
-    if historical and undated:
+    if undated:
         notes.append(
-            f"{undated:,} of these have only undated catalog prices (Since: undated), which "
-            f"may not have applied on {day.isoformat()}."
+            f"{counted(len(undated), 'model')} with only undated catalog prices, which may not "
+            f"have applied on {day.isoformat()}: left out."
         )
     title = f"Models matching '{query.filter}'" if query.filter else "Models"
     return TableAnswer(

@@ -34,6 +34,8 @@ class PricedRow(_Frozen):
     total_usd: Money
     per_request_usd: Money | None = None
     context_window: int | None
+    # Whether one request fits the context window; None when request sizes are not known.
+    fits_context: bool | None = None
     effective: date | None
     source: str
     warnings: tuple[str, ...] = ()
@@ -45,6 +47,7 @@ class TariffRow(_Frozen):
     model: str
     name: str
     provider: str
+    aliases: tuple[str, ...] = ()
     input_per_mtok: Money
     output_per_mtok: Money
     training_per_mtok: Money | None

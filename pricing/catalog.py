@@ -15,7 +15,8 @@ from pricing.tariffs import Catalog, LongContextRate, PriceEntry, Tariff
 FIRST_PARTY = (
     "openai",
     "anthropic",
-    "google",
+    # Not google: Vertex AI also lists Claude, and "claude-..." must mean Anthropic's own API.
+    # Gemini names still resolve to Google through genai-prices' matching rules.
     "mistral",
     "deepseek",
     "x-ai",

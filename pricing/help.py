@@ -46,7 +46,7 @@ _DETAILS = {
     "tokens": ("Counts with cl100k_base (GPT-4, GPT-3.5) and o200k_base (GPT-4o and later).",),
     "models": (
         "Without a filter: llmcost's own tariffs. With one ('models claude', 'models mistral'): "
-        "every catalogd model whose name or provider matches.",
+        "every model in the catalog whose name or provider matches.",
     ),
     "price": ("Add 'as of 2023-08-22' for the price on that date.",),
     "history": ("Every dated price with its source.",),

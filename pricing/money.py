@@ -74,10 +74,3 @@ def format_rate(per_mtok: Decimal) -> str:
     if normalized.as_tuple().exponent > -2:  # type: ignore[operator]
         normalized = normalized.quantize(CENT)
     return f"${normalized:,f}"
-
-
-def percent_change(old: Decimal, new: Decimal) -> Decimal | None:
-    """Signed change from old to new in percent, one decimal; None when old is zero."""
-    if old == 0:
-        return None
-    return ((new - old) / old * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -99,6 +99,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 # "x10000", "x3" (or with a multiplication sign): a multiplier glued to its number.
 _TIMES_SIGN = "\u00d7"
 _GLUED_TIMES = re.compile(rf"^[x{_TIMES_SIGN}*](?=\d)", re.I)
+_TRAILING_AS_OF = re.compile(r"\s+as of (?P<day>\d{4}-\d{2}-\d{2})\s*$", re.I)
 _STRIP = ",;!?\"'()"
 # "gpt-4-8k,ft-gpt-3.5": a comma not between two digits separates words.
 _WORD_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
@@ -546,12 +547,21 @@ def parse(text: str) -> Query:
         # Everything after the verb is the text to count, kept exactly as pasted.
         after = text.lstrip()[len(first) :]
         body = after[_TOKENS_GAP.match(after).end() :]
+        # A date can only end the text: "tokens <text> as of 2023-08-22".
+        dated = _TRAILING_AS_OF.search(body)
+        as_of = None
+        if dated:
+            try:
+                as_of = date.fromisoformat(dated["day"])
+            except ValueError as exc:
+                raise ParseError(f"'{dated['day']}' is not a real date.") from exc
+            body = body[: dated.start()]
         if not body.strip():
             raise ParseError(
                 f"Paste the text to count after 'tokens'. Try: {EXAMPLES['tokens']}",
                 suggestions=[EXAMPLES["tokens"]],
             )
-        return TokensQuery(text=body)
+        return TokensQuery(text=body, as_of=as_of)
     if verb in _PARSERS:
         return _PARSERS[verb](_Cursor(_words(rest), verb))
     close = difflib.get_close_matches(head, VERBS, n=1, cutoff=0.75)
@@ -618,7 +628,7 @@ def render(query: Query) -> str:
         case TokensQuery():
             # Text that starts with spaces or a line break goes on the next line, kept as is.
             gap = "\n" if query.text[:1].isspace() else " "
-            return f"tokens{gap}{query.text}"
+            return f"tokens{gap}{query.text}{_as_of(query.as_of)}"
         case ModelsQuery():
             return f"models{' ' + query.filter if query.filter else ''}{_as_of(query.as_of)}"
         case PriceQuery():

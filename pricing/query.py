@@ -87,8 +87,7 @@ class BreakevenQuery(_Priced):
 
 
 class TokensQuery(_Priced):
-    """Every word after 'tokens' is the text, so its date is never read from the words: it
-    comes from the command line's --at (or, in Slack, a follow-up in the thread)."""
+    """Every word after 'tokens' is the text, but for an 'as of YYYY-MM-DD' that ends it."""
 
     kind: Literal["tokens"] = "tokens"
     text: str = Field(min_length=1)

@@ -41,7 +41,7 @@ __all__ = [
 ENCODINGS: tuple[str, ...] = ("cl100k_base", "o200k_base")
 
 # Used for models whose tokenizer we do not have: the newest OpenAI encoding is the least bad
-# guess for modern models, and the result is always labelled exact=False.
+# guess for modern models, and answers label such a count as an estimate.
 ESTIMATE_ENCODING = "o200k_base"
 
 _DATA_PACKAGE = "bpe_openai"

@@ -1,5 +1,6 @@
 """Answers for a terminal: an aligned table, the totals, then the assumptions and sources."""
 
+import re
 import shlex
 import textwrap
 from collections.abc import Collection, Sequence
@@ -14,6 +15,7 @@ from pricing.answers import (
     PricedAnswer,
     PricedRow,
     TableAnswer,
+    TariffRow,
     TokensAnswer,
 )
 from pricing.money import column_places, format_rate, format_usd
@@ -122,9 +124,9 @@ def _finetune(answer: FinetuneAnswer, width: int) -> str:
         "Training price": f"{format_rate(answer.training_per_mtok)} per 1M tokens",
         "Training cost": format_usd(answer.training_usd),
     }
-    width = max(map(len, facts))
+    label_width = max(map(len, facts))
     body = [f"{answer.title} (prices as of {answer.as_of.isoformat()})", ""]
-    body += [f"{label.ljust(width)}  {value}" for label, value in facts.items()]
+    body += [f"{label.ljust(label_width)}  {value}" for label, value in facts.items()]
     return "\n".join(body + _footer(answer, width))
 
 
@@ -172,11 +174,25 @@ def _tokens(answer: TokensAnswer, width: int) -> str:
     return "\n".join(body + _footer(answer, width, answer.rows))
 
 
+# Dated snapshot names ("gpt-4-0613", "gpt-4o-2024-08-06") are ids, not the names people use.
+_SNAPSHOT = re.compile(r"-\d{4}(-|$)")
+
+
+def _model_cell(row: TariffRow, as_of: date) -> str:
+    """The id, the friendlier name people type ('gpt-4 (gpt-4-8k)'), and whether it still runs."""
+    # The first alias that says more than the id (a catalog's "provider/model" ends in its alias).
+    alias = next(
+        (a for a in row.aliases if not row.model.endswith(a) and not _SNAPSHOT.search(a)), None
+    )
+    cell = f"{row.model} ({alias})" if alias else row.model
+    return f"{cell} [shut down]" if row.retired is not None and row.retired <= as_of else cell
+
+
 def _table(answer: TableAnswer, width: int) -> str:
     headers = ["Model", "Provider", "Context", "In $/1M", "Out $/1M", "Train $/1M", "Since"]
     rows = [
         [
-            row.model,
+            _model_cell(row, answer.as_of),
             row.provider,
             _window(row.context_window),
             format_rate(row.input_per_mtok),

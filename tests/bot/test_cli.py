@@ -145,7 +145,7 @@ def test_text_history_lists_the_dates():
     assert code == 0
     rows = table_lines(out)[2:]
     assert [row.split()[-1] for row in rows] == ["2023-03-01", "2023-06-13", "2024-02-16"]
-    assert [row.split()[2] for row in rows] == ["4,096", "4,096", "16,385"]
+    assert [row.split()[-5] for row in rows] == ["4,096", "4,096", "16,385"]
 
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -568,3 +568,20 @@ def test_tokens_reads_standard_input_and_takes_a_date():
 )
 def test_a_bad_at_date_says_what_is_wrong(value, problem):
     assert problem in assert_one_error_line(*run(["--at", value, "models"], today=TODAY))
+
+
+def test_finetune_text_keeps_its_verdict_on_one_line():
+    _, out, _ = cli("finetune gpt-3.5-turbo 100k tokens 3 epochs")
+
+    assert "Fine-tuning costs $2.40: 300,000 tokens at $8/1M." in out.splitlines()
+
+
+def test_the_models_table_names_the_friendly_alias_and_marks_shut_down_models():
+    _, out, _ = cli("models")
+    lines = out.splitlines()
+
+    assert any(line.startswith("gpt-4 (gpt-4-8k) ") for line in lines)
+    assert any(line.startswith("ft:gpt-3.5-turbo (ft-gpt-3.5) ") for line in lines)
+    assert any(line.startswith("gpt-4-32k [shut down] ") for line in lines)
+    _, before, _ = cli("models as of 2023-08-22")
+    assert "[shut down]" not in before

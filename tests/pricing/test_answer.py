@@ -672,3 +672,70 @@ def test_naming_the_base_model_in_breakeven_labels_the_fine_tuned_row(book):
 
     assert result.rows[0].model == "ft:gpt-3.5-turbo"
     assert any("longer than the base prompt" in note for note in result.notes)
+
+
+# --- what a reviewer found a user would trip over -----------------------------------------------
+
+
+def test_the_cheapest_must_be_able_to_take_one_request(book):
+    result = ask(book, "compare ft-gpt-3.5 gpt-4-turbo 20k in 1k out x 100 requests")
+
+    tuned, turbo = result.rows
+    assert tuned.fits_context is False
+    assert turbo.fits_context is True
+    assert tuned.total_usd < turbo.total_usd
+    assert result.cheapest == "gpt-4-turbo"
+    assert result.summary is not None
+    assert "too small for one request are left out" in result.summary
+
+
+def test_breakeven_says_when_a_request_does_not_fit(book):
+    result = ask(
+        book, "breakeven ft-gpt-3.5 vs gpt-4-turbo prompt 20k -> 5k output 300 training 100k x3"
+    )
+
+    assert result.summary is not None
+    assert "does not fit ft-gpt-3.5" in result.summary
+
+
+def test_one_model_named_twice_is_one_row(book):
+    result = ask(book, "compare gpt-4-8k GPT4 gpt-4-8k ft-gpt-3.5 1M tokens")
+
+    assert [row.model for row in result.rows] == ["gpt-4-8k", "ft-gpt-3.5"]
+
+
+def test_a_request_under_the_long_context_size_carries_no_tier_warning(book):
+    (row,) = ask(book, "cost gemini-2.5-pro 20k in 1k out x 10 requests").rows
+
+    assert row.input_per_mtok == book.resolve("gemini-2.5-pro").latest.input_per_mtok
+    assert not any("rate" in warning for warning in row.warnings)
+
+
+def test_models_on_a_past_date_leave_out_undated_catalog_prices(book):
+    result = ask(book, "models claude as of 2023-08-22")
+
+    assert all(row.effective is not None for row in result.rows)
+    assert any("undated catalog prices" in note for note in result.notes)
+
+
+def test_tables_show_training_prices_carried_forward(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        '[[tariff]]\nmodel = "acme"\nprovider = "acme"\neffective = 2026-01-01\n'
+        'input_per_mtok = "1"\noutput_per_mtok = "2"\ntraining_per_mtok = "4"\n'
+        '[[tariff]]\nmodel = "acme"\neffective = 2027-01-01\n'
+        'input_per_mtok = "0.8"\noutput_per_mtok = "1.6"\n',
+        encoding="utf-8",
+    )
+    user_book = load_book(path)
+
+    history = ask(user_book, "history acme")
+    price = ask(user_book, "price acme as of 2027-02-01")
+
+    assert [row.training_per_mtok for row in history.rows] == [Decimal(4), Decimal(4)]
+    assert price.rows[0].training_per_mtok == Decimal(4)
+
+
+def test_claude_means_anthropic_not_a_cloud_that_resells_it(book):
+    assert book.resolve("claude-4-opus").provider == "anthropic"
+    assert book.resolve("gemini-2.5-pro").provider == "google"

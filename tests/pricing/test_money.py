@@ -16,7 +16,6 @@ from pricing.money import (
     display_round,
     format_rate,
     format_usd,
-    percent_change,
     plain_decimal,
 )
 
@@ -177,28 +176,6 @@ def test_format_usd_reads_back_as_the_rounded_amount(amount):
 )
 def test_format_rate(per_mtok, text):
     assert format_rate(Decimal(per_mtok)) == text
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "change"),
-    [
-        ("30", "10", Decimal("-66.7")),
-        ("3", "4", Decimal("33.3")),
-        ("10", "10", Decimal("0.0")),
-        ("1.5", "3", Decimal("100.0")),
-        ("8", "0", Decimal("-100.0")),
-        ("0.3", "0.3005", Decimal("0.2")),
-        ("200", "200.1", Decimal("0.1")),  # 0.05% rounds half up
-        ("200", "199.9", Decimal("-0.1")),
-        ("0", "1", None),
-        ("0", "0", None),
-    ],
-)
-def test_percent_change(old, new, change):
-    result = percent_change(Decimal(old), Decimal(new))
-    assert result == change
-    if change is not None:
-        assert result.as_tuple().exponent == -1
 
 
 @pytest.mark.parametrize(

@@ -209,10 +209,7 @@ def test_model_names_are_kept_lowercased(text, model):
     [
         ("tokens   Hello,  world!  ", "Hello,  world!  "),
         ("tokens\tx = 1", "x = 1"),
-        (
-            "tokens compare gpt-4 200k tokens as of 2023-08-22",
-            "compare gpt-4 200k tokens as of 2023-08-22",
-        ),
+        ("tokens as of 2023-08-22 is in the text", "as of 2023-08-22 is in the text"),
         ("Tokens: \u00e9t\u00e9 \u2192 \U0001f600", None),
         ("count How many?", "How many?"),
         ("token 1,5 x3 -> \u2192", "1,5 x3 -> \u2192"),
@@ -481,3 +478,12 @@ RENDERED = [
 def test_render_is_canonical_and_parses_back(query, text):
     assert render(query) == text
     assert parse(text) == query
+
+
+def test_a_date_that_ends_the_text_to_count_is_the_date_of_the_prices():
+    query = parse("tokens compare gpt-4 200k tokens as of 2023-08-22")
+
+    assert query == TokensQuery(text="compare gpt-4 200k tokens", as_of=date(2023, 8, 22))
+    assert parse(render(query)) == query
+    with pytest.raises(ParseError, match="not a real date"):
+        parse("tokens hello as of 2023-02-30")

@@ -188,7 +188,8 @@ SPLIT_USAGE = st.builds(
 ) | st.builds(Usage, output=COUNT, requests=st.none() | POSITIVE)
 USAGE = TOTAL_USAGE | SPLIT_USAGE
 FILTER_WORD = MODEL | st.sampled_from(["4", "200k", "3.5"])
-TEXT = st.text(min_size=1).filter(str.strip)
+# A text that itself ends in "as of <date>" would be read as the date of the prices.
+TEXT = st.text(min_size=1).filter(str.strip).filter(lambda t: not re.search(r"as of \S+\s*$", t))
 
 QUERIES = st.one_of(
     st.builds(
@@ -216,7 +217,7 @@ QUERIES = st.one_of(
         epochs=EPOCHS,
         as_of=AS_OF,
     ),
-    st.builds(TokensQuery, text=TEXT),
+    st.builds(TokensQuery, text=TEXT, as_of=AS_OF),
     st.builds(
         ModelsQuery,
         filter=st.none() | st.lists(FILTER_WORD, min_size=1, max_size=3).map(" ".join),

@@ -310,8 +310,8 @@ def test_launch_prices_from_the_fine_tuning_announcement(book):
 def test_bundled_gpt_4_wins_over_genai_prices(book):
     from pricing.catalog import genai_prices_catalog
 
-    catalogd = {t.model for t in genai_prices_catalog().tariffs}
-    assert "openai/gpt-4" in catalogd  # genai-prices knows it too
+    in_catalog = {t.model for t in genai_prices_catalog().tariffs}
+    assert "openai/gpt-4" in in_catalog  # genai-prices knows it too
 
     for name in ("gpt-4", "openai/gpt-4", "gpt-4-8k"):
         tariff = book.resolve(name)
