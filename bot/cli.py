@@ -128,7 +128,13 @@ def run(
 
         query = parse(" ".join(invocation.words))
         if query.kind == "tokens" and query.text == "-" and stdin is not None:
-            query = query.model_copy(update={"text": stdin.read()})  # `tokens - < prompt.txt`
+            piped = stdin.read()  # `llmcost tokens - < prompt.txt`
+            if not piped.strip():
+                raise LlmcostError(
+                    "'tokens -' reads the text from standard input, which was empty.",
+                    suggestions=["llmcost tokens - < prompt.txt"],
+                )
+            query = query.model_copy(update={"text": piped})
         if invocation.at is not None:
             if "as_of" not in type(query).model_fields:
                 raise LlmcostError(

@@ -585,3 +585,9 @@ def test_the_models_table_names_the_friendly_alias_and_marks_shut_down_models():
     assert any(line.startswith("gpt-4-32k [shut down] ") for line in lines)
     _, before, _ = cli("models as of 2023-08-22")
     assert "[shut down]" not in before
+
+
+def test_tokens_from_an_empty_standard_input_says_so():
+    err = assert_one_error_line(*run(["tokens", "-"], today=TODAY, stdin=io.StringIO("")))
+
+    assert "standard input" in err
