@@ -21,6 +21,7 @@ usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
   llmcost compare gpt-4-8k ft-gpt-3.5 200k tokens
   llmcost tokens - < prompt.txt    count (and price) a file's tokens
   llmcost help                     all commands, with examples
+  llmcost serve                    run the Slack app (see `llmcost serve --help`)
 
 options:
   --json               print one JSON object instead of a table
@@ -171,7 +172,11 @@ def _is_name_hint(error: LlmcostError) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["serve"]:
+        from bot.serve import serve
+
+        return serve(args[1:])
     try:
         code, out, err = run(args, stdin=sys.stdin)
     except Exception as exc:

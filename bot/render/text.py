@@ -4,6 +4,7 @@ import re
 import shlex
 import textwrap
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -38,6 +39,19 @@ def table(
 
     rule = "  ".join("-" * width for width in widths)
     return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table's cells, formatted once for every face (terminal, Slack): the header cells, the
+    rows, and which columns hold text (names, left-aligned); the others hold figures."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    text_columns: tuple[int, ...] = (0,)
+
+    def render(self) -> str:
+        return table(self.headers, self.rows, self.text_columns)
 
 
 def _optional_rate(rate: Decimal | None) -> str:
@@ -92,7 +106,8 @@ def _columns(*columns: Sequence[str]) -> list[list[str]]:
     return [list(cells) for cells in zip(*columns, strict=True)]
 
 
-def _priced(answer: PricedAnswer, width: int) -> str:
+def priced_grid(answer: PricedAnswer) -> Grid:
+    """compare, cost and cheapest: what each model costs, input, output and total."""
     per_request = answer.usage.requests is not None
     headers = ["Model", "In $/1M", "Out $/1M", "Input tok", "Output tok", "Input", "Output"]
     headers += ["Per request", "Total"] if per_request else ["Total"]
@@ -109,28 +124,38 @@ def _priced(answer: PricedAnswer, width: int) -> str:
     if per_request:
         columns.append(_usd_column([row.per_request_usd or Decimal(0) for row in priced]))
     columns.append(_usd_column([row.total_usd for row in priced]))
-    rows = _columns(*columns)
+    return Grid(headers, _columns(*columns))
+
+
+def _priced(answer: PricedAnswer, width: int) -> str:
+    grid = priced_grid(answer)
     body = [f"{answer.title} (prices as of {answer.as_of.isoformat()})"]
-    if rows:
-        body += ["", table(headers, rows)]
+    if grid.rows:
+        body += ["", grid.render()]
     return "\n".join(body + _footer(answer, width, answer.rows))
 
 
-def _finetune(answer: FinetuneAnswer, width: int) -> str:
-    facts = {
+def finetune_facts(answer: FinetuneAnswer) -> dict[str, str]:
+    """Training tokens x epochs = tokens trained, at the training price: the training cost."""
+    return {
         "Training tokens": f"{answer.training_tokens:,}",
         "Epochs": str(answer.epochs),
         "Tokens trained": f"{answer.trained_tokens:,}",
         "Training price": f"{format_rate(answer.training_per_mtok)} per 1M tokens",
         "Training cost": format_usd(answer.training_usd),
     }
+
+
+def _finetune(answer: FinetuneAnswer, width: int) -> str:
+    facts = finetune_facts(answer)
     label_width = max(map(len, facts))
     body = [f"{answer.title} (prices as of {answer.as_of.isoformat()})", ""]
     body += [f"{label.ljust(label_width)}  {value}" for label, value in facts.items()]
     return "\n".join(body + _footer(answer, width))
 
 
-def _breakeven(answer: BreakevenAnswer, width: int) -> str:
+def breakeven_grid(answer: BreakevenAnswer) -> Grid:
+    """What one request costs on the fine-tuned model and on the base model."""
     headers = ["One request", "Prompt tok", "Output tok", "Input", "Output", "Total"]
     pair = answer.rows
     rows = _columns(
@@ -141,27 +166,39 @@ def _breakeven(answer: BreakevenAnswer, width: int) -> str:
         _usd_column([row.output_usd for row in pair]),
         _usd_column([row.total_usd for row in pair]),
     )
-    training = (
+    return Grid(headers, rows)
+
+
+def breakeven_training(answer: BreakevenAnswer) -> str:
+    return (
         f"Training: {answer.training_tokens:,} tokens x {answer.epochs} epochs = "
         f"{format_usd(answer.training_usd)}"
     )
+
+
+def _breakeven(answer: BreakevenAnswer, width: int) -> str:
     body = [
         f"{answer.title} (prices as of {answer.as_of.isoformat()})",
         "",
-        table(headers, rows),
+        breakeven_grid(answer).render(),
         "",
-        training,
+        breakeven_training(answer),
     ]
     return "\n".join(body + _footer(answer, width, answer.rows))
 
 
-def _tokens(answer: TokensAnswer, width: int) -> str:
-    counts = table(
+def token_counts_grid(answer: TokensAnswer) -> Grid:
+    """How many tokens the text is in each encoding."""
+    return Grid(
         ["Encoding", "Tokens", "Used by"],
         [[c.encoding, f"{c.tokens:,}", c.used_by] for c in answer.counts],
         text_columns=(0, 2),
     )
-    costs = table(
+
+
+def token_costs_grid(answer: TokensAnswer) -> Grid:
+    """What sending the text once as input costs on each model."""
+    return Grid(
         ["Model", "Tokens", "In $/1M", "Cost as input"],
         _columns(
             [r.model for r in answer.rows],
@@ -170,6 +207,11 @@ def _tokens(answer: TokensAnswer, width: int) -> str:
             _usd_column([r.input_usd for r in answer.rows]),
         ),
     )
+
+
+def _tokens(answer: TokensAnswer, width: int) -> str:
+    counts = token_counts_grid(answer).render()
+    costs = token_costs_grid(answer).render()
     body = [answer.title, "", counts, "", costs]
     return "\n".join(body + _footer(answer, width, answer.rows))
 
@@ -188,7 +230,8 @@ def _model_cell(row: TariffRow, as_of: date) -> str:
     return f"{cell} [shut down]" if row.retired is not None and row.retired <= as_of else cell
 
 
-def _table(answer: TableAnswer, width: int) -> str:
+def tariff_grid(answer: TableAnswer) -> Grid:
+    """models, price and history: each tariff row's prices per million tokens."""
     headers = ["Model", "Provider", "Context", "In $/1M", "Out $/1M", "Train $/1M", "Since"]
     rows = [
         [
@@ -202,12 +245,17 @@ def _table(answer: TableAnswer, width: int) -> str:
         ]
         for row in answer.rows
     ]
+    return Grid(headers, rows, text_columns=(0, 1))
+
+
+def _table(answer: TableAnswer, width: int) -> str:
+    grid = tariff_grid(answer)
     heading = answer.title
     if answer.kind != "history":
         heading += f" (as of {answer.as_of.isoformat()})"
     body = [heading, ""]
-    if rows:
-        body.append(table(headers, rows, text_columns=(0, 1)))
+    if grid.rows:
+        body.append(grid.render())
     return "\n".join(body + _footer(answer, width))
 
 
@@ -228,6 +276,21 @@ def _help(answer: HelpAnswer, width: int) -> str:
     if answer.topic is None:
         lines += ["", "Options: --json for machine-readable output, --at YYYY-MM-DD for a date."]
     return "\n".join(lines)
+
+
+def answer_grid(answer: Answer) -> Grid | None:
+    """The one table an answer is about (a tokens answer's costs, not its counts); None for
+    the answers without one (finetune, help)."""
+    match answer:
+        case PricedAnswer():
+            return priced_grid(answer)
+        case BreakevenAnswer():
+            return breakeven_grid(answer)
+        case TokensAnswer():
+            return token_costs_grid(answer)
+        case TableAnswer():
+            return tariff_grid(answer)
+    return None
 
 
 def render_text(answer: Answer, width: int = DEFAULT_WIDTH) -> str:

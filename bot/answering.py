@@ -1,0 +1,51 @@
+"""Questions in, Answers out, for a long-running process: the tariff book is built once.
+
+The terminal builds the book on each run (a few milliseconds); a server answering many requests
+builds it once, warms it before the first question arrives, and shares it between threads.
+"""
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from pricing.followup import refine
+
+from pricing.answer import answer
+from pricing.answers import Answer
+from pricing.parse import parse
+from pricing.query import Query
+from pricing.sources import load_book
+from pricing.tariffs import TariffBook
+
+
+class Answerer:
+    def __init__(self, tariffs_file: Path | None, today: Callable[[], date]) -> None:
+        self._tariffs_file = tariffs_file
+        self._today = today
+        self._book: TariffBook | None = None
+        self._lock = threading.Lock()
+
+    def book(self) -> TariffBook:
+        if self._book is None:
+            with self._lock:
+                if self._book is None:
+                    self._book = load_book(self._tariffs_file)
+        return self._book
+
+    def warm(self) -> None:
+        """Load the tariffs and the catalog now, so the first question is answered quickly."""
+        self.book().tariffs()
+
+    def ask(self, text: str) -> tuple[Query, Answer]:
+        """Raises LlmcostError (with suggestions) for a question it cannot answer."""
+        query = parse(text)
+        return query, self.answer(query)
+
+    def follow_up(self, text: str, previous_question: str) -> tuple[Query, Answer] | None:
+        """A reply in a thread, read against the thread's question; None for conversation."""
+        query = refine(text, parse(previous_question))
+        return None if query is None else (query, self.answer(query))
+
+    def answer(self, query: Query) -> Answer:
+        return answer(query, self.book(), today=self._today())

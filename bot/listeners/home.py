@@ -1,0 +1,30 @@
+"""The App Home tab: today's tariff table for the main models, and how to ask."""
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.render.blocks import home_view
+from bot.services import Services
+from pricing.answers import HelpAnswer, TableAnswer
+from pricing.query import HelpQuery, ModelsQuery
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    def compose() -> dict:
+        models = services.answerer.answer(ModelsQuery())
+        help_answer = services.answerer.answer(HelpQuery())
+        assert isinstance(models, TableAnswer)
+        assert isinstance(help_answer, HelpAnswer)
+        return home_view(models, help_answer)
+
+    async def publish_home(event: dict, client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return  # the Messages tab needs nothing from us
+        view = await services.off_loop(compose)
+        await client.views_publish(user_id=event["user"], view=view)
+
+    @app.event("app_home_opened")
+    async def on_home_opened(ack: AsyncAck, event: dict, client: AsyncWebClient) -> None:
+        await ack()
+        services.after_ack.start(publish_home(event, client))

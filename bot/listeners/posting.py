@@ -1,0 +1,63 @@
+"""Delivering a Reply into a conversation, and remembering the question behind what was posted."""
+
+import logging
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.replies import Reply
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def post_in_thread(
+    client: AsyncWebClient,
+    services: Services,
+    reply: Reply,
+    *,
+    team_id: str,
+    channel: str,
+    thread_ts: str,
+    user: str,
+    direct: bool = False,
+) -> None:
+    """Post in a thread; help, errors and `private` go only to the asker, except in a direct
+    message, where only the asker can read it anyway."""
+    message = reply.message().as_kwargs()
+    if not direct and (reply.private or reply.is_help_or_error):
+        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **message)
+        return
+    posted = await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
+    await remember(
+        services,
+        reply,
+        team_id=team_id,
+        channel=channel,
+        thread_ts=thread_ts,
+        message_ts=posted["ts"],
+    )
+
+
+async def remember(
+    services: Services,
+    reply: Reply,
+    *,
+    team_id: str,
+    channel: str,
+    thread_ts: str | None,
+    message_ts: str,
+) -> None:
+    """Store the question behind a posted answer so replies in its thread can change it."""
+    if reply.question is None:
+        return
+    await services.off_loop(
+        services.store.save_answer,
+        team_id=team_id,
+        channel_id=channel,
+        thread_ts=thread_ts or message_ts,
+        message_ts=message_ts,
+        question=reply.question,
+        asked_by=reply.asked_by,
+        now=services.now(),
+    )
+    log.info("answered in %s, thread %s", channel, thread_ts or message_ts)

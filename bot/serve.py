@@ -1,0 +1,169 @@
+"""`llmcost serve`: the Slack app over HTTP (uvicorn, ASGI) or over Socket Mode.
+
+HTTP mode serves one endpoint, `/slack/events`, for slash commands, events and interactivity,
+with Slack's request signing enforced; `GET /` answers a platform's health check.
+"""
+
+import asyncio
+import logging
+import sys
+import threading
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from datetime import date, timedelta
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.answering import Answerer
+from bot.services import Services, utc_now
+from bot.settings import Settings, SettingsError, load_settings
+from bot.slack_client import shared_session
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class WithHealthAndWarmUp:
+    """Bolt's ASGI handler, plus a health check, a warm-up started with the server, and the
+    Slack client's connection pool open while it runs."""
+
+    def __init__(self, bolt: ASGIApp, services: Services, client: AsyncWebClient) -> None:
+        self._bolt = bolt
+        self._services = services
+        self._client = client
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and scope["path"] in ("/", "/healthz")
+        ):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+                }
+            )
+            await send({"type": "http.response.body", "body": b"llmcost is up\n"})
+        else:
+            await self._bolt(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        async with AsyncExitStack() as running:
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await running.enter_async_context(shared_session(self._client))
+                    # In a thread: the server takes requests at once, and acks need no tariffs.
+                    start_warming_up(self._services)
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await self._services.after_ack.drain()
+                    break
+        await send({"type": "lifespan.shutdown.complete"})
+
+
+def _today() -> date:
+    return utc_now().date()
+
+
+def build_services(settings: Settings) -> Services:
+    from bot.store import Store
+
+    try:
+        store = Store(settings.database_url)
+        store.create_schema()
+    except Exception as exc:  # SQLAlchemy's errors are long; the first line says what failed
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        raise SettingsError(f"DATABASE_URL: cannot use the database: {first_line}") from exc
+    return Services(answerer=Answerer(settings.llmcost_tariffs, today=_today), store=store)
+
+
+# Slack retries an event for a few minutes at most; a week of claims is plenty to dedupe with.
+KEEP_EVENT_CLAIMS = timedelta(days=7)
+
+
+def start_warming_up(services: Services) -> None:
+    """In a thread: the server takes requests at once, and acks need no tariffs."""
+
+    def warm() -> None:
+        try:
+            services.store.forget_events_before(services.now() - KEEP_EVENT_CLAIMS)
+            services.answerer.warm()
+            log.info("tariffs loaded")
+        except Exception:
+            # A broken tariffs file is reported to whoever asks; the server stays up for help.
+            log.exception("warming up failed")
+
+    threading.Thread(target=warm, name="warm-up", daemon=True).start()
+
+
+def serve(argv: list[str]) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if argv and argv[0] in ("-h", "--help"):
+        print(SERVE_USAGE)
+        return 0
+    if argv:
+        print(
+            f"llmcost serve: unexpected arguments {' '.join(argv)}\n{SERVE_USAGE}", file=sys.stderr
+        )
+        return 2
+    try:
+        settings = load_settings()
+        logging.getLogger("bot").setLevel(settings.log_level)
+        services = build_services(settings)
+    except SettingsError as error:
+        print(f"llmcost serve: {error.message}", file=sys.stderr)
+        return 2
+    from bot.app import build_app
+
+    app = build_app(settings, services)
+    if settings.socket_mode:
+        log.info("Socket Mode: connecting to Slack")
+        start_warming_up(services)
+        asyncio.run(_socket_mode(app, settings.slack_app_token or ""))
+        return 0
+    import uvicorn
+    from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
+
+    asgi = WithHealthAndWarmUp(
+        AsyncSlackRequestHandler(app, path=EVENTS_PATH), services, app.client
+    )
+    log.info(
+        "HTTP mode: Slack requests at http://%s:%d%s", settings.host, settings.port, EVENTS_PATH
+    )
+    uvicorn.run(asgi, host=settings.host, port=settings.port, access_log=False, log_config=None)
+    return 0
+
+
+async def _socket_mode(app: AsyncApp, app_token: str) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    async with shared_session(app.client):
+        await AsyncSocketModeHandler(app, app_token).start_async()
+
+
+SERVE_USAGE = """\
+usage: llmcost serve
+
+Runs the Slack app. Settings come from the environment (or a .env file):
+  SLACK_BOT_TOKEN       Bot User OAuth Token, xoxb-... (required)
+  SLACK_SIGNING_SECRET  verifies Slack's requests in HTTP mode (required unless Socket Mode)
+  SLACK_APP_TOKEN       app-level token, xapp-...: use Socket Mode instead of HTTP
+  PORT, HOST            where HTTP mode listens (default 0.0.0.0:3000), endpoint /slack/events
+  DATABASE_URL          where threads are remembered (default sqlite:///llmcost.db)
+  SLACK_API_URL         Slack's Web API (default https://slack.com/api/)
+  LLMCOST_TARIFFS       your own tariffs file, as for the terminal
+  LOG_LEVEL             DEBUG, INFO (default), WARNING or ERROR"""

@@ -1,0 +1,119 @@
+"""The Slack app's configuration: environment variables (and a `.env` file), checked at start-up.
+
+A bad value stops `llmcost serve` with one line naming the variable, before anything listens:
+a server that starts and then fails every request is harder to diagnose than one that won't start.
+"""
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pricing.errors import LlmcostError
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class SettingsError(LlmcostError):
+    """A missing or malformed setting; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    slack_bot_token: str = Field(min_length=1)
+    # Not needed in Socket Mode: Slack's requests then arrive over the app's own websocket.
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = SLACK_API_URL
+    database_url: str | None = None
+    port: int = Field(default=3000, ge=1, le=65535)
+    # All interfaces, as a platform's router expects; 127.0.0.1 keeps a local run private.
+    host: str = "0.0.0.0"
+    llmcost_tariffs: Path | None = None
+    # llmcost's own log lines; DEBUG also says why each message was left alone.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: str) -> str:
+        if not value.startswith("xoxb-"):
+            raise ValueError("must be the app's Bot User OAuth Token, which starts with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("xapp-"):
+            raise ValueError("must be an app-level token (starts with xapp-) for Socket Mode")
+        return value
+
+    @field_validator("slack_signing_secret", "database_url", "llmcost_tariffs", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _signing_secret(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[0-9a-f]{32,}", value):
+            raise ValueError(
+                "must be the Signing Secret from the app's Basic Information page "
+                "(32 hexadecimal characters)"
+            )
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.match(r"https?://[^/\s]+", value):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        # slack_sdk appends method names to the base URL, so it must end with a slash.
+        return value if value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _http_mode_needs_signing(self) -> "Settings":
+        if self.slack_app_token is None and self.slack_signing_secret is None:
+            raise ValueError(
+                "SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request with it "
+                "(or set SLACK_APP_TOKEN to use Socket Mode)"
+            )
+        return self
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment; raises SettingsError with one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
+
+
+def _one_line(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not error["loc"]:
+        return message  # a rule across variables names them itself
+    variable = str(error["loc"][0]).upper()
+    if error["type"] == "missing":
+        return f"{variable} is not set. {_WHERE.get(variable, '')}".strip()
+    return f"{variable} {message}."
+
+
+_WHERE = {
+    "SLACK_BOT_TOKEN": "Copy the Bot User OAuth Token (xoxb-...) from the app's "
+    "OAuth & Permissions page; see the README's 'Run it in Slack'.",
+}

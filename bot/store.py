@@ -1,0 +1,276 @@
+"""What the Slack app remembers between requests, processes and restarts.
+
+SQLite in a file by default, PostgreSQL when DATABASE_URL says so. Every method runs one short
+transaction on a pooled connection and keeps nothing open, so the store can be shared by the
+threads that asyncio.to_thread uses and by several processes on the same database.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.types import DateTime, TypeDecorator
+
+DEFAULT_DATABASE_URL = "sqlite:///llmcost.db"
+
+# How long an SQLite writer waits for another process's write lock before giving up. Writes here
+# are single statements that finish in milliseconds, so reaching this means something is stuck.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Without it a PostgreSQL host that drops packets hangs start-up for the OS's TCP timeout.
+POSTGRESQL_CONNECT_TIMEOUT_S = 10
+# Any fixed number: it names the PostgreSQL advisory lock that serialises schema creation.
+SCHEMA_LOCK_KEY = 0x6C6C6D636F7374  # "llmcost"
+
+# Named constraints and indexes, so a later migration can refer to them on both databases.
+metadata = MetaData(
+    naming_convention={
+        "pk": "pk_%(table_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime in, an aware UTC datetime out, on every database.
+
+    SQLite has no time zone type: SQLAlchemy stores the wall-clock text and drops the offset, so
+    11:00+02:00 and 11:00Z would be stored alike and compare wrongly. Converting to UTC before
+    storing keeps comparisons (cutoffs, "latest") right, and the offset is restored on reading.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else _utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+slack_events = Table(
+    "slack_events",
+    metadata,
+    Column("event_id", String(255), primary_key=True),
+    # Indexed for the housekeeping delete, which would otherwise scan every claim ever made.
+    Column("claimed_at", UTCDateTime(), nullable=False, index=True),
+)
+
+thread_answers = Table(
+    "thread_answers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("team_id", String(255), nullable=False),
+    Column("channel_id", String(255), nullable=False),
+    Column("thread_ts", String(255), nullable=False),
+    Column("message_ts", String(255), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("asked_by", String(255), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    # A Slack message is identified by its channel and ts; team_id keeps workspaces apart.
+    UniqueConstraint("team_id", "channel_id", "message_ts"),
+    Index(None, "team_id", "channel_id", "thread_ts"),
+)
+
+
+def engine_url(database_url: str | None) -> str:
+    """The SQLAlchemy URL for a DATABASE_URL setting.
+
+    Unset means a SQLite file in the working directory. Heroku-style `postgres://` and plain
+    `postgresql://` URLs get the psycopg 3 driver, since SQLAlchemy would otherwise look for
+    psycopg2, which is not installed (and it no longer accepts `postgres` at all).
+    """
+    if database_url is None or not database_url.strip():
+        return DEFAULT_DATABASE_URL
+    database_url = database_url.strip()
+    try:
+        url = make_url(database_url)
+    except (ArgumentError, ValueError) as exc:
+        # The URL itself is left out of the message: it usually carries a password.
+        raise ValueError(
+            "not a database URL SQLAlchemy can parse (expected e.g. "
+            f"postgresql://user:password@host:5432/dbname or sqlite:///llmcost.db): {exc}"
+        ) from exc
+    backend, _, driver = url.drivername.partition("+")
+    if backend not in ("postgres", "postgresql"):
+        return database_url
+    # Only the scheme is rewritten, so the rest (escaped passwords, query options) stays as given.
+    _, rest = database_url.split("://", 1)
+    return f"postgresql+{driver or 'psycopg'}://{rest}"
+
+
+class Store:
+    def __init__(self, database_url: str | None) -> None:
+        url = make_url(engine_url(database_url))
+        options: dict[str, Any] = {}
+        if url.get_backend_name() == "postgresql":
+            # Connections idle in the pool die with server restarts and proxies' idle timeouts.
+            options["pool_pre_ping"] = True
+            if "connect_timeout" not in url.query:
+                options["connect_args"] = {"connect_timeout": POSTGRESQL_CONNECT_TIMEOUT_S}
+        self.engine: Engine = create_engine(url, **options)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _configure_sqlite)
+
+    def create_schema(self) -> None:
+        """Create missing tables. Every process calls this at start-up, often at the same moment
+        (web and clock start together), so creation is serialised: otherwise two processes both
+        see a table missing, both create it, and the slower one fails with "already exists"."""
+        with self.engine.begin() as connection:
+            dialect = connection.dialect.name
+            if dialect == "postgresql":
+                # Held until this transaction commits, by which time the tables are visible.
+                connection.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
+            elif dialect == "sqlite":
+                # Takes the write lock before the existence checks; Python's sqlite3 would
+                # otherwise run each CREATE in a transaction of its own.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            metadata.create_all(connection)
+
+    def claim_event(self, event_id: str, *, now: datetime) -> bool:
+        """True only for the first claim of a Slack event id, whichever process makes it.
+
+        Slack resends an event it thinks went unanswered (X-Slack-Retry-Num), possibly to another
+        worker; the primary key lets exactly one INSERT win, and the database decides who.
+        """
+        if not event_id:
+            raise ValueError("event_id must be a non-empty string")
+        # Checked before the INSERT so that the only IntegrityError left is the duplicate key.
+        claimed_at = _utc(now)
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(slack_events).values(event_id=event_id, claimed_at=claimed_at)
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def forget_events_before(self, cutoff: datetime) -> int:
+        """Delete claims made before `cutoff` and return how many went.
+
+        A forgotten event id could be claimed again, so the cutoff must lie well beyond Slack's
+        retry window (its last retry comes minutes after the event).
+        """
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                delete(slack_events).where(slack_events.c.claimed_at < _utc(cutoff))
+            )
+        return result.rowcount
+
+    def save_answer(
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        thread_ts: str,
+        message_ts: str,
+        question: str,
+        asked_by: str | None,
+        now: datetime,
+    ) -> None:
+        """Remember the canonical question behind the bot's message `message_ts`, posted in the
+        thread rooted at `thread_ts`, so that replies in that thread can refine it.
+
+        Saving the same message again replaces its question (an answer edited in place says
+        something new) instead of failing on the unique constraint.
+        """
+        values = {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "thread_ts": thread_ts,
+            "message_ts": message_ts,
+            "question": question,
+            "asked_by": asked_by,
+            "created_at": _utc(now),
+        }
+        with self.engine.begin() as connection:
+            connection.execute(self._upsert_answer(values))
+
+    def thread_question(self, *, team_id: str, channel_id: str, thread_ts: str) -> str | None:
+        """The question of the bot's latest answer in a thread; None if it never answered there."""
+        query = (
+            select(thread_answers.c.question)
+            .where(
+                thread_answers.c.team_id == team_id,
+                thread_answers.c.channel_id == channel_id,
+                thread_answers.c.thread_ts == thread_ts,
+            )
+            # The id breaks ties between answers saved within the same clock tick.
+            .order_by(thread_answers.c.created_at.desc(), thread_answers.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _upsert_answer(self, values: dict[str, Any]) -> Insert:
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            statement = postgresql.insert(thread_answers).values(values)
+        elif dialect == "sqlite":
+            statement = sqlite.insert(thread_answers).values(values)
+        else:  # A database without ON CONFLICT: a repeated save fails on the unique constraint.
+            return insert(thread_answers).values(values)
+        return statement.on_conflict_do_update(
+            index_elements=["team_id", "channel_id", "message_ts"],
+            set_={
+                "question": statement.excluded.question,
+                "asked_by": statement.excluded.asked_by,
+                "created_at": statement.excluded.created_at,
+            },
+        )
+
+
+def _utc(moment: datetime) -> datetime:
+    # A naive datetime is local time on one machine and UTC on another; refuse to guess.
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"expected a timezone-aware datetime, got naive {moment.isoformat()}")
+    return moment.astimezone(UTC)
+
+
+def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
+    """Let several processes share one SQLite file.
+
+    busy_timeout makes a writer wait for another's lock instead of failing at once with
+    "database is locked"; it is set first so that switching to WAL waits too. WAL lets readers
+    carry on while one process writes. The journal mode is stored in the file, so this is a
+    no-op after the first connection. In WAL mode, synchronous=NORMAL syncs at checkpoints
+    rather than at every commit: the file cannot be corrupted, and a power cut loses at most
+    the last moments of thread history, which is cheaper than an fsync per answer.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()

@@ -1,0 +1,65 @@
+"""`llmcost serve` refuses to start on bad settings, with one line naming the variable."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.server import BOT_TOKEN, SIGNING_SECRET
+
+
+def serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        env={**base, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        pytest.param({}, "SLACK_BOT_TOKEN is not set", id="no-token"),
+        pytest.param(
+            {"SLACK_BOT_TOKEN": "xoxp-user-token", "SLACK_SIGNING_SECRET": SIGNING_SECRET},
+            "SLACK_BOT_TOKEN must be",
+            id="user-token",
+        ),
+        pytest.param(
+            {"SLACK_BOT_TOKEN": BOT_TOKEN}, "SLACK_SIGNING_SECRET is not set", id="http-unsigned"
+        ),
+        pytest.param(
+            {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PORT": "http"},
+            "PORT",
+            id="port",
+        ),
+        pytest.param(
+            {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+            },
+            "DATABASE_URL",
+            id="database",
+        ),
+    ],
+)
+def test_bad_settings_stop_start_up_with_one_line(env, names, tmp_path):
+    result = serve(env, tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("llmcost serve:")]
+    assert len(lines) == 1, result.stderr
+    assert names in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_a_dotenv_file_is_read(tmp_path):
+    (tmp_path / ".env").write_text(f"SLACK_BOT_TOKEN={BOT_TOKEN}\nPORT=not-a-port\n")
+    result = serve({"SLACK_SIGNING_SECRET": SIGNING_SECRET}, tmp_path)
+    assert result.returncode == 2
+    assert "PORT" in result.stderr

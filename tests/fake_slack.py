@@ -1,0 +1,663 @@
+"""A stand-in for Slack's Web API, response URLs and Socket Mode, served on loopback.
+
+``FakeSlack`` runs an aiohttp server on ``127.0.0.1:<free port>`` in a background thread with
+its own event loop, records every request it receives and answers the way Slack does. Point
+slack_sdk (or ``llmcost serve`` through ``SLACK_API_URL``) at ``fake.api_url``::
+
+    with FakeSlack() as fake:
+        web = WebClient(token="xoxb-test", base_url=fake.api_url)
+        web.chat_postMessage(channel="C1", text="hi")
+        (call,) = fake.wait_for("chat.postMessage")
+        assert call.body["text"] == "hi"
+
+Only the standard library and aiohttp are used, so the benchmarks in bench/ can import it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+
+__all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "Call", "FakeSlack"]
+
+TEAM_ID = "T0TEST"
+BOT_USER_ID = "U0BOT"
+BOT_ID = "B0BOT"
+APP_ID = "A0LLMCOST"
+
+RESPONSE_URL_METHOD = "response_url"
+SOCKET_ACK_METHOD = "socket_ack"
+ENVELOPE_TYPES = frozenset({"slash_commands", "events_api", "interactive"})
+
+# Form fields slack_sdk (and Slack's own form posts) carry as JSON-encoded strings.
+_JSON_FORM_FIELDS = frozenset(
+    {
+        "attachments",
+        "blocks",
+        "chunks",
+        "files",
+        "manifest",
+        "message",
+        "metadata",
+        "payload",
+        "unfurls",
+        "user_auth_blocks",
+        "users",
+        "view",
+    }
+)
+_MAX_LISTED = 50  # requests listed in a wait_for timeout message
+_ACCEPTED_TOKEN_PREFIXES = ("xoxb-", "xapp-")
+_FIRST_TS_MICROS = 1_700_000_000_000_100
+_TS_STEP_MICROS = 100
+
+
+class _Headers(dict):
+    """Request headers with lower-cased keys; lookups ignore case (``h["Authorization"]``)."""
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
+        super().__init__((k.lower(), v) for k, v in items)
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(key.lower())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.lower())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key.lower(), default)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the fake received.
+
+    ``method`` is the Web API method ("chat.postMessage"), ``"response_url"`` for POSTs to a
+    response URL, or ``"socket_ack"`` for a message a Socket Mode client sent back.
+    ``status`` and ``response`` are what the fake answered (``response`` is None for acks).
+    """
+
+    method: str
+    body: dict
+    headers: dict[str, str]
+    received_at: float
+    path: str
+    status: int = 200
+    response: Any = field(default=None, compare=False)
+
+    @property
+    def token(self) -> str | None:
+        """The bearer token (or ``token`` form field) the request carried."""
+        auth = self.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            return auth[7:].strip()
+        token = self.body.get("token")
+        return token if isinstance(token, str) else None
+
+    def summary(self) -> str:
+        body = json.dumps(self.body, default=str, ensure_ascii=False)
+        if len(body) > 200:
+            body = body[:197] + "..."
+        return f"{self.method} [{self.status}] {body}"
+
+
+@dataclass
+class _Rule:
+    method: str
+    remaining: int | None
+    channel: str | None = None
+    status: int = 200
+    payload: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def matches(self, method: str, body: dict) -> bool:
+        if self.method != method or self.remaining == 0:
+            return False
+        return self.channel is None or body.get("channel") == self.channel
+
+
+class FakeSlack:
+    """Slack's Web API, response URLs and Socket Mode on loopback; see the module docstring."""
+
+    def __init__(self, *, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.port: int = 0
+        self._cond = threading.Condition()
+        self._calls: list[Call] = []
+        self._generation = 0
+        self._rules: list[_Rule] = []
+        self._ts_counter = itertools.count()
+        self._view_counter = itertools.count(1)
+        self._sockets: list[web.WebSocketResponse] = []
+        self._socket_connections = 0
+        self.users: dict[str, dict] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/api/"
+
+    @property
+    def socket_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/socket"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.base_url}/response/{name}"
+
+    def start(self) -> FakeSlack:
+        if self._thread is not None:
+            raise RuntimeError("FakeSlack is already running")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, 0))
+        self.port = sock.getsockname()[1]
+        loop = asyncio.new_event_loop()
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._serve(sock))
+            except BaseException as e:  # surfaced to start()'s caller
+                failure.append(e)
+                sock.close()
+                started.set()
+                loop.close()
+                return
+            started.set()
+            try:
+                loop.run_forever()
+            finally:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.close()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=run, name="fake-slack", daemon=True)
+        self._thread.start()
+        started.wait()
+        if failure:
+            self._thread.join()
+            self._thread = self._loop = None
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        if self._thread is None or self._loop is None:
+            return
+        loop, thread = self._loop, self._thread
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        self._thread = self._loop = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def _serve(self, sock: socket.socket) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/response/{name}", self._handle_response_url)
+        app.router.add_get("/socket", self._handle_socket)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        self._runner = runner
+
+    async def _shutdown(self) -> None:
+        with self._cond:
+            sockets = list(self._sockets)
+        for ws in sockets:
+            with contextlib.suppress(Exception):
+                await ws.close(code=1001, message=b"fake slack stopping")
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # ------------------------------------------------------------------ recorded calls
+
+    @property
+    def calls(self) -> list[Call]:
+        """A snapshot of every request received so far, in order."""
+        with self._cond:
+            return list(self._calls)
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._cond:
+            return [c for c in self._calls if c.method == method]
+
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 10.0,
+        predicate: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        """Block until ``count`` calls to ``method`` (matching ``predicate``) have arrived.
+
+        Returns every matching call received so far (at least ``count``). A predicate that
+        raises (say a KeyError on a call without that field) counts as no match. On timeout
+        raises AssertionError listing what did arrive.
+        """
+
+        def accepts(call: Call) -> bool:
+            if call.method != method:
+                return False
+            if predicate is None:
+                return True
+            try:
+                return bool(predicate(call))
+            except Exception:
+                return False
+
+        # Scan each call once, however often the condition wakes up (benchmarks record many).
+        found: list[Call] = []
+        scanned = 0
+        generation = self._generation
+
+        def enough() -> bool:
+            nonlocal scanned, generation
+            if generation != self._generation:  # reset() cleared the calls meanwhile
+                found.clear()
+                scanned, generation = 0, self._generation
+            calls = self._calls
+            found.extend(c for c in itertools.islice(calls, scanned, None) if accepts(c))
+            scanned = len(calls)
+            return len(found) >= count
+
+        with self._cond:
+            if self._cond.wait_for(enough, timeout=timeout):
+                return list(found)
+            received = [c.summary() for c in self._calls]
+        what = f"{count} call(s) to {method!r}" + (" matching the predicate" if predicate else "")
+        shown = received[-_MAX_LISTED:]
+        lines = [f"  {i}. {s}" for i, s in enumerate(shown, len(received) - len(shown) + 1)]
+        if len(received) > len(shown):
+            lines.insert(0, f"  ... {len(received) - len(shown)} earlier request(s)")
+        raise AssertionError(
+            f"timed out after {timeout}s waiting for {what}; {len(found)} matched. "
+            f"Received {len(received)} request(s):\n" + ("\n".join(lines) or "  (nothing)")
+        )
+
+    def reset(self) -> None:
+        """Forget recorded calls and every fail/rate_limit/server_error/respond rule."""
+        with self._cond:
+            self._calls.clear()
+            self._generation += 1
+            self._rules.clear()
+            self.users.clear()
+
+    # ------------------------------------------------------------------ scripted answers
+
+    def fail(
+        self, method: str, error: str, *, channel: str | None = None, times: int | None = None
+    ) -> None:
+        """Answer ``{"ok": false, "error": error}`` (for one channel only / N times only)."""
+        self._add_rule(_Rule(method, times, channel=channel, payload={"ok": False, "error": error}))
+
+    def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
+        """Answer HTTP 429 with ``Retry-After: retry_after``, like Slack's rate limiter."""
+        self._add_rule(
+            _Rule(
+                method,
+                times,
+                status=429,
+                payload={"ok": False, "error": "ratelimited"},
+                headers={"Retry-After": str(retry_after)},
+            )
+        )
+
+    def server_error(self, method: str, *, status: int = 503, times: int = 1) -> None:
+        self._add_rule(
+            _Rule(method, times, status=status, payload={"ok": False, "error": "fatal_error"})
+        )
+
+    def respond(
+        self, method: str, payload: dict, *, status: int = 200, times: int | None = None
+    ) -> None:
+        """Answer ``method`` with exactly ``payload`` instead of the built-in answer."""
+        self._add_rule(_Rule(method, times, status=status, payload=payload))
+
+    def _add_rule(self, rule: _Rule) -> None:
+        if rule.remaining is not None and rule.remaining < 1:
+            raise ValueError("times must be at least 1 (or None for always)")
+        with self._cond:
+            self._rules.append(rule)
+
+    def _take_rule(self, method: str, body: dict) -> _Rule | None:
+        with self._cond:
+            for rule in self._rules:
+                if rule.matches(method, body):
+                    if rule.remaining is not None:
+                        rule.remaining -= 1
+                    return rule
+        return None
+
+    # ------------------------------------------------------------------ HTTP handlers
+
+    def _record(self, call: Call) -> None:
+        with self._cond:
+            self._calls.append(call)
+            self._cond.notify_all()
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        received_at = time.perf_counter()
+        method = request.match_info["method"]
+        body = await _parse_body(request)
+        headers = _Headers(request.headers.items())
+        token = _token(headers, body)
+        extra_headers: dict[str, str] = {}
+        if token is None or not token.startswith(_ACCEPTED_TOKEN_PREFIXES):
+            status, payload = 200, {"ok": False, "error": "not_authed"}
+        elif (rule := self._take_rule(method, body)) is not None:
+            status, payload, extra_headers = rule.status, rule.payload, rule.headers
+        else:
+            status, payload = 200, self._answer(method, body, token)
+        self._record(Call(method, body, headers, received_at, request.path, status, payload))
+        return web.json_response(payload, status=status, headers=extra_headers)
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        received_at = time.perf_counter()
+        body = await _parse_body(request)
+        headers = _Headers(request.headers.items())
+        rule = self._take_rule(RESPONSE_URL_METHOD, body)
+        if rule is None:
+            status, text, extra_headers = 200, "ok", {}
+        elif rule.status == 200 and isinstance(rule.payload, dict) and "error" in rule.payload:
+            # Slack answers a bad response_url POST with a 404 and the error as plain text.
+            status, text, extra_headers = 404, str(rule.payload["error"]), {}
+        else:
+            text = rule.payload if isinstance(rule.payload, str) else json.dumps(rule.payload)
+            status, extra_headers = rule.status, rule.headers
+        self._record(
+            Call(RESPONSE_URL_METHOD, body, headers, received_at, request.path, status, text)
+        )
+        return web.Response(text=text, status=status, headers=extra_headers)
+
+    def _next_ts(self) -> str:
+        with self._cond:
+            n = next(self._ts_counter)
+        micros = _FIRST_TS_MICROS + n * _TS_STEP_MICROS
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _answer(self, method: str, body: dict, token: str) -> dict:
+        channel = body.get("channel")
+        if method == "auth.test":
+            answer = {
+                "ok": True,
+                "url": "https://llmcost-test.slack.com/",
+                "team": "Test",
+                "user": "llmcost",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+            if token.startswith("xapp-"):
+                answer.update(app_id=APP_ID)
+            return answer
+        if method == "chat.postMessage":
+            ts = self._next_ts()
+            return {"ok": True, "channel": channel, "ts": ts, "message": _message(body, ts)}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if method == "chat.update":
+            ts = body.get("ts")
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": ts,
+                "text": body.get("text", ""),
+                "message": _message(body, ts),
+            }
+        if method == "chat.delete":
+            return {"ok": True, "channel": channel, "ts": body.get("ts")}
+        if method in {"views.publish", "views.open", "views.update", "views.push"}:
+            view = body.get("view") if isinstance(body.get("view"), dict) else {}
+            view_id = body.get("view_id") or f"V{next(self._view_counter):08d}"
+            return {
+                "ok": True,
+                "view": {"id": view_id, "team_id": TEAM_ID, "app_id": APP_ID, **view},
+            }
+        if method == "users.info":
+            return {"ok": True, "user": self._user(str(body.get("user", "U0UNKNOWN")))}
+        if method == "conversations.info":
+            channel = str(channel or "C0UNKNOWN")
+            return {"ok": True, "channel": _conversation(channel)}
+        if method == "apps.connections.open":
+            if not token.startswith("xapp-"):
+                return {"ok": False, "error": "not_allowed_token_type"}
+            return {"ok": True, "url": self.socket_url}
+        return {"ok": True}
+
+    def _user(self, user_id: str) -> dict:
+        name = user_id.lower()
+        user = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": name,
+            "deleted": False,
+            "real_name": f"Test User {user_id}",
+            "tz": "Europe/Paris",
+            "tz_label": "Central European Time",
+            "tz_offset": 3600,
+            "is_bot": user_id == BOT_USER_ID,
+            "profile": {"real_name": f"Test User {user_id}", "display_name": name},
+        }
+        with self._cond:
+            user.update(self.users.get(user_id, {}))
+        return user
+
+    # ------------------------------------------------------------------ Socket Mode
+
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(timeout=1.0)
+        await ws.prepare(request)
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": 1,
+                "debug_info": {
+                    "host": "applink-fake",
+                    "build_number": 1,
+                    "approximate_connection_time": 3600,
+                },
+                "connection_info": {"app_id": APP_ID},
+            }
+        )
+        with self._cond:
+            self._sockets.append(ws)
+            self._socket_connections += 1
+            self._cond.notify_all()
+        headers = _Headers(request.headers.items())
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                received_at = time.perf_counter()
+                try:
+                    body = json.loads(msg.data)
+                except ValueError:
+                    body = {"_raw": msg.data}
+                if not isinstance(body, dict):
+                    body = {"_json": body}
+                self._record(Call(SOCKET_ACK_METHOD, body, headers, received_at, request.path))
+        finally:
+            with self._cond:
+                if ws in self._sockets:
+                    self._sockets.remove(ws)
+                self._cond.notify_all()
+        return ws
+
+    @property
+    def socket_connections(self) -> int:
+        """How many Socket Mode connections were ever opened (reconnects included)."""
+        with self._cond:
+            return self._socket_connections
+
+    def wait_for_socket_client(self, timeout: float = 10.0) -> None:
+        """Block until a Socket Mode client is connected; AssertionError on timeout."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: bool(self._sockets), timeout=timeout):
+                received = ", ".join(c.method for c in self._calls) or "nothing"
+                raise AssertionError(
+                    f"no Socket Mode client connected within {timeout}s (received: {received})"
+                )
+
+    def send_envelope(
+        self,
+        payload_type: str,
+        payload: dict,
+        accepts_response_payload: bool = False,
+        *,
+        envelope_id: str | None = None,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+        timeout: float = 10.0,
+    ) -> str:
+        """Send a Socket Mode envelope to the most recently connected client.
+
+        Waits up to ``timeout`` for a client to be connected. Returns the envelope_id; the
+        client's ack shows up as a ``"socket_ack"`` call with that envelope_id in its body.
+        """
+        if payload_type not in ENVELOPE_TYPES:
+            raise ValueError(f"payload_type must be one of {sorted(ENVELOPE_TYPES)}")
+        if self._loop is None:
+            raise RuntimeError("FakeSlack is not running")
+        envelope_id = envelope_id or str(uuid.uuid4())
+        envelope: dict[str, Any] = {
+            "envelope_id": envelope_id,
+            "payload": payload,
+            "type": payload_type,
+            "accepts_response_payload": accepts_response_payload,
+        }
+        if payload_type == "events_api":
+            envelope.update(retry_attempt=retry_attempt, retry_reason=retry_reason)
+        self._send_socket(json.dumps(envelope), timeout)
+        return envelope_id
+
+    def send_disconnect(self, reason: str = "refresh_requested", timeout: float = 10.0) -> None:
+        """Ask the connected client to reconnect, as Slack does before recycling a socket."""
+        self._send_socket(
+            json.dumps(
+                {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake"}}
+            ),
+            timeout,
+        )
+
+    def _send_socket(self, text: str, timeout: float) -> None:
+        assert self._loop is not None
+        self.wait_for_socket_client(timeout)
+        with self._cond:
+            ws = self._sockets[-1]
+        asyncio.run_coroutine_threadsafe(ws.send_str(text), self._loop).result(timeout=timeout)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _token(headers: _Headers, body: dict) -> str | None:
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    token = body.get("token")
+    return token if isinstance(token, str) else None
+
+
+async def _parse_body(request: web.Request) -> dict:
+    """The request's parameters: query string, then a JSON, form or multipart body."""
+    body: dict[str, Any] = dict(request.query)
+    if request.method not in {"POST", "PUT", "PATCH"} or not request.body_exists:
+        return _decode_json_fields(body)
+    content_type = request.content_type
+    if content_type == "multipart/form-data":
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                content = value.file.read()
+                body[key] = {
+                    "filename": value.filename,
+                    "content_type": value.content_type,
+                    "size": len(content),
+                }
+            else:
+                body[key] = value
+        return _decode_json_fields(body)
+    raw_text = (await request.read()).decode("utf-8", "replace")
+    # JSON is recognised by its first character too: urllib labels any body form-encoded.
+    if content_type == "application/json" or raw_text.lstrip()[:1] in {"{", "["}:
+        try:
+            data = json.loads(raw_text) if raw_text.strip() else {}
+        except ValueError:
+            data = {"_raw": raw_text}
+        body.update(data if isinstance(data, dict) else {"_json": data})
+        return body
+    if content_type == "application/x-www-form-urlencoded" or "=" in raw_text:
+        body.update(parse_qsl(raw_text, keep_blank_values=True))
+    elif raw_text:
+        body["_raw"] = raw_text
+    return _decode_json_fields(body)
+
+
+def _decode_json_fields(body: dict) -> dict:
+    for key in _JSON_FORM_FIELDS.intersection(body):
+        value = body[key]
+        if isinstance(value, str) and value[:1] in {"[", "{"}:
+            with contextlib.suppress(ValueError):
+                body[key] = json.loads(value)
+    return body
+
+
+def _message(body: dict, ts: Any) -> dict:
+    message: dict[str, Any] = {
+        "type": "message",
+        "text": body.get("text", ""),
+        "user": BOT_USER_ID,
+        "bot_id": BOT_ID,
+        "app_id": APP_ID,
+        "team": TEAM_ID,
+        "ts": ts,
+    }
+    for key in ("blocks", "attachments", "thread_ts", "metadata"):
+        if body.get(key) is not None:
+            message[key] = body[key]
+    return message
+
+
+def _conversation(channel: str) -> dict:
+    is_im = channel.startswith("D")
+    return {
+        "id": channel,
+        "name": None if is_im else channel.lower(),
+        "is_channel": channel.startswith("C"),
+        "is_group": channel.startswith("G"),
+        "is_im": is_im,
+        "is_private": not channel.startswith("C"),
+        "is_member": True,
+        "is_archived": False,
+        "context_team_id": TEAM_ID,
+    }
