@@ -9,10 +9,9 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from pricing.followup import refine
-
 from pricing.answer import answer
 from pricing.answers import Answer
+from pricing.followup import refine
 from pricing.parse import parse
 from pricing.query import Query
 from pricing.sources import load_book
@@ -44,8 +43,12 @@ class Answerer:
 
     def follow_up(self, text: str, previous_question: str) -> tuple[Query, Answer] | None:
         """A reply in a thread, read against the thread's question; None for conversation."""
-        query = refine(text, parse(previous_question))
+        query = refine(text, parse(previous_question), is_model=self._knows)
         return None if query is None else (query, self.answer(query))
+
+    def _knows(self, name: str) -> bool:
+        """Names the tariffs know count as models in a reply: "what about claude?"."""
+        return self.book().find(name) is not None
 
     def answer(self, query: Query) -> Answer:
         return answer(query, self.book(), today=self._today())

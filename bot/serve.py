@@ -11,15 +11,17 @@ import threading
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answering import Answerer
 from bot.services import Services, utc_now
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_client import shared_session
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +36,22 @@ class WithHealthAndWarmUp:
     """Bolt's ASGI handler, plus a health check, a warm-up started with the server, and the
     Slack client's connection pool open while it runs."""
 
-    def __init__(self, bolt: ASGIApp, services: Services, client: AsyncWebClient) -> None:
+    def __init__(
+        self,
+        bolt: ASGIApp,
+        client: AsyncWebClient,
+        services: Services,
+        warm_up: Callable[[], None],
+    ) -> None:
         self._bolt = bolt
-        self._services = services
         self._client = client
+        self._services = services
+        self._warm_up = warm_up
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
-        elif (
-            scope["type"] == "http"
-            and scope["method"] == "GET"
-            and scope["path"] in ("/", "/healthz")
-        ):
+        elif scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in HEALTH:
             await send(
                 {
                     "type": "http.response.start",
@@ -64,20 +69,24 @@ class WithHealthAndWarmUp:
                 message = await receive()
                 if message["type"] == "lifespan.startup":
                     await running.enter_async_context(shared_session(self._client))
-                    # In a thread: the server takes requests at once, and acks need no tariffs.
-                    start_warming_up(self._services)
+                    self._warm_up()
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
-                    await self._services.after_ack.drain()
+                    await self._services.drain()
                     break
         await send({"type": "lifespan.shutdown.complete"})
+
+
+HEALTH = ("/", "/healthz")
+# Slack retries an event for a few minutes at most; a week of claims is plenty to dedupe with.
+KEEP_EVENT_CLAIMS = timedelta(days=7)
 
 
 def _today() -> date:
     return utc_now().date()
 
 
-def build_services(settings: Settings) -> Services:
+def open_store(settings: Settings) -> "Store":
     from bot.store import Store
 
     try:
@@ -86,26 +95,35 @@ def build_services(settings: Settings) -> Services:
     except Exception as exc:  # SQLAlchemy's errors are long; the first line says what failed
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
         raise SettingsError(f"DATABASE_URL: cannot use the database: {first_line}") from exc
-    return Services(answerer=Answerer(settings.llmcost_tariffs, today=_today), store=store)
+    store.forget_events_before(utc_now() - KEEP_EVENT_CLAIMS)
+    return store
 
 
-# Slack retries an event for a few minutes at most; a week of claims is plenty to dedupe with.
-KEEP_EVENT_CLAIMS = timedelta(days=7)
+def get_ready(settings: Settings, services: Services) -> None:
+    """Open the database and load the tariffs, then hand both to the listeners."""
+    from bot.answering import Answerer
+
+    try:
+        store = open_store(settings)
+    except SettingsError as error:
+        services.cannot_provide(error)
+        raise
+    answerer = Answerer(settings.llmcost_tariffs, today=_today)
+    services.provide(answerer, store)
+    try:
+        answerer.warm()
+        log.info("ready: tariffs loaded")
+    except Exception:
+        # A broken tariffs file is reported to whoever asks; the server stays up for help.
+        log.exception("loading the tariffs failed")
 
 
-def start_warming_up(services: Services) -> None:
-    """In a thread: the server takes requests at once, and acks need no tariffs."""
+def fail(error: SettingsError) -> int:
+    print(f"llmcost serve: {error.message}", file=sys.stderr, flush=True)
+    return EXIT_BAD_SETTINGS
 
-    def warm() -> None:
-        try:
-            services.store.forget_events_before(services.now() - KEEP_EVENT_CLAIMS)
-            services.answerer.warm()
-            log.info("tariffs loaded")
-        except Exception:
-            # A broken tariffs file is reported to whoever asks; the server stays up for help.
-            log.exception("warming up failed")
 
-    threading.Thread(target=warm, name="warm-up", daemon=True).start()
+EXIT_BAD_SETTINGS = 2
 
 
 def serve(argv: list[str]) -> int:
@@ -119,33 +137,56 @@ def serve(argv: list[str]) -> int:
         print(
             f"llmcost serve: unexpected arguments {' '.join(argv)}\n{SERVE_USAGE}", file=sys.stderr
         )
-        return 2
+        return EXIT_BAD_SETTINGS
     try:
         settings = load_settings()
-        logging.getLogger("bot").setLevel(settings.log_level)
-        services = build_services(settings)
     except SettingsError as error:
-        print(f"llmcost serve: {error.message}", file=sys.stderr)
-        return 2
+        return fail(error)
+    logging.getLogger("bot").setLevel(settings.log_level)
     from bot.app import build_app
 
+    services = Services()
     app = build_app(settings, services)
     if settings.socket_mode:
+        # Nothing waits on a websocket's start-up: get ready first, and fail before connecting.
+        try:
+            get_ready(settings, services)
+        except SettingsError as error:
+            return fail(error)
         log.info("Socket Mode: connecting to Slack")
-        start_warming_up(services)
         asyncio.run(_socket_mode(app, settings.slack_app_token or ""))
         return 0
+    return _http_mode(app, settings, services)
+
+
+def _http_mode(app: AsyncApp, settings: Settings, services: Services) -> int:
     import uvicorn
     from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 
-    asgi = WithHealthAndWarmUp(
-        AsyncSlackRequestHandler(app, path=EVENTS_PATH), services, app.client
+    failed: list[SettingsError] = []
+
+    def warm_up() -> None:
+        # In a thread, so that acks, which need neither tariffs nor the database, start at once.
+        def run() -> None:
+            try:
+                get_ready(settings, services)
+            except SettingsError as error:
+                failed.append(error)
+                server.should_exit = True
+
+        threading.Thread(target=run, name="get-ready", daemon=True).start()
+
+    bolt = AsyncSlackRequestHandler(app, path=EVENTS_PATH)
+    asgi = WithHealthAndWarmUp(bolt, app.client, services, warm_up)
+    config = uvicorn.Config(
+        asgi, host=settings.host, port=settings.port, access_log=False, log_config=None
     )
+    server = uvicorn.Server(config)
     log.info(
         "HTTP mode: Slack requests at http://%s:%d%s", settings.host, settings.port, EVENTS_PATH
     )
-    uvicorn.run(asgi, host=settings.host, port=settings.port, access_log=False, log_config=None)
-    return 0
+    server.run()
+    return fail(failed[0]) if failed else 0
 
 
 async def _socket_mode(app: AsyncApp, app_token: str) -> None:

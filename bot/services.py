@@ -1,15 +1,16 @@
-"""What the listeners share: the answering engine, the store, the clock, and how to use them
-from Bolt's event loop without blocking it."""
+"""What the listeners share: the answering engine, the store and the clock, how to use them from
+Bolt's event loop without blocking it, and the work that follows an ack."""
 
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from concurrent.futures import Future
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from bot.answering import Answerer
-from bot.store import Store
+if TYPE_CHECKING:  # imported by whoever builds them, off the path to the first ack
+    from bot.answering import Answerer
+    from bot.store import Store
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -20,20 +21,55 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class AfterAck:
-    """Work started once Slack has its ack, on the same event loop.
+class Services:
+    """The answerer and the store may arrive after the server has started taking requests
+    (`provide`): loading tariffs and opening the database take longer than an ack may. Work
+    started with `after_ack` waits for them; acks never do."""
 
-    Bolt's lazy listeners do this too, but deep-copy the whole request for each one, which
-    costs more than answering a question and cannot copy a client with a connection pool.
-    """
-
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        answerer: "Answerer | None" = None,
+        store: "Store | None" = None,
+        *,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.now = now
+        self._parts: Future[tuple[Answerer, Store]] = Future()
         self._running: set[asyncio.Task[None]] = set()
+        if answerer is not None and store is not None:
+            self.provide(answerer, store)
 
-    def start(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(work)
+    def provide(self, answerer: "Answerer", store: "Store") -> None:
+        self._parts.set_result((answerer, store))
+
+    def cannot_provide(self, error: BaseException) -> None:
+        self._parts.set_exception(error)
+
+    @property
+    def answerer(self) -> "Answerer":
+        return self._parts.result()[0]
+
+    @property
+    def store(self) -> "Store":
+        return self._parts.result()[1]
+
+    def after_ack(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` once Slack has its ack, on the same event loop.
+
+        Bolt's lazy listeners do this too, but deep-copy the whole request for each one, which
+        costs more than answering a question and cannot copy a client with a connection pool.
+        """
+        task = asyncio.get_running_loop().create_task(self._when_ready(work))
         self._running.add(task)  # the loop keeps only a weak reference to a task
         task.add_done_callback(self._finished)
+
+    async def _when_ready(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await asyncio.wrap_future(self._parts)
+        except BaseException:
+            work.close()
+            raise
+        await work
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
@@ -44,14 +80,6 @@ class AfterAck:
         """Let answers under way finish, as when the server is asked to stop."""
         if self._running:
             await asyncio.wait(set(self._running))
-
-
-@dataclass(frozen=True)
-class Services:
-    answerer: Answerer
-    store: Store
-    now: Callable[[], datetime] = utc_now
-    after_ack: AfterAck = field(default_factory=AfterAck)
 
     async def off_loop(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Pricing and SQL are blocking calls; run them in a thread so acks never wait on them."""

@@ -8,9 +8,10 @@ command ("compare ...", "price gpt-4") is a whole new question and is parsed on 
 Chat returns None. A thread is a conversation between people first: "thanks!", "I think 200k is
 too much", "that's pricey". Answering those would post noise, so a reply counts as a follow-up only
 when every word is understood: the lead phrase, amounts, dates, ratios, a few filler words, and
-model names in the model slots ("what about X", "add X", "drop X"). A model slot takes only words
-that look like model ids (a digit, '-', ':', '/' or '.', as in gpt-4o or claude-3-haiku) or that
-name a model the question already has, so "what about lunch?" stays chat. A command-led reply that
+model names in the model slots ("what about X", "add X", "drop X"). A model slot takes words that
+look like model ids (a digit, '-', ':', '/' or '.', as in gpt-4o or claude-3-haiku), that name a
+model the question already has, or, when the caller passes `is_model`, for which it says yes
+("what about claude?", "add mistral"); so "what about lunch?" stays chat. A command-led reply that
 does not parse is chat too ("cost seems high"), and so is one that only parses because a verb that
 is an everyday word ("count me in", "list looks fine") took free text as its argument.
 
@@ -25,10 +26,12 @@ the previous question's date, so the thread stays on the day it was asked about.
 question stands alone: its own date or none.
 
 Pure and fast: the words are read with the parser's own tokenizer and cursor, and names are
-compared as the tariff book compares them (`normalize_name`), without loading any tariffs.
+compared as the tariff book compares them (`normalize_name`), without loading any tariffs. Knowing
+which plain words are models is the caller's: the bot passes `is_model` backed by its tariff book;
+this module only calls it, for words in a model slot that nothing else accounts for.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -128,9 +131,14 @@ class _Changes:
         )
 
 
-def refine(text: str, previous: Query) -> Query | None:
+def refine(
+    text: str, previous: Query, *, is_model: Callable[[str], bool] | None = None
+) -> Query | None:
     """The question a thread reply asks, read against the thread's `previous` question; None when
-    the reply is conversation. Raises ParseError when it is a follow-up that cannot apply."""
+    the reply is conversation. Raises ParseError when it is a follow-up that cannot apply.
+
+    `is_model(word)`, when given, says whether a plain word (lowercased, such as "claude") names
+    a model; a model slot then takes it as well as the words that look like model ids."""
     question = _without_openers(text.lstrip())  # the text to count keeps its trailing spaces
     if (head := _command_word(question)) is not None:
         return _new_question(question, head)
@@ -139,7 +147,7 @@ def refine(text: str, previous: Query) -> Query | None:
     while words and words[0].lower() in _OPENERS:
         opened_with_and |= words.pop(0).lower() == "and"
     form, body = _form(words, opened_with_and)
-    if not body or not _understood(body, form, previous):
+    if not body or not _understood(body, form, previous, is_model):
         return None
     changes = _scan(_ReplyCursor(body, previous))
     if form is _Form.BARE and changes.bare_total:
@@ -222,7 +230,9 @@ def _looks_like_id(word: str) -> bool:
     return any(ch.isdecimal() or ch in _ID_MARKS for ch in word)
 
 
-def _understood(body: list[str], form: _Form, previous: Query) -> bool:
+def _understood(
+    body: list[str], form: _Form, previous: Query, is_model: Callable[[str], bool] | None
+) -> bool:
     """Every word is grammar, or a plausible model name where the form has a model slot."""
     known = _known_models(previous)
     for raw in body:
@@ -231,7 +241,9 @@ def _understood(body: list[str], form: _Form, previous: Query) -> bool:
             continue
         if form in (_Form.MAKE, _Form.BARE):
             return False
-        if not (_looks_like_id(word) or normalize_name(word) in known):
+        if _looks_like_id(word) or normalize_name(word) in known:
+            continue
+        if is_model is None or not is_model(word):
             return False
     return True
 

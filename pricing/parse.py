@@ -99,7 +99,9 @@ _ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 # "x10000", "x3" (or with a multiplication sign): a multiplier glued to its number.
 _TIMES_SIGN = "\u00d7"
 _GLUED_TIMES = re.compile(rf"^[x{_TIMES_SIGN}*](?=\d)", re.I)
-_TRAILING_AS_OF = re.compile(r"\s+as of (?P<day>\d{4}-\d{2}-\d{2})\s*$", re.I)
+# The date after a text to count: exactly one whitespace character before it (render writes a
+# space), so a text that itself ends in spaces keeps them: `parse(render(q)) == q`.
+_TRAILING_AS_OF = re.compile(r"\sas of (?P<day>\d{4}-\d{2}-\d{2})\s*$", re.I)
 _STRIP = ",;!?\"'()"
 # "gpt-4-8k,ft-gpt-3.5": a comma not between two digits separates words.
 _WORD_COMMA = re.compile(r"(?<!\d),|,(?!\d)")

@@ -28,4 +28,4 @@ def register(app: AsyncApp, services: Services) -> None:
         ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
-        services.after_ack.start(share(body, client, respond))
+        services.after_ack(share(body, client, respond))

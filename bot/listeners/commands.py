@@ -44,7 +44,7 @@ def register(app: AsyncApp, services: Services) -> None:
         ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()  # Slack wants it within 3 seconds; the answer follows
-        services.after_ack.start(answer_command(body, client, respond))
+        services.after_ack(answer_command(body, client, respond))
 
 
 async def deliver(

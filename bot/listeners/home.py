@@ -27,4 +27,4 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.event("app_home_opened")
     async def on_home_opened(ack: AsyncAck, event: dict, client: AsyncWebClient) -> None:
         await ack()
-        services.after_ack.start(publish_home(event, client))
+        services.after_ack(publish_home(event, client))

@@ -61,14 +61,14 @@ def register(app: AsyncApp, services: Services) -> None:
         ack: AsyncAck, body: dict, event: dict, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        services.after_ack.start(answer_message(body, event, client, context))
+        services.after_ack(answer_message(body, event, client, context))
 
     @app.event("app_mention")
     async def on_mention(
         ack: AsyncAck, body: dict, event: dict, client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        services.after_ack.start(answer_mention(body, event, client, context))
+        services.after_ack(answer_mention(body, event, client, context))
 
 
 async def _answer(

@@ -487,3 +487,29 @@ def test_a_date_that_ends_the_text_to_count_is_the_date_of_the_prices():
     assert parse(render(query)) == query
     with pytest.raises(ParseError, match="not a real date"):
         parse("tokens hello as of 2023-02-30")
+
+
+@pytest.mark.parametrize(
+    "text", ["0 ", "Hello  ", "a\n", "x\t", "tail \n ", "\n indented and trailing  ", "a\r\n"]
+)
+def test_a_dated_text_to_count_keeps_its_trailing_whitespace(text):
+    """The date takes exactly the one space render writes before it, not the text's own."""
+    query = TokensQuery(text=text, as_of=AUG_22)
+
+    gap = "\n" if text[0].isspace() else " "
+    assert render(query) == f"tokens{gap}{text} as of 2023-08-22"
+    assert parse(render(query)) == query
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tokens hello as of 2023-08-22", "hello"),
+        ("tokens hello\nas of 2023-08-22", "hello"),
+        ("tokens hello as of 2023-08-22  \n", "hello"),
+        ("tokens hello  as of 2023-08-22", "hello "),  # one space is the separator, one is text
+        ("tokens hello AS OF 2023-08-22", "hello"),
+    ],
+)
+def test_the_date_after_a_text_to_count_takes_one_separator(text, expected):
+    assert parse(text) == TokensQuery(text=expected, as_of=AUG_22)

@@ -147,11 +147,17 @@ def test_what_parses_renders_to_words_that_parse_the_same(text):
 # (b) Every valid Query renders to words that parse back to the same Query.
 
 
+# An amount written with an exponent: parse refuses it ("write 1M") rather than read a model name.
+_EXPONENT = re.compile(r"\d+(\.\d+)?e\d+", re.I)
+
+
 def _usable_model_name(name: str) -> bool:
-    """Names the grammar can tell from its own words: no keyword, count, ratio, date or 'x3'."""
+    """Names the grammar can tell from its own words: no keyword, count, ratio, date, 'x3' or
+    amount with an exponent ('0e0', '1e6')."""
     return (
         name not in RESERVED
         and not looks_like_count(name)
+        and not _EXPONENT.fullmatch(name)
         and not looks_like_ratio(name)
         and not re.match(r"[x*]\d", name)
         and not re.search(r"[.:]$", name)
@@ -166,6 +172,7 @@ MODEL = (
         [
             *["gpt-4-8k", "ft:gpt-3.5-turbo", "gpt4", "4o-mini", "3.5-turbo", "compare", "help"],
             *["prompts", "models", "price", "tokens", "cheapest", "k", "m", "b", "x", "e5"],
+            *["1e6", "0e0", "2.5e3", "1e", "e1e1", "1e6x"],
         ]
     )
 ).filter(_usable_model_name)
@@ -188,8 +195,17 @@ SPLIT_USAGE = st.builds(
 ) | st.builds(Usage, output=COUNT, requests=st.none() | POSITIVE)
 USAGE = TOTAL_USAGE | SPLIT_USAGE
 FILTER_WORD = MODEL | st.sampled_from(["4", "200k", "3.5"])
+# A text to count, often ending in whitespace, which it keeps with or without a date after it.
 # A text that itself ends in "as of <date>" would be read as the date of the prices.
-TEXT = st.text(min_size=1).filter(str.strip).filter(lambda t: not re.search(r"as of \S+\s*$", t))
+TEXT = (
+    st.builds(
+        str.__add__,
+        st.text(min_size=1),
+        st.sampled_from(["", "", " ", "  ", "\n", "\t", " \n", "\r\n", "\u00a0"]),
+    )
+    .filter(str.strip)
+    .filter(lambda t: not re.search(r"as of \S+\s*$", t))
+)
 
 QUERIES = st.one_of(
     st.builds(
