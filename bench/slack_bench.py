@@ -35,6 +35,8 @@ COLD_STARTS = 5
 def _fake_slack_process(pipe) -> None:
     from tests.fake_slack import FakeSlack
 
+    # Slack's servers do not share our CPU; the stand-in yields it to the server and the client.
+    os.nice(10)
     with FakeSlack() as fake:
         pipe.send(fake.api_url)
         while (request := pipe.recv()) != "stop":
@@ -87,10 +89,11 @@ def _llmcost_serve() -> list[str]:
     return [str(script) if script.exists() else "llmcost", "serve"]
 
 
+LLMCOST = "llmcost serve"
 SERVERS: dict[str, list[str]] = {
     "bare uvicorn+AsyncApp": [sys.executable, str(REPO / "bench" / "bare_app.py"), "asgi"],
     "bare gunicorn+App (2 workers)": [sys.executable, str(REPO / "bench" / "bare_app.py"), "wsgi"],
-    "llmcost serve": _llmcost_serve(),
+    LLMCOST: _llmcost_serve(),
 }
 
 
@@ -101,7 +104,7 @@ def _signed(text: str, channel: str) -> tuple[bytes, dict[str, str]]:
 
 @contextmanager
 def _started(command: list[str], env: dict[str, str]):
-    """The server running, and the seconds from its start to its first ack."""
+    """The server running, the seconds from its start to its first ack, and its start time."""
     url = f"http://127.0.0.1:{env['PORT']}/slack/events"
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -117,7 +120,7 @@ def _started(command: list[str], env: dict[str, str]):
             if process.poll() is not None:
                 raise RuntimeError(f"{command} exited: {process.stderr.read().decode()}")
             time.sleep(0.002)  # polling for a port to open, not timing anything
-        yield url, time.perf_counter() - started
+        yield url, time.perf_counter() - started, started
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -161,20 +164,29 @@ def measure(requests: int) -> dict[str, dict[str, float]]:
                 print(f"  ({name}: skipped, pip install -e '.[bench]')")
                 continue
             figures: dict[str, float] = {}
-            cold = []
+            cold, first_answer = [], []
             for _ in range(COLD_STARTS):
-                with _started(command, _env(fake.api_url, free_port(), Path(home))) as (_, took):
+                fake.ask("reset")
+                env = _env(fake.api_url, free_port(), Path(home))
+                with _started(command, env) as (_, took, started):
                     cold.append(took)
+                    if name == LLMCOST:
+                        posts = _wait_for_answers(fake, {"C0WARMUP"}, time.perf_counter() + 30)
+                        first_answer.append(posts["C0WARMUP"] - started)
             figures["cold_start_ms"] = statistics.median(cold) * 1000
-            with _started(command, _env(fake.api_url, free_port(), Path(home))) as (url, _):
-                _load(url, 50, 4, "CWARM")  # warm-up, not counted
+            if first_answer:
+                figures["cold_start_to_first_answer_ms"] = statistics.median(first_answer) * 1000
+            with _started(command, _env(fake.api_url, free_port(), Path(home))) as (url, _, _):
+                warm = _load(url, 50, 4, "CWARM")  # not counted
+                if name == LLMCOST:  # steady state: the tariffs loaded, the database open
+                    _wait_for_answers(fake, set(warm), time.perf_counter() + 60)
                 for concurrency in (1, 16):
                     fake.ask("reset")
                     acks = _load(url, requests, concurrency, f"C{concurrency}X")
                     p50, p99 = _percentiles([elapsed for elapsed, _ in acks.values()])
                     figures[f"ack_p50_c{concurrency}_ms"] = p50
                     figures[f"ack_p99_c{concurrency}_ms"] = p99
-                    if name == "llmcost serve":
+                    if name == LLMCOST:
                         posts = _wait_for_answers(fake, set(acks), time.perf_counter() + 60)
                         after = [posts[c] - acked for c, (_, acked) in acks.items()]
                         p50, p99 = _percentiles(after)
@@ -197,12 +209,15 @@ def report(results: dict[str, dict[str, float]], show: Callable[[str], None] = p
         for key, value in figures.items():
             show(f"    {key:32} {value:8.2f}")
     bare = {k: v for k, v in results.items() if k.startswith("bare")}
-    ours = results["llmcost serve"]
-    fastest = min(bare, key=lambda name: bare[name]["ack_p99_c16_ms"])
-    show(f"  fastest bare app (ack p99 at c=16): {fastest}")
+    ours = results[LLMCOST]
     for concurrency in (1, 16):
-        ratio = ours[f"ack_p99_c{concurrency}_ms"] / bare[fastest][f"ack_p99_c{concurrency}_ms"]
-        show(f"  ack p99 ratio, c={concurrency:<2}            {ratio:5.2f}x   (goal <= 1.2x)")
+        key = f"ack_p99_c{concurrency}_ms"
+        fastest = min(bare, key=lambda name: bare[name][key])
+        ratio = ours[key] / bare[fastest][key]
+        show(
+            f"  ack p99 ratio, c={concurrency:<2}            {ratio:5.2f}x   (goal <= 1.2x;"
+            f" vs {fastest})"
+        )
     for concurrency in (1, 16):
         after = ours[f"answer_after_ack_p99_c{concurrency}_ms"]
         show(f"  answer after ack p99, c={concurrency:<2}     {after:6.1f} ms (goal <= 100 ms)")

@@ -5,6 +5,7 @@ channel, a thread, only to the asker). Nothing here talks to Slack or the databa
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.answering import Answerer
 from bot.render.blocks import SlackMessage, answer_message, error_message
@@ -30,7 +31,11 @@ class Reply:
     def is_help_or_error(self) -> bool:
         return self.answer is None or self.answer.kind == "help"
 
-    def message(self, note: str | None = None) -> SlackMessage:
+    @cached_property
+    def message(self) -> SlackMessage:
+        return self.with_note(None)
+
+    def with_note(self, note: str | None) -> SlackMessage:
         if self.error is not None:
             return error_message(self.error, question=self.typed)
         assert self.answer is not None

@@ -17,7 +17,7 @@ def register(app: AsyncApp, services: Services) -> None:
         user = body["user"]["id"]
         # The button carries the canonical question; it is asked again, so the channel sees
         # today's prices (or the question's own date), never a stale copy.
-        reply = await services.off_loop(to_question, action["value"], services.answerer, user)
+        reply = to_question(action["value"], services.answerer, user)
         channel = {"channel_id": body["channel"]["id"], "team_id": body["user"].get("team_id")}
         await deliver(reply, channel, client, respond, services)
         if not reply.is_help_or_error:

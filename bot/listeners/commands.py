@@ -31,9 +31,7 @@ TROUBLE = (
 def register(app: AsyncApp, services: Services) -> None:
     async def answer_command(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
         try:
-            reply = await services.off_loop(
-                to_question, body.get("text", ""), services.answerer, body.get("user_id")
-            )
+            reply = to_question(body.get("text", ""), services.answerer, body.get("user_id"))
             await deliver(reply, body, client, respond, services)
         except Exception:
             log.exception("answering %s failed", COMMAND)
@@ -50,7 +48,7 @@ def register(app: AsyncApp, services: Services) -> None:
 async def deliver(
     reply: Reply, body: dict, client: AsyncWebClient, respond: AsyncRespond, services: Services
 ) -> None:
-    message = reply.message().as_kwargs()
+    message = reply.message.as_kwargs()
     if reply.private or reply.is_help_or_error:
         await respond(**message, response_type="ephemeral", replace_original=False)
         return
@@ -61,7 +59,7 @@ async def deliver(
         if error.response.get("error") not in CANNOT_POST:
             raise
         # The command's response_url works wherever the command was typed.
-        fallback = reply.message(note=INVITE_NOTE).as_kwargs()
+        fallback = reply.with_note(INVITE_NOTE).as_kwargs()
         await respond(**fallback, response_type="in_channel", replace_original=False)
         return
     await remember(

@@ -21,7 +21,7 @@ def register(app: AsyncApp, services: Services) -> None:
     async def publish_home(event: dict, client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
             return  # the Messages tab needs nothing from us
-        view = await services.off_loop(compose)
+        view = compose()
         await client.views_publish(user_id=event["user"], view=view)
 
     @app.event("app_home_opened")

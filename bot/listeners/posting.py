@@ -23,7 +23,7 @@ async def post_in_thread(
 ) -> None:
     """Post in a thread; help, errors and `private` go only to the asker, except in a direct
     message, where only the asker can read it anyway."""
-    message = reply.message().as_kwargs()
+    message = reply.message.as_kwargs()
     if not direct and (reply.private or reply.is_help_or_error):
         await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **message)
         return

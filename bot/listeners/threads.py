@@ -95,12 +95,12 @@ async def _answer(
         return
     reply: Reply | None = None
     if previous is not None:
-        reply = await services.off_loop(to_follow_up, text, previous, services.answerer, user)
+        reply = to_follow_up(text, previous, services.answerer, user)
     if reply is None:
         if not (direct or addressed):
             log.debug("left alone %s: conversation in the thread", body.get("event_id"))
             return
-        reply = await services.off_loop(to_question, text, services.answerer, user)
+        reply = to_question(text, services.answerer, user)
     # Claimed only now, when there is something to post: most messages are none of our business.
     if not await services.claim_event(body):
         log.info("event %s was already answered (a retry by Slack)", body.get("event_id"))
