@@ -1,7 +1,7 @@
 """Cold start: `llmcost compare ...` as a whole process against `python -c "import slack_bolt"`,
 the floor of any Bolt app's start (Slack gives a slash command 3 s, a sleeping dyno included).
 
-Run: python bench/cli_bench.py   (the baseline needs slack-bolt: pip install -e '.[bench]')
+Run: python bench/cli_bench.py
 """
 
 import shutil

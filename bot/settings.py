@@ -23,7 +23,7 @@ class SettingsError(LlmcostError):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
-    slack_bot_token: str = Field(min_length=1)
+    slack_bot_token: str
     # Not needed in Socket Mode: Slack's requests then arrive over the app's own websocket.
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError(f"is empty. {_WHERE['SLACK_BOT_TOKEN']}")
         if not value.startswith("xoxb-"):
             raise ValueError("must be the app's Bot User OAuth Token, which starts with xoxb-")
         return value
@@ -110,7 +112,7 @@ def _one_line(exc: ValidationError) -> str:
     variable = str(error["loc"][0]).upper()
     if error["type"] == "missing":
         return f"{variable} is not set. {_WHERE.get(variable, '')}".strip()
-    return f"{variable} {message}."
+    return f"{variable} {message.rstrip('.')}."
 
 
 _WHERE = {

@@ -303,3 +303,11 @@ def test_settings_are_frozen(http_mode):
     with pytest.raises(Exception, match="frozen"):
         settings.port = 1  # type: ignore[misc]
     assert isinstance(settings, Settings)
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_bot_token_says_where_to_find_one(monkeypatch, http_mode, blank):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", blank)
+    message = _error()
+    assert message.startswith("SLACK_BOT_TOKEN is empty.")
+    assert "OAuth & Permissions" in message
