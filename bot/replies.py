@@ -26,6 +26,8 @@ class Reply:
     error: LlmcostError | None = None
     typed: str = ""
     asked_by: str | None = None
+    # A reply in a thread, whose suggestions are replies too.
+    in_thread: bool = False
 
     @property
     def is_help_or_error(self) -> bool:
@@ -37,7 +39,7 @@ class Reply:
 
     def with_note(self, note: str | None) -> SlackMessage:
         if self.error is not None:
-            return error_message(self.error, question=self.typed)
+            return error_message(self.error, question=self.typed, in_thread=self.in_thread)
         assert self.answer is not None
         return answer_message(
             self.answer,
@@ -65,7 +67,14 @@ def to_follow_up(raw: str, previous: str, answerer: Answerer, asked_by: str | No
     try:
         refined = answerer.follow_up(typed, previous)
     except LlmcostError as error:
-        return Reply(question=None, private=True, error=error, typed=typed, asked_by=asked_by)
+        return Reply(
+            question=None,
+            private=True,
+            error=error,
+            typed=typed,
+            asked_by=asked_by,
+            in_thread=True,
+        )
     if refined is None:
         return None
     return _answered(*refined, typed, private, asked_by)

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.services import Services, utc_now
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_client import shared_session
+from pricing.errors import LlmcostError
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -113,13 +114,13 @@ def get_ready(settings: Settings, services: Services) -> None:
     try:
         # Here, not on the event loop, where the first question would otherwise load them.
         answerer.warm()
-        # The tariffs are a few hundred thousand long-lived objects; without this, every full
-        # collection walks them all, stalling an answer by a few hundred milliseconds.
-        gc.freeze()
-        log.info("ready: tariffs loaded")
-    except Exception:
-        # A broken tariffs file is reported to whoever asks; the server stays up for help.
-        log.exception("loading the tariffs failed")
+    except LlmcostError as error:  # a malformed LLMCOST_TARIFFS file
+        services.cannot_provide(error)
+        raise SettingsError(f"LLMCOST_TARIFFS: {error.message}") from error
+    # The tariffs are a few hundred thousand long-lived objects; without this, every full
+    # collection walks them all, stalling an answer by a few hundred milliseconds.
+    gc.freeze()
+    log.info("ready: tariffs loaded")
     services.provide(answerer, store)
 
 

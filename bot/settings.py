@@ -74,6 +74,24 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        # Only the kind is checked here, without loading SQLAlchemy; whether the database can
+        # be reached is known once `llmcost serve` has started (and stops it if not).
+        if value is not None and not re.match(r"(sqlite|postgres|postgresql)(\+\w+)?://", value):
+            raise ValueError(
+                "must be a sqlite:///path or postgresql://user:password@host/dbname URL"
+            )
+        return value
+
+    @field_validator("llmcost_tariffs")
+    @classmethod
+    def _tariffs_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"names {value}, which is not a file")
+        return value
+
     @field_validator("slack_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:

@@ -426,7 +426,7 @@ def _suggestion(words: str) -> str:
     return _command(words) if _is_question(words) else _code(words)
 
 
-def error_message(error: LlmcostError, *, question: str) -> SlackMessage:
+def error_message(error: LlmcostError, *, question: str, in_thread: bool = False) -> SlackMessage:
     """What was wrong with a question, and what would work instead."""
     message = error.message
     if error.suggestions:
@@ -437,7 +437,10 @@ def error_message(error: LlmcostError, *, question: str) -> SlackMessage:
     text = [problem]
     if error.suggestions:
         lead = "Did you mean" if isinstance(error, UnknownModel) else "Try"
-        suggestions = [_suggestion(words) for words in error.suggestions]
+        # A reply in a thread suggests other replies, which are not commands of their own.
+        suggestions = [
+            _code(words) if in_thread else _suggestion(words) for words in error.suggestions
+        ]
         blocks += _line_sections([f"*{lead}:*", *suggestions])
         text.append(f"{lead}: " + ", ".join(suggestions))
     if question.strip():

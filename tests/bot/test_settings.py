@@ -206,9 +206,14 @@ def test_a_database_url_is_kept_as_given(monkeypatch, http_mode):
     assert load_settings().database_url == url
 
 
-def test_a_tariffs_file_is_a_path_and_blank_is_none(monkeypatch, http_mode):
+def test_a_tariffs_file_is_a_path_and_blank_is_none(monkeypatch, http_mode, tmp_path):
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "tariffs.toml").write_text("")
     monkeypatch.setenv("LLMCOST_TARIFFS", "extra/tariffs.toml")
     assert load_settings().llmcost_tariffs == Path("extra/tariffs.toml")
+
+    monkeypatch.setenv("LLMCOST_TARIFFS", "missing.toml")
+    assert _error() == "LLMCOST_TARIFFS names missing.toml, which is not a file."
 
     monkeypatch.setenv("LLMCOST_TARIFFS", " ")
     assert load_settings().llmcost_tariffs is None

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import BOT_TOKEN, SIGNING_SECRET
+from tests.e2e.server import BOT_TOKEN, SIGNING_SECRET, free_port
+
+
+SIGNED = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
 
 
 def serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -45,7 +48,17 @@ def serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
                 "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
             },
             "DATABASE_URL",
-            id="database",
+            id="database-unreachable",
+        ),
+        pytest.param(
+            {**SIGNED, "DATABASE_URL": "mysql://root@127.0.0.1/test"},
+            "DATABASE_URL must be a sqlite",
+            id="database-kind",
+        ),
+        pytest.param(
+            {**SIGNED, "LLMCOST_TARIFFS": "/nonexistent/tariffs.toml"},
+            "LLMCOST_TARIFFS names /nonexistent/tariffs.toml, which is not a file",
+            id="tariffs-missing",
         ),
     ],
 )
@@ -63,3 +76,15 @@ def test_a_dotenv_file_is_read(tmp_path):
     result = serve({"SLACK_SIGNING_SECRET": SIGNING_SECRET}, tmp_path)
     assert result.returncode == 2
     assert "PORT" in result.stderr
+
+
+def test_a_malformed_tariffs_file_stops_the_server(tmp_path):
+    tariffs = tmp_path / "tariffs.toml"
+    tariffs.write_text('[[tariff]]\nmodel = "acme"\n')
+    env = {**SIGNED, "LLMCOST_TARIFFS": str(tariffs), "PORT": str(free_port()), "HOST": "127.0.0.1"}
+    result = serve(env, tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("llmcost serve:")]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("llmcost serve: LLMCOST_TARIFFS:")
+    assert str(tariffs) in lines[0]

@@ -191,7 +191,10 @@ def test_a_follow_up_that_cannot_apply_is_explained_to_its_author_only(server, f
     event(server, message_event("drop davinci-002", thread_ts=root.response["ts"]))
     explained = fake.wait_for("chat.postEphemeral")[0]
     assert explained.body["user"] == "U0ASKER"
+    assert explained.body["thread_ts"] == root.response["ts"]
     assert "davinci-002" in dumped(explained)
+    # What it suggests are replies for the thread, not commands to type anew.
+    assert "/llmcost" not in dumped(explained)
 
 
 def test_other_bots_and_the_bots_own_messages_are_ignored(server, fake):
