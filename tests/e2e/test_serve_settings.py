@@ -8,7 +8,6 @@ import pytest
 
 from tests.e2e.server import BOT_TOKEN, SIGNING_SECRET, free_port
 
-
 SIGNED = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
 
 
