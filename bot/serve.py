@@ -94,10 +94,10 @@ def open_store(settings: Settings) -> "Store":
     try:
         store = Store(settings.database_url)
         store.create_schema()
+        store.forget_events_before(utc_now() - KEEP_EVENT_CLAIMS)
     except Exception as exc:  # SQLAlchemy's errors are long; the first line says what failed
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
         raise SettingsError(f"DATABASE_URL: cannot use the database: {first_line}") from exc
-    store.forget_events_before(utc_now() - KEEP_EVENT_CLAIMS)
     return store
 
 
@@ -179,6 +179,12 @@ def _http_mode(app: AsyncApp, settings: Settings, services: Services) -> int:
             except SettingsError as error:
                 failed.append(error)
                 server.should_exit = True
+            except Exception as exc:
+                # Without its store and tariffs the server would ack and never answer: stop it.
+                log.exception("getting ready failed")
+                services.cannot_provide(exc)
+                failed.append(SettingsError(f"could not get ready: {exc!r}"))
+                server.should_exit = True
 
         threading.Thread(target=run, name="get-ready", daemon=True).start()
 
@@ -192,6 +198,7 @@ def _http_mode(app: AsyncApp, settings: Settings, services: Services) -> int:
         "HTTP mode: Slack requests at http://%s:%d%s", settings.host, settings.port, EVENTS_PATH
     )
     server.run()
+    services.close()
     return fail(failed[0]) if failed else 0
 
 

@@ -43,7 +43,8 @@ class Services:
         self._parts.set_result((answerer, store))
 
     def cannot_provide(self, error: BaseException) -> None:
-        self._parts.set_exception(error)
+        if not self._parts.done():
+            self._parts.set_exception(error)
 
     @property
     def answerer(self) -> "Answerer":
@@ -75,6 +76,10 @@ class Services:
         self._running.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("work after an ack failed", exc_info=task.exception())
+
+    def close(self) -> None:
+        if self._parts.done() and self._parts.exception() is None:
+            self.store.close()
 
     async def drain(self) -> None:
         """Let answers under way finish, as when the server is asked to stop."""

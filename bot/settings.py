@@ -4,6 +4,7 @@ A bad value stops `llmcost serve` with one line naming the variable, before anyt
 a server that starts and then fails every request is harder to diagnose than one that won't start.
 """
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
@@ -64,14 +65,18 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("slack_signing_secret")
+    @field_validator("host")
     @classmethod
-    def _signing_secret(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[0-9a-f]{32,}", value):
-            raise ValueError(
-                "must be the Signing Secret from the app's Basic Information page "
-                "(32 hexadecimal characters)"
-            )
+    def _host(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            if not re.fullmatch(
+                r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*", value
+            ):
+                raise ValueError(
+                    "must be an address to listen on, such as 0.0.0.0 or 127.0.0.1"
+                ) from None
         return value
 
     @field_validator("database_url")
@@ -102,10 +107,17 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _http_mode_needs_signing(self) -> "Settings":
-        if self.slack_app_token is None and self.slack_signing_secret is None:
+        if self.slack_app_token is not None:
+            return self  # Socket Mode: the secret is not used, whatever it says
+        if self.slack_signing_secret is None:
             raise ValueError(
                 "SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request with it "
                 "(or set SLACK_APP_TOKEN to use Socket Mode)"
+            )
+        if not re.fullmatch(r"[0-9a-f]{32,}", self.slack_signing_secret):
+            raise ValueError(
+                "SLACK_SIGNING_SECRET must be the Signing Secret from the app's Basic Information "
+                "page (32 hexadecimal characters, no spaces)"
             )
         return self
 

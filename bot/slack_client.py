@@ -15,8 +15,8 @@ from slack_sdk.http_retry.builtin_interval_calculators import (
 from slack_sdk.http_retry.jitter import RandomJitter
 from slack_sdk.web.async_client import AsyncWebClient
 
-# An answer is worth a few seconds of patience, not more: Slack's own retry of a late event
-# comes after that, and the event-id claim keeps it from being answered twice.
+# A few tries over a few seconds: enough for a blip or a short rate limit, while the person
+# who asked is still looking at the channel.
 RETRIES = 3
 _BACKOFF = BackoffRetryIntervalCalculator(backoff_factor=0.5, jitter=RandomJitter())
 

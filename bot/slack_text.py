@@ -56,12 +56,20 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _mention_of(user_id: str) -> re.Pattern[str]:
+    return re.compile(rf"[ \t]*<@{re.escape(user_id)}(?:\|[^<>]*)?>[ \t]*")
+
+
+def mentions(text: str, user_id: str) -> bool:
+    """Whether raw Slack text mentions that user (`<@U1>` or `<@U1|name>`, not `<@U12>`)."""
+    return bool(user_id) and _mention_of(user_id).search(text) is not None
+
+
 def strip_mention(text: str, bot_user_id: str) -> str:
     """Raw Slack text without mentions of the bot (`<@B1>`, `<@B1|llmcost>`), anywhere."""
     if not bot_user_id:
         return text.strip()
-    mention = re.compile(rf"[ \t]*<@{re.escape(bot_user_id)}(?:\|[^<>]*)?>[ \t]*")
-    return mention.sub(" ", text).strip()
+    return _mention_of(bot_user_id).sub(" ", text).strip()
 
 
 def take_private(words: str) -> tuple[str, bool]:

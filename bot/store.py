@@ -161,7 +161,8 @@ class Store:
         """
         if not event_id:
             raise ValueError("event_id must be a non-empty string")
-        # Checked before the INSERT so that the only IntegrityError left is the duplicate key.
+        # A naive `now` fails here, before the INSERT, so an IntegrityError can only mean that
+        # the id was claimed already.
         claimed_at = _utc(now)
         try:
             with self.engine.begin() as connection:
@@ -222,8 +223,9 @@ class Store:
                 thread_answers.c.channel_id == channel_id,
                 thread_answers.c.thread_ts == thread_ts,
             )
-            # The id breaks ties between answers saved within the same clock tick.
-            .order_by(thread_answers.c.created_at.desc(), thread_answers.c.id.desc())
+            # Slack's own timestamps order the answers, not the clocks of the processes that
+            # saved them; they are fixed-width ("1700000000.000100"), so text order is time order.
+            .order_by(thread_answers.c.message_ts.desc(), thread_answers.c.id.desc())
             .limit(1)
         )
         with self.engine.connect() as connection:

@@ -30,12 +30,10 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
-__all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "Call", "FakeSlack"]
+# One made-up workspace for the fake and the requests sent to the app.
+from tests.slack_requests import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID
 
-TEAM_ID = "T0TEST"
-BOT_USER_ID = "U0BOT"
-BOT_ID = "B0BOT"
-APP_ID = "A0LLMCOST"
+__all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "Call", "FakeSlack"]
 
 RESPONSE_URL_METHOD = "response_url"
 SOCKET_ACK_METHOD = "socket_ack"
@@ -100,11 +98,7 @@ class Call:
     @property
     def token(self) -> str | None:
         """The bearer token (or ``token`` form field) the request carried."""
-        auth = self.headers.get("authorization", "")
-        if auth.lower().startswith("bearer "):
-            return auth[7:].strip()
-        token = self.body.get("token")
-        return token if isinstance(token, str) else None
+        return _token(self.headers, self.body)
 
     def summary(self) -> str:
         body = json.dumps(self.body, default=str, ensure_ascii=False)

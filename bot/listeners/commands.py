@@ -8,16 +8,16 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.listeners.posting import remember
+from bot.listeners.posting import remember, respond_to_asker
+from bot.render.blocks import COMMAND
 from bot.replies import Reply, to_question
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-COMMAND = "/llmcost"
-# Slack's answers when the bot is not a member of the channel (or cannot see it at all, as in
-# a private channel or someone else's direct messages).
-CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+# Slack's answers when the bot is not a member of the channel, or cannot see it at all (a
+# private channel, someone else's direct messages): the command's response_url still works.
+NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
 INVITE_NOTE = (
     "I'm not in this channel, so I can't start a thread here. "
     "Invite me with `/invite @llmcost` to ask follow-ups in a thread."
@@ -32,10 +32,17 @@ def register(app: AsyncApp, services: Services) -> None:
     async def answer_command(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
         try:
             reply = to_question(body.get("text", ""), services.answerer, body.get("user_id"))
-            await deliver(reply, body, client, respond, services)
+            await deliver(
+                reply,
+                client,
+                respond,
+                services,
+                team_id=body.get("team_id", ""),
+                channel=body["channel_id"],
+            )
         except Exception:
             log.exception("answering %s failed", COMMAND)
-            await respond(text=TROUBLE, response_type="ephemeral", replace_original=False)
+            await respond_to_asker(respond, text=TROUBLE, response_type="ephemeral")
 
     @app.command(COMMAND)
     async def on_command(
@@ -46,27 +53,35 @@ def register(app: AsyncApp, services: Services) -> None:
 
 
 async def deliver(
-    reply: Reply, body: dict, client: AsyncWebClient, respond: AsyncRespond, services: Services
+    reply: Reply,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    services: Services,
+    *,
+    team_id: str,
+    channel: str,
+    thread_ts: str | None = None,
 ) -> None:
-    message = reply.message.as_kwargs()
+    """In the channel (or the thread), where a thread can follow; help, errors and `private`
+    only to the asker, through the response_url of their command or click."""
     if reply.private or reply.is_help_or_error:
-        await respond(**message, response_type="ephemeral", replace_original=False)
+        await respond_to_asker(respond, **reply.message.as_kwargs(), response_type="ephemeral")
         return
-    channel = body["channel_id"]
     try:
-        posted = await client.chat_postMessage(channel=channel, **message)
+        posted = await client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, **reply.message.as_kwargs()
+        )
     except SlackApiError as error:
-        if error.response.get("error") not in CANNOT_POST:
+        if error.response.get("error") not in NOT_A_MEMBER:
             raise
-        # The command's response_url works wherever the command was typed.
         fallback = reply.with_note(INVITE_NOTE).as_kwargs()
-        await respond(**fallback, response_type="in_channel", replace_original=False)
+        await respond_to_asker(respond, **fallback, response_type="in_channel")
         return
     await remember(
         services,
         reply,
-        team_id=body.get("team_id", ""),
+        team_id=team_id,
         channel=channel,
-        thread_ts=None,
+        thread_ts=thread_ts,
         message_ts=posted["ts"],
     )

@@ -1,7 +1,9 @@
 """Delivering a Reply into a conversation, and remembering the question behind what was posted."""
 
 import logging
+from dataclasses import replace
 
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.replies import Reply
@@ -23,6 +25,8 @@ async def post_in_thread(
 ) -> None:
     """Post in a thread; help, errors and `private` go only to the asker, except in a direct
     message, where only the asker can read it anyway."""
+    if direct and reply.private:
+        reply = replace(reply, private=False)  # nobody else reads a DM: no "Post in channel"
     message = reply.message.as_kwargs()
     if not direct and (reply.private or reply.is_help_or_error):
         await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **message)
@@ -61,3 +65,13 @@ async def remember(
         now=services.now(),
     )
     log.info("answered in %s, thread %s", channel, thread_ts or message_ts)
+
+
+async def respond_to_asker(respond: AsyncRespond, **message: object) -> None:
+    """Through a command's or a click's response_url. Slack answers a used-up or expired URL
+    with an HTTP error and no exception, so a message that did not arrive is logged."""
+    if "delete_original" not in message:
+        message.setdefault("replace_original", False)
+    response = await respond(**message)  # type: ignore[arg-type]
+    if response.status_code >= 400:
+        log.warning("response_url refused a reply: %s %s", response.status_code, response.body)

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.listeners.posting import post_in_thread
 from bot.replies import Reply, to_follow_up, to_question
 from bot.services import Services
-from bot.slack_text import strip_mention
+from bot.slack_text import mentions, strip_mention
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         bot_user = context.bot_user_id or ""
         direct = event.get("channel_type") == "im"
-        if bot_user and f"<@{bot_user}" in event["text"] and not direct:
+        if bot_user and mentions(event["text"], bot_user) and not direct:
             log.debug("ignored %s: a mention, answered as such", body.get("event_id"))
             return
         if event.get("thread_ts") is None and not direct:

@@ -399,8 +399,6 @@ def answer_message(
         blocks.append(SectionBlock(text=_mrkdwn(_bold_money(escape(answer.summary)))))
     blocks += _body(answer)
     blocks += _notes(answer)
-    if answer.kind != "help":
-        blocks += _assumptions(answer)
     if note:
         blocks.append(_context(note))
     if shareable and len(question) <= MAX_BUTTON_VALUE:
@@ -408,6 +406,8 @@ def answer_message(
             text="Post in channel", action_id=SHARE_ACTION, value=question, style="primary"
         )
         blocks.append(ActionsBlock(elements=[button]))
+    if answer.kind != "help":
+        blocks += _assumptions(answer)  # last: `fit` keeps it when it must cut
     return SlackMessage(
         text=_fallback(_fallback_lines(answer), answer_grid(answer)), blocks=fit(blocks)
     )

@@ -316,3 +316,23 @@ def test_a_blank_bot_token_says_where_to_find_one(monkeypatch, http_mode, blank)
     message = _error()
     assert message.startswith("SLACK_BOT_TOKEN is empty.")
     assert "OAuth & Permissions" in message
+
+
+def test_socket_mode_ignores_a_placeholder_signing_secret(monkeypatch):
+    # `.env.example` carries a placeholder secret; Socket Mode never uses it.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "your-signing-secret")
+    assert load_settings().socket_mode is True
+
+
+@pytest.mark.parametrize("host", ["not..a..host", "bad host", "-leading"])
+def test_a_malformed_host_is_refused(monkeypatch, http_mode, host):
+    monkeypatch.setenv("HOST", host)
+    assert _error().startswith("HOST must be an address to listen on")
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "localhost", "web-1.internal"])
+def test_hosts_to_listen_on(monkeypatch, http_mode, host):
+    monkeypatch.setenv("HOST", host)
+    assert load_settings().host == host

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.slack_text import escape, from_slack, strip_mention, take_private
+from bot.slack_text import escape, from_slack, mentions, strip_mention, take_private
 
 # --- from_slack ---------------------------------------------------------------------------------
 
@@ -144,3 +144,16 @@ def test_take_private_flags_the_word_and_removes_every_one(words):
     text, private = take_private(" ".join(words))
     assert private == any(word.lower() == "private" for word in words)
     assert text.split() == [word for word in words if word.lower() != "private"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<@U0BOT> compare", True),
+        ("hey <@U0BOT|llmcost>", True),
+        ("<@U0BOTTLE> compare", False),
+        ("no mention", False),
+    ],
+)
+def test_mentions_matches_the_whole_user_id(text, expected):
+    assert mentions(text, "U0BOT") is expected

@@ -306,9 +306,17 @@ def test_threads_are_kept_apart_by_team_and_channel(store: Store) -> None:
 def test_saving_the_same_message_again_replaces_its_question(store: Store) -> None:
     answer(store, "cost gpt-4-8k 1M tokens", minutes=0, message_ts="1692705600.000200")
     answer(store, "later answer", minutes=1, message_ts="1692705600.000201")
-    answer(store, "edited in place", minutes=2, message_ts="1692705600.000200")
+    answer(store, "edited in place", minutes=2, message_ts="1692705600.000201")
 
     assert store.thread_question(**THREAD) == "edited in place"
+
+
+def test_the_latest_answer_is_the_latest_message_whatever_the_clocks_say(store: Store) -> None:
+    # Two processes with skewed clocks: Slack's timestamps decide which answer came last.
+    answer(store, "later message", minutes=0, message_ts="1692705600.000300")
+    answer(store, "earlier message", minutes=5, message_ts="1692705600.000200")
+
+    assert store.thread_question(**THREAD) == "later message"
 
 
 def test_answers_without_an_asker(store: Store) -> None:

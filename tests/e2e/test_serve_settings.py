@@ -12,7 +12,13 @@ SIGNED = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
 
 
 def serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    base = {"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"}
+    # Loopback and a free port, so that a settings error cannot hide behind a port in use.
+    base = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONUNBUFFERED": "1",
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "serve"],
         env={**base, **env},
@@ -71,10 +77,10 @@ def test_bad_settings_stop_start_up_with_one_line(env, names, tmp_path):
 
 
 def test_a_dotenv_file_is_read(tmp_path):
-    (tmp_path / ".env").write_text(f"SLACK_BOT_TOKEN={BOT_TOKEN}\nPORT=not-a-port\n")
+    (tmp_path / ".env").write_text(f"SLACK_BOT_TOKEN={BOT_TOKEN}\nLOG_LEVEL=loud\n")
     result = serve({"SLACK_SIGNING_SECRET": SIGNING_SECRET}, tmp_path)
     assert result.returncode == 2
-    assert "PORT" in result.stderr
+    assert "LOG_LEVEL" in result.stderr
 
 
 def test_a_malformed_tariffs_file_stops_the_server(tmp_path):

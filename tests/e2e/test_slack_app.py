@@ -17,6 +17,7 @@ from tests.slack_requests import (
     send_signed,
     signed_headers,
     slash_command,
+    unique_event_id,
     unique_ts,
 )
 
@@ -104,8 +105,9 @@ def test_help_and_errors_are_ephemeral(server, fake):
     assert fake.calls_to("chat.postMessage") == []
 
 
-def test_a_channel_the_bot_is_not_in_is_answered_through_the_response_url(server, fake):
-    fake.fail("chat.postMessage", "not_in_channel", channel="C0ELSEWHERE")
+@pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found"])
+def test_a_channel_the_bot_is_not_in_is_answered_through_the_response_url(server, fake, error):
+    fake.fail("chat.postMessage", error, channel="C0ELSEWHERE")
     command(server, fake, ARTICLE, channel_id="C0ELSEWHERE")
     answered = fake.wait_for("response_url")[0]
     assert answered.body["response_type"] == "in_channel"
@@ -113,13 +115,30 @@ def test_a_channel_the_bot_is_not_in_is_answered_through_the_response_url(server
     assert "/invite @llmcost" in dumped(answered)
 
 
-def test_user_text_cannot_mention_anyone(server, fake):
-    command(server, fake, "compare <!channel> <@U0BOSS> &amp; gpt-4-8k 200k tokens")
+@pytest.mark.parametrize(
+    "typed",
+    [
+        # What a person typed, as Slack sends it: their < > & escaped.
+        "tokens &lt;!channel&gt; &lt;@U0BOSS&gt; &lt;https://evil.example|click&gt; &amp; hi",
+        # Slack's own markup, when the command is set to escape mentions and links.
+        "tokens <!channel> <@U0BOSS> <https://evil.example|click> hi",
+    ],
+)
+def test_user_text_cannot_mention_anyone(server, fake, typed):
+    command(server, fake, typed)
+    posted = fake.wait_for("chat.postMessage")[0]  # a public answer that echoes the question
+    text = dumped(posted)
+    for markup in ("<!channel>", "<@U0BOSS>", "<https://evil.example"):
+        assert markup not in text
+    assert "&lt;" in text or "@channel" in text
+
+
+def test_an_error_cannot_mention_anyone(server, fake):
+    command(server, fake, "compare &lt;!here&gt; gpt-4-8k 200k tokens")
     answered = fake.wait_for("response_url")[0]
     text = dumped(answered)
-    assert "<!channel>" not in text
-    assert "<@U0BOSS>" not in text
-    assert "&lt;" in text or "@channel" in text
+    assert "<!here>" not in text
+    assert "&lt;!here&gt;" in text
 
 
 def test_rate_limited_and_failing_slack_is_retried(server, fake):
@@ -178,12 +197,44 @@ def test_replies_in_the_thread_change_the_question(server, fake):
     assert "2024-06-01" in dumped(later)
 
 
-def test_conversation_in_the_thread_is_left_alone(server, fake):
+@pytest.mark.parametrize(
+    "chat",
+    ["thanks, that settles it", "tokens are expensive", "models look right", "history repeats"],
+)
+def test_conversation_in_the_thread_is_left_alone(server, fake, chat):
     root = ask_in_channel(server, fake)
-    reply = message_event("thanks, that settles it", thread_ts=root.response["ts"])
-    event(server, reply)
-    server.wait_for_log("conversation in the thread")
+    reply = message_event(chat, thread_ts=root.response["ts"])
+    event_id = unique_event_id()
+    event(server, reply, event_id=event_id)
+    server.wait_for_log(f"{event_id}: conversation in the thread")
     assert len(fake.calls_to("chat.postMessage")) == 1
+    assert fake.calls_to("chat.postEphemeral") == []
+
+
+def test_private_in_a_thread_answers_only_its_author(server, fake):
+    root = ask_in_channel(server, fake)
+    event(server, message_event("private add gpt-4-32k", thread_ts=root.response["ts"]))
+    private = fake.wait_for("chat.postEphemeral")[0]
+    assert (private.body["user"], private.body["thread_ts"]) == ("U0ASKER", root.response["ts"])
+    assert "gpt-4-32k" in dumped(private)
+    assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+def test_a_mention_in_an_answers_thread_changes_its_question(server, fake):
+    root = ask_in_channel(server, fake)
+    thread = root.response["ts"]
+    event(server, app_mention_event("<@U0BOT> make it 1M tokens", thread_ts=thread))
+    answered = fake.wait_for("chat.postMessage", count=2)[-1]
+    assert answered.body["thread_ts"] == thread
+    assert "$37.50" in answered.body["text"]  # the thread's compare, 1M tokens, 2023 prices
+
+
+def test_help_in_a_direct_message_is_posted_in_the_thread(server, fake):
+    ts = unique_ts()
+    event(server, message_event("help", ts=ts, channel="D0DIRECT", channel_type="im"))
+    helped = fake.wait_for("chat.postMessage")[0]
+    assert helped.body["thread_ts"] == ts
+    assert fake.calls_to("chat.postEphemeral") == []
 
 
 def test_a_follow_up_that_cannot_apply_is_explained_to_its_author_only(server, fake):
