@@ -11,9 +11,17 @@ when every word is understood: the lead phrase, amounts, dates, ratios, a few fi
 model names in the model slots ("what about X", "add X", "drop X"). A model slot takes words that
 look like model ids (a digit, '-', ':', '/' or '.', as in gpt-4o or claude-3-haiku), that name a
 model the question already has, or, when the caller passes `is_model`, for which it says yes
-("what about claude?", "add mistral"); so "what about lunch?" stays chat. A command-led reply that
-does not parse is chat too ("cost seems high"), and so is one that only parses because a verb that
-is an everyday word ("count me in", "list looks fine") took free text as its argument.
+("what about claude?", "add mistral"); so "what about lunch?" stays chat.
+
+A command-led reply is held to the same bar. One that does not parse is chat ("cost seems high").
+`tokens` and `models` (and their synonyms `token`, `count`, `model`, `list`) never lead a new
+question in a thread: whatever follows them is free text, so any chat starting with those words
+would parse ("tokens are expensive", "models look right", "count me in"). People ask those with
+/llmcost or by mentioning the bot, which reads the text with `parse`. `price` and `history` lead a
+new question only when their model is a known one: one `is_model` says yes to, or, without
+`is_model`, a word that looks like a model id (as in a model slot); a model the thread's question
+already names counts either way. So "history repeats" and "price hike" stay chat, while "price
+gpt-4-32k" and, with a predicate that knows it, "price claude" are answered.
 
 A ParseError (what was wrong, what would work) is raised only when the reply clearly is a
 follow-up but cannot apply to this question: `split 1:1` on explicit input/output amounts, `drop`
@@ -81,8 +89,8 @@ from pricing.tariffs import normalize_name
 
 _OPENERS = {"and", "ok", "okay", "now"}
 _POLITE = {"please"}
-# Synonyms that are everyday words; they lead a new question only when it is not free text.
-_EVERYDAY_VERBS = {"count", "list", "model", "token"}
+# Verbs whose argument is free text: in a thread, any chat after them would parse.
+_FREE_TEXT_VERBS = {"tokens", "models"}
 _ARROWS = {"->", "to"}
 _ID_MARKS = set("-:/.")
 _EXAMPLE_DATE = "as of 2023-08-22"
@@ -138,10 +146,11 @@ def refine(
     the reply is conversation. Raises ParseError when it is a follow-up that cannot apply.
 
     `is_model(word)`, when given, says whether a plain word (lowercased, such as "claude") names
-    a model; a model slot then takes it as well as the words that look like model ids."""
+    a model; a model slot then takes it as well as the words that look like model ids, and a new
+    `price`/`history` question is taken only for a model it knows (or the thread names)."""
     question = _without_openers(text.lstrip())  # the text to count keeps its trailing spaces
     if (head := _command_word(question)) is not None:
-        return _new_question(question, head)
+        return _new_question(question, head, previous, is_model)
     words = [word for word in _words(text) if word.lower() not in _POLITE]
     opened_with_and = False
     while words and words[0].lower() in _OPENERS:
@@ -180,17 +189,22 @@ def _without_openers(text: str) -> str:
     return rest
 
 
-def _new_question(question: str, head: str) -> Query | None:
+def _new_question(
+    question: str, head: str, previous: Query, is_model: Callable[[str], bool] | None
+) -> Query | None:
     """A reply that starts with a command is a whole question, parsed alone with its own date;
-    one that does not parse is chat ("cost seems high")."""
+    one that does not parse is chat ("cost seems high"), and so is one led by a free-text verb
+    ("tokens are expensive") or naming a model nobody knows ("history repeats")."""
+    if _VERB_SYNONYMS.get(head, head) in _FREE_TEXT_VERBS:
+        return None
     try:
         query = parse(question)
     except ParseError:
         return None
-    if head in _EVERYDAY_VERBS and (
-        isinstance(query, TokensQuery) or (isinstance(query, ModelsQuery) and query.filter)
+    if isinstance(query, PriceQuery | HistoryQuery) and not _is_known_model(
+        query.model, previous, is_model
     ):
-        return None  # "count me in", "list looks fine": free text after an everyday word
+        return None
     return query
 
 
@@ -228,6 +242,14 @@ def _known_models(previous: Query) -> set[str]:
 
 def _looks_like_id(word: str) -> bool:
     return any(ch.isdecimal() or ch in _ID_MARKS for ch in word)
+
+
+def _is_known_model(name: str, previous: Query, is_model: Callable[[str], bool] | None) -> bool:
+    """The model of a new `price`/`history` question: one the thread's question already names,
+    else one the caller knows, else (without `is_model`) a word that looks like a model id."""
+    if normalize_name(name) in _known_models(previous):
+        return True
+    return is_model(name) if is_model is not None else _looks_like_id(name)
 
 
 def _understood(

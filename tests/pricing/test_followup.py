@@ -368,12 +368,15 @@ def test_a_date_combines_with_other_changes():
 
 NEW_QUERIES = [
     "compare gpt-4 gpt-4o 1M tokens",
+    "compare gpt-4o 1M tokens",
     "price gpt-4",
+    "price gpt-4-32k",
+    "prices gpt-4o as of 2023-08-22",
+    "history gpt-3.5-turbo",
     "cost gpt-4o 10k in 2k out",
     "finetune gpt-4o-mini 50k tokens",
     "help compare",
-    "tokens count me please",
-    "models claude",
+    "help tokens",
     "vs gpt-4 gpt-4o 1M",
     "ok, price gpt-4",
 ]
@@ -383,6 +386,87 @@ NEW_QUERIES = [
 def test_a_question_that_starts_with_a_command_stands_alone(text):
     # parsed alone: the thread's models and date do not carry over
     assert _refined(text, COMPARE) == parse(text.removeprefix("ok, "))
+
+
+KNOWS_IDS = FakeBook("gpt-4-32k", "gpt-3.5-turbo", "gpt-4o", "claude")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("price gpt-4-32k", PriceQuery(model="gpt-4-32k")),
+        ("Price GPT-4-32K", PriceQuery(model="gpt-4-32k")),
+        ("history gpt-3.5-turbo", HistoryQuery(model="gpt-3.5-turbo")),
+        ("price claude", PriceQuery(model="claude")),
+        ("history claude", HistoryQuery(model="claude")),
+        ("price claude as of 2023-08-22", PriceQuery(model="claude", as_of=AUG_22)),
+        ("compare gpt-4o 1M tokens", parse("compare gpt-4o 1M tokens")),
+    ],
+)
+def test_a_new_question_about_a_model_the_caller_knows_is_taken(text, expected):
+    assert _refined(text, COMPARE, is_model=KNOWS_IDS) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "price claude",  # a plain name: only the caller can say it is a model
+        "history claude",
+        "price steep",
+        "history repeats",
+        "price hike",
+        "prices vary",
+    ],
+)
+def test_without_the_predicate_price_and_history_need_a_model_id(text):
+    assert refine(text, COMPARE) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "price gpt-5",  # looks like an id, but the caller does not know it
+        "history gpt-4-turbo",
+        "price steep",
+        "history repeats",
+        "price mistral",
+    ],
+)
+def test_with_the_predicate_price_and_history_need_a_model_it_knows(text):
+    assert refine(text, COMPARE, is_model=KNOWS_IDS) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["price claude as of 2023-08-22", "history claude", "price Claude"]
+)
+def test_a_new_question_about_the_threads_own_model_is_taken(text):
+    previous = HistoryQuery(model="claude")
+    assert _refined(text, previous) == parse(text)
+    assert _refined(text, previous, is_model=lambda word: False) == parse(text)
+
+
+FREE_TEXT_QUESTIONS = [
+    "tokens are expensive",
+    "tokens count me please",
+    "token limits bite",
+    "count me in",
+    "count gpt-4o",
+    "models look right",
+    "models claude",
+    "models gpt-4",
+    "model seems off",
+    "list looks fine",
+    "list gpt-4o",
+]
+
+
+@pytest.mark.parametrize("text", FREE_TEXT_QUESTIONS)
+def test_tokens_and_models_do_not_lead_a_new_question_in_a_thread(text):
+    # their argument is free text: in a thread they are asked with /llmcost or a mention
+    parse(text)  # would parse, so only the thread rule keeps them out
+    assert refine(text, COMPARE) is None
+    assert refine(text, COMPARE, is_model=KNOWS_IDS) is None
+    assert refine(text, MODELS, is_model=lambda word: True) is None
 
 
 # -- conversation ----------------------------------------------------------------------------
@@ -395,10 +479,21 @@ CHAT = [
     "cost seems high",
     "compare that with last year",
     "price is right",
+    "price is steep",
+    "price hike",
+    "prices vary",
+    "history repeats",
+    "history repeats itself",
+    "history lesson",
     "help me understand this",
+    "tokens are expensive",
+    "token limits bite",
+    "tokens, tokens everywhere",
     "count me in",
-    "list looks fine",
+    "models look right",
     "model seems off",
+    "list looks fine",
+    "list of things to do",
     "what about lunch?",
     "what about it?",
     "how about we wait",
@@ -579,10 +674,32 @@ COMPARES = st.builds(
 DATED_QUERIES = QUERIES.filter(lambda q: q.kind not in {"history", "help"})
 
 
+def _taken_in_a_thread(question, previous) -> bool:
+    """Whether a whole question asked in a thread is taken: not tokens or models (free text),
+    price and history only about a model id or the thread's own model."""
+    if question.kind in {"tokens", "models"}:
+        return False
+    if question.kind in {"price", "history"}:
+        names = {getattr(previous, slot, None) for slot in ("model", "tuned", "base")}
+        names |= set(getattr(previous, "models", ()))
+        thread = {normalize_name(name) for name in names if name}
+        return _id_like(question.model) or normalize_name(question.model) in thread
+    return True
+
+
 @ROUND_TRIP
 @given(QUERIES, QUERIES)
 def test_a_whole_question_in_a_thread_is_that_question(previous, question):
-    assert refine(render(question), previous) == question
+    expected = question if _taken_in_a_thread(question, previous) else None
+    assert refine(render(question), previous) == expected
+
+
+@ROUND_TRIP
+@given(QUERIES, QUERIES)
+def test_a_whole_question_about_a_model_the_caller_knows_is_that_question(previous, question):
+    knows = FakeBook(getattr(question, "model", ""))
+    expected = None if question.kind in {"tokens", "models"} else question
+    assert refine(render(question), previous, is_model=knows) == expected
 
 
 @ROUND_TRIP
