@@ -56,6 +56,7 @@ _JSON_FORM_FIELDS = frozenset(
         "view",
     }
 )
+_HOLD_LIMIT_SECONDS = 30  # a held call is let go after this, so a forgotten hold cannot hang
 _MAX_LISTED = 50  # requests listed in a wait_for timeout message
 _ACCEPTED_TOKEN_PREFIXES = ("xoxb-", "xapp-")
 _FIRST_TS_MICROS = 1_700_000_000_000_100
@@ -132,6 +133,7 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._generation = 0
         self._rules: list[_Rule] = []
+        self._holds: dict[str, threading.Event] = {}
         self._ts_counter = itertools.count()
         self._view_counter = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
@@ -304,6 +306,9 @@ class FakeSlack:
             self._generation += 1
             self._rules.clear()
             self.users.clear()
+            for gate in self._holds.values():
+                gate.set()
+            self._holds.clear()
 
     # ------------------------------------------------------------------ scripted answers
 
@@ -336,6 +341,14 @@ class FakeSlack:
         """Answer ``method`` with exactly ``payload`` instead of the built-in answer."""
         self._add_rule(_Rule(method, times, status=status, payload=payload))
 
+    def hold(self, method: str) -> threading.Event:
+        """Keep every call to ``method`` waiting until the returned event is set (or reset());
+        shows what an app does before Slack has answered it."""
+        gate = threading.Event()
+        with self._cond:
+            self._holds[method] = gate
+        return gate
+
     def _add_rule(self, rule: _Rule) -> None:
         if rule.remaining is not None and rule.remaining < 1:
             raise ValueError("times must be at least 1 (or None for always)")
@@ -362,6 +375,8 @@ class FakeSlack:
         received_at = time.perf_counter()
         method = request.match_info["method"]
         body = await _parse_body(request)
+        if (gate := self._holds.get(method)) is not None:
+            await asyncio.to_thread(gate.wait, _HOLD_LIMIT_SECONDS)
         headers = _Headers(request.headers.items())
         token = _token(headers, body)
         extra_headers: dict[str, str] = {}

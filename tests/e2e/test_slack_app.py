@@ -83,6 +83,15 @@ def test_command_is_acked_then_answered_in_the_channel_with_blocks(server, fake)
     assert "3:1" in context  # the assumed split is said
 
 
+def test_the_ack_does_not_wait_for_the_answer(server, fake):
+    posting = fake.hold("chat.postMessage")  # Slack is slow to take the answer
+    status, body, _ = command(server, fake, ARTICLE)
+    assert (status, body) == (200, "")  # acked all the same
+    assert fake.calls_to("chat.postMessage") == []
+    posting.set()
+    assert "$7.50" in fake.wait_for("chat.postMessage")[0].body["text"]
+
+
 def test_private_answers_only_the_asker(server, fake):
     command(server, fake, f"private {ARTICLE}")
     answered = fake.wait_for("response_url")[0]
@@ -113,6 +122,15 @@ def test_a_channel_the_bot_is_not_in_is_answered_through_the_response_url(server
     assert answered.body["response_type"] == "in_channel"
     assert "$7.50" in answered.body["text"]
     assert "/invite @llmcost" in dumped(answered)
+
+
+def test_a_failure_on_our_side_is_told_to_the_asker(server, fake):
+    fake.fail("chat.postMessage", "invalid_blocks")
+    command(server, fake, ARTICLE)
+    told = fake.wait_for("response_url")[0]
+    assert told.body["response_type"] == "ephemeral"
+    assert "Something went wrong on my side" in told.body["text"]
+    server.wait_for_log("answering /llmcost failed")
 
 
 @pytest.mark.parametrize(
