@@ -112,12 +112,12 @@ class Settings(BaseSettings):
         if self.slack_signing_secret is None:
             raise ValueError(
                 "SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request with it "
-                "(or set SLACK_APP_TOKEN to use Socket Mode)"
+                "(or set SLACK_APP_TOKEN to use Socket Mode)."
             )
         if not re.fullmatch(r"[0-9a-f]{32,}", self.slack_signing_secret):
             raise ValueError(
                 "SLACK_SIGNING_SECRET must be the Signing Secret from the app's Basic Information "
-                "page (32 hexadecimal characters, no spaces)"
+                "page (32 hexadecimal characters, no spaces)."
             )
         return self
 

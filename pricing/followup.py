@@ -18,10 +18,10 @@ A command-led reply is held to the same bar. One that does not parse is chat ("c
 question in a thread: whatever follows them is free text, so any chat starting with those words
 would parse ("tokens are expensive", "models look right", "count me in"). People ask those with
 /llmcost or by mentioning the bot, which reads the text with `parse`. `price` and `history` lead a
-new question only when their model is a known one: one `is_model` says yes to, or, without
-`is_model`, a word that looks like a model id (as in a model slot); a model the thread's question
-already names counts either way. So "history repeats" and "price hike" stay chat, while "price
-gpt-4-32k" and, with a predicate that knows it, "price claude" are answered.
+new question only when their model is plausible: a word that looks like a model id (so a
+mistyped id gets "did you mean"), one `is_model` says yes to, or one the thread's question
+already names. So "history repeats" and "price hike" stay chat, while "price gpt-4-32k" and, with
+a predicate that knows it, "price claude" are answered.
 
 A ParseError (what was wrong, what would work) is raised only when the reply clearly is a
 follow-up but cannot apply to this question: `split 1:1` on explicit input/output amounts, `drop`
@@ -246,10 +246,11 @@ def _looks_like_id(word: str) -> bool:
 
 def _is_known_model(name: str, previous: Query, is_model: Callable[[str], bool] | None) -> bool:
     """The model of a new `price`/`history` question: one the thread's question already names,
-    else one the caller knows, else (without `is_model`) a word that looks like a model id."""
-    if normalize_name(name) in _known_models(previous):
+    a word that looks like a model id (a mistyped id then gets "did you mean", as in the model
+    slots), or one the caller knows."""
+    if normalize_name(name) in _known_models(previous) or _looks_like_id(name):
         return True
-    return is_model(name) if is_model is not None else _looks_like_id(name)
+    return is_model is not None and is_model(name)
 
 
 def _understood(

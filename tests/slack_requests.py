@@ -198,8 +198,10 @@ def block_action(
     block_id: str = "b1",
     team_id: str = TEAM_ID,
     trigger_id: str = "t1",
+    thread_ts: str | None = None,
 ) -> Request:
-    """A ``block_actions`` interaction (a button click on a message), as ``payload=<json>``.
+    """A ``block_actions`` interaction (a button click on a message), as ``payload=<json>``;
+    ``thread_ts`` when the message is in a thread.
 
     ``message`` is the message holding the button; by default a bot message with a fresh ts.
     """
@@ -224,6 +226,7 @@ def block_action(
             "message_ts": message.get("ts"),
             "channel_id": channel_id,
             "is_ephemeral": False,
+            **({"thread_ts": thread_ts} if thread_ts else {}),
         },
         "trigger_id": trigger_id,
         "team": {"id": team_id, "domain": TEAM_DOMAIN},

@@ -36,11 +36,15 @@ def register(app: AsyncApp, services: Services) -> None:
                 # A private answer in a thread is shared in that thread.
                 thread_ts=body.get("container", {}).get("thread_ts"),
             )
-            if not reply.is_help_or_error:
-                await respond_to_asker(respond, delete_original=True)
         except Exception:
             log.exception("sharing an answer failed")
             await respond_to_asker(respond, text=TROUBLE, response_type="ephemeral")
+            return
+        if not reply.is_help_or_error:
+            try:
+                await respond_to_asker(respond, delete_original=True)
+            except Exception:  # shared all the same; the private copy just stays
+                log.exception("removing the private copy failed")
 
     @app.action(SHARE_ACTION)
     async def on_share(

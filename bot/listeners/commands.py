@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 # Slack's answers when the bot is not a member of the channel, or cannot see it at all (a
 # private channel, someone else's direct messages): the command's response_url still works.
 NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
+# The channel exists and the bot is in it, but Slack will not take a message there.
+POSTING_REFUSED = {"is_archived", "restricted_action", "ekm_access_denied"}
 INVITE_NOTE = (
     "I'm not in this channel, so I can't start a thread here. "
     "Invite me with `/invite @llmcost` to ask follow-ups in a thread."
@@ -72,16 +74,29 @@ async def deliver(
             channel=channel, thread_ts=thread_ts, **reply.message.as_kwargs()
         )
     except SlackApiError as error:
-        if error.response.get("error") not in NOT_A_MEMBER:
+        code = error.response.get("error")
+        if code in NOT_A_MEMBER:
+            fallback = reply.with_note(INVITE_NOTE).as_kwargs()
+            await respond_to_asker(respond, **fallback, response_type="in_channel")
+        elif code in POSTING_REFUSED:
+            note = (
+                f"Slack would not let me post this in the channel (`{code}`), so only you see it."
+            )
+            await respond_to_asker(
+                respond, **reply.with_note(note).as_kwargs(), response_type="ephemeral"
+            )
+        else:
             raise
-        fallback = reply.with_note(INVITE_NOTE).as_kwargs()
-        await respond_to_asker(respond, **fallback, response_type="in_channel")
         return
-    await remember(
-        services,
-        reply,
-        team_id=team_id,
-        channel=channel,
-        thread_ts=thread_ts,
-        message_ts=posted["ts"],
-    )
+    try:
+        await remember(
+            services,
+            reply,
+            team_id=team_id,
+            channel=channel,
+            thread_ts=thread_ts,
+            message_ts=posted["ts"],
+        )
+    except Exception:
+        # The answer is posted; only follow-ups in its thread are lost, so nobody is told off.
+        log.exception("remembering the question of %s failed", posted["ts"])

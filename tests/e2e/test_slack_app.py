@@ -353,3 +353,41 @@ def test_a_private_answer_can_be_posted_in_the_channel(server, fake):
     assert "$7.50" in shared.body["text"]
     deleted = fake.wait_for("response_url")[0]
     assert deleted.body.get("delete_original") is True
+
+
+def test_a_private_answer_in_a_thread_is_shared_in_that_thread(server, fake):
+    root = ask_in_channel(server, fake)
+    thread = root.response["ts"]
+    event(server, message_event("private add gpt-4-32k", thread_ts=thread))
+    private = fake.wait_for("chat.postEphemeral")[0]
+    (button,) = [
+        element
+        for block in private.body["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    click = block_action(
+        button["action_id"],
+        button["value"],
+        response_url=fake.response_url("click"),
+        thread_ts=thread,
+    )
+    send_signed(server.events_url, click, SIGNING_SECRET)
+    shared = fake.wait_for("chat.postMessage", count=2)[-1]
+    assert shared.body["thread_ts"] == thread
+    server.wait_for_log(f"answered in C0GENERAL, thread {thread}", count=2)
+
+    # The shared question is now the thread's: the next reply builds on it.
+    event(server, message_event("drop gpt-4-8k", thread_ts=thread))
+    latest = fake.wait_for("chat.postMessage", count=3)[-1]
+    rows = table_cells(latest)
+    assert [row[0] for row in rows[1:]] == ["ft-gpt-3.5", "gpt-4-32k"]
+
+
+def test_a_channel_that_refuses_posts_gets_the_answer_privately(server, fake):
+    fake.fail("chat.postMessage", "is_archived", channel="C0ARCHIVED")
+    command(server, fake, ARTICLE, channel_id="C0ARCHIVED")
+    told = fake.wait_for("response_url")[0]
+    assert told.body["response_type"] == "ephemeral"
+    assert "$7.50" in told.body["text"]
+    assert "is_archived" in dumped(told)
