@@ -124,12 +124,12 @@ def get_ready(settings: Settings, services: Services) -> None:
     services.provide(answerer, store)
 
 
+EXIT_BAD_SETTINGS = 2
+
+
 def fail(error: SettingsError) -> int:
     print(f"llmcost serve: {error.message}", file=sys.stderr, flush=True)
     return EXIT_BAD_SETTINGS
-
-
-EXIT_BAD_SETTINGS = 2
 
 
 def serve(argv: list[str]) -> int:
@@ -160,7 +160,10 @@ def serve(argv: list[str]) -> int:
         except SettingsError as error:
             return fail(error)
         log.info("Socket Mode: connecting to Slack")
-        asyncio.run(_socket_mode(app, settings.slack_app_token or ""))
+        try:
+            asyncio.run(_socket_mode(app, settings.slack_app_token or ""))
+        finally:
+            services.close()
         return 0
     return _http_mode(app, settings, services)
 
