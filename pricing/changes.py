@@ -1,0 +1,320 @@
+"""What changed in the tariffs between two dates: the content of a digest, as data.
+
+A digest covers the window (since, until]: a change effective on `since` was in the previous
+digest, one effective on `until` is in this one. Only dated prices count: an undated price is only
+known to hold today, so it never marks a change. Several changes inside one window net out: the
+digest compares the price in force on `since` with the one in force on `until`.
+"""
+
+import difflib
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from pricing.errors import UnknownModel
+from pricing.money import Money
+from pricing.tariffs import PriceEntry, Tariff, TariffBook, normalize_name
+
+PriceKind = Literal["input", "output", "training"]
+PRICE_KINDS: tuple[PriceKind, ...] = ("input", "output", "training")
+# A percentage is a figure to read, not to compute with: hundredths are plenty, and keep JSON short.
+PERCENT_PLACES = Decimal("0.01")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PriceChange(_Frozen):
+    """One price of one model (input, output or training, per 1M tokens) that differs between
+    the start and the end of the window."""
+
+    model: str  # the tariff key
+    name: str
+    provider: str
+    price: PriceKind
+    old: Money
+    new: Money
+    # (new - old) / old * 100, to hundredths; None when the old price was 0 (no ratio exists).
+    percent: Money | None
+    effective: date  # the last day in the window this price changed on
+    source: str  # of the entry that made that change
+
+    @property
+    def is_cut(self) -> bool:
+        return self.new < self.old
+
+
+class ModelAdded(_Frozen):
+    """A model whose first price starts in the window, with its prices at the window's end."""
+
+    model: str
+    name: str
+    provider: str
+    effective: date
+    input_per_mtok: Money
+    output_per_mtok: Money
+    training_per_mtok: Money | None
+    context_window: int | None
+    source: str
+
+
+class ModelRetired(_Frozen):
+    """A model shut down in the window, with the last price it had."""
+
+    model: str
+    name: str
+    provider: str
+    retired: date
+    input_per_mtok: Money
+    output_per_mtok: Money
+    source: str
+
+
+Change = PriceChange | ModelAdded | ModelRetired
+
+
+class TariffChanges(_Frozen):
+    """Every change in (since, until], each list in the order a reader wants it."""
+
+    since: date
+    until: date
+    cuts: tuple[PriceChange, ...] = ()  # biggest cut (most negative percent) first
+    rises: tuple[PriceChange, ...] = ()  # biggest rise first; a rise from 0 before any other
+    added: tuple[ModelAdded, ...] = ()  # by date, then name
+    retired: tuple[ModelRetired, ...] = ()  # by date, then name
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.cuts or self.rises or self.added or self.retired)
+
+    @property
+    def count(self) -> int:
+        return len(self.cuts) + len(self.rises) + len(self.added) + len(self.retired)
+
+    def items(self) -> tuple[Change, ...]:
+        return (*self.cuts, *self.rises, *self.added, *self.retired)
+
+    def narrowed(self, keep: Callable[[Change], bool]) -> "TariffChanges":
+        """Only the changes `keep` accepts (a watch list, see `match_watch`); order is kept."""
+        return self.model_copy(
+            update={
+                "cuts": tuple(filter(keep, self.cuts)),
+                "rises": tuple(filter(keep, self.rises)),
+                "added": tuple(filter(keep, self.added)),
+                "retired": tuple(filter(keep, self.retired)),
+            }
+        )
+
+
+# --- the diff ----------------------------------------------------------------------------------
+
+
+def tariff_changes(
+    book: TariffBook, *, since: date, until: date, tariffs: Iterable[Tariff] | None = None
+) -> TariffChanges:
+    """The changes effective after `since`, up to and including `until`, of `tariffs` (default:
+    every tariff in the book, the catalog's included)."""
+    if since >= until:
+        raise ValueError(f"since ({since}) must be before until ({until})")
+    cuts: list[PriceChange] = []
+    rises: list[PriceChange] = []
+    added: list[ModelAdded] = []
+    retired: list[ModelRetired] = []
+    for tariff in book.tariffs() if tariffs is None else tariffs:
+        if tariff.retired is not None and since < tariff.retired <= until:
+            retired.append(_retirement(tariff))
+        if not _dated_in_window(tariff.entries, since, until):
+            continue  # most of the catalog: checked with date comparisons only
+        first = tariff.entries[0].effective
+        if first is not None and first > since:
+            added.append(_addition(tariff, until))
+        elif not tariff.is_retired_on(since):  # a model already gone has no news
+            for kind in PRICE_KINDS:
+                change = _price_change(tariff, kind, since, until)
+                if change is not None:
+                    (cuts if change.is_cut else rises).append(change)
+    return TariffChanges(
+        since=since,
+        until=until,
+        cuts=tuple(sorted(cuts, key=_cut_order)),
+        rises=tuple(sorted(rises, key=_rise_order)),
+        added=tuple(sorted(added, key=lambda item: (item.effective, *_name_order(item)))),
+        retired=tuple(sorted(retired, key=lambda item: (item.retired, *_name_order(item)))),
+    )
+
+
+def _dated_in_window(entries: Sequence[PriceEntry], since: date, until: date) -> bool:
+    for entry in entries:
+        if entry.effective is not None and since < entry.effective <= until:
+            return True
+    return False
+
+
+def _price_change(tariff: Tariff, kind: PriceKind, since: date, until: date) -> PriceChange | None:
+    """The price of `kind` in force on `since` against the one on `until`, with the last entry
+    in the window that changed it (entries are oldest first, an undated one before all)."""
+    field = f"{kind}_per_mtok"
+    # A training price is written when it changes; an entry without one keeps the earlier one.
+    inherits = kind == "training"
+    value: Decimal | None = None
+    old: Decimal | None = None
+    changed_by: PriceEntry | None = None
+    for entry in tariff.entries:
+        if entry.effective is not None and entry.effective > until:
+            break
+        stated = getattr(entry, field)
+        now = value if stated is None and inherits else stated
+        if entry.effective is None or entry.effective <= since:
+            old = now
+        elif now != value:
+            changed_by = entry
+        value = now
+    # A training price that appears (None before) is not a price change: nothing was cheaper.
+    if old is None or value is None or old == value or changed_by is None:
+        return None
+    assert changed_by.effective is not None  # only dated entries reach the window
+    return PriceChange(
+        model=tariff.model,
+        name=tariff.display_name,
+        provider=tariff.provider,
+        price=kind,
+        old=old,
+        new=value,
+        percent=percent_change(old, value),
+        effective=changed_by.effective,
+        source=changed_by.source,
+    )
+
+
+def percent_change(old: Decimal, new: Decimal) -> Decimal | None:
+    if old == 0:
+        return None
+    return ((new - old) / old * 100).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _addition(tariff: Tariff, until: date) -> ModelAdded:
+    entry = tariff.entry_at(until)
+    first = tariff.entries[0].effective
+    # The first entry starts in the window, so both exist.
+    assert entry is not None
+    assert first is not None
+    return ModelAdded(
+        model=tariff.model,
+        name=tariff.display_name,
+        provider=tariff.provider,
+        effective=first,
+        input_per_mtok=entry.input_per_mtok,
+        output_per_mtok=entry.output_per_mtok,
+        training_per_mtok=tariff.training_price_at(until),
+        context_window=tariff.context_window_at(until),
+        source=entry.source,
+    )
+
+
+def _retirement(tariff: Tariff) -> ModelRetired:
+    assert tariff.retired is not None
+    # The price on its last day of service; a model shut down before its first price keeps that.
+    entry = tariff.entry_at(tariff.retired - timedelta(days=1)) or tariff.entries[0]
+    return ModelRetired(
+        model=tariff.model,
+        name=tariff.display_name,
+        provider=tariff.provider,
+        retired=tariff.retired,
+        input_per_mtok=entry.input_per_mtok,
+        output_per_mtok=entry.output_per_mtok,
+        source=entry.source,
+    )
+
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(PRICE_KINDS)}
+
+
+def _name_order(item: Change) -> tuple[str, str, str]:
+    return item.name.casefold(), item.provider, item.model
+
+
+def _cut_order(change: PriceChange) -> tuple:
+    assert change.percent is not None  # a cut is from a price above 0
+    return change.percent, *_name_order(change), _KIND_ORDER[change.price]
+
+
+def _rise_order(change: PriceChange) -> tuple:
+    # From 0 is the largest rise there is; then the largest percentage.
+    from_zero = change.percent is None
+    return not from_zero, -(change.percent or 0), *_name_order(change), _KIND_ORDER[change.price]
+
+
+# --- watch lists -------------------------------------------------------------------------------
+
+_providers_of: "weakref.WeakKeyDictionary[TariffBook, frozenset[str]]" = weakref.WeakKeyDictionary()
+_providers_lock = threading.Lock()
+
+
+def provider_ids(book: TariffBook) -> frozenset[str]:
+    """Every provider id in the book; computed once per book, as a digest run asks per channel."""
+    with _providers_lock:
+        known = _providers_of.get(book)
+    if known is None:
+        known = frozenset(tariff.provider for tariff in book.tariffs() if tariff.provider)
+        with _providers_lock:
+            _providers_of[book] = known
+    return known
+
+
+def _terms(terms: Sequence[str]) -> list[str]:
+    """Each term as names are looked up, blanks dropped, each once."""
+    normalized = (normalize_name(term) for term in terms)
+    return list(dict.fromkeys(term for term in normalized if term))
+
+
+def check_watch(book: TariffBook, terms: Sequence[str]) -> tuple[str, ...]:
+    """The terms of a watch list as stored and shown: provider ids, or model names normalised
+    ('GPT4' is 'gpt-4'; an alias stays the alias its user typed). A term that is neither
+    raises UnknownModel with the closest known names."""
+    providers = provider_ids(book)
+    for term in _terms(terms):
+        if term not in providers and book.find(term) is None:
+            raise _unknown_term(book, term, providers)
+    return tuple(_terms(terms))
+
+
+def _unknown_term(book: TariffBook, term: str, providers: frozenset[str]) -> UnknownModel:
+    examples = ", ".join(p for p in ("openai", "anthropic", "google") if p in providers)
+    # 'opnai' means a provider: its close model names ('openai/o3') would only distract.
+    close = difflib.get_close_matches(term, sorted(providers), n=3, cutoff=0.75)
+    suggestions = close or book.suggest(term)
+    return UnknownModel(
+        f"I don't know a provider or model called '{term}'. Watch a provider id"
+        + (f" ({examples}, ...)" if examples else "")
+        + " or a model name (gpt-4o, claude-sonnet-4).",
+        suggestions=suggestions,
+    )
+
+
+def match_watch(book: TariffBook, terms: Sequence[str]) -> Callable[[Change], bool]:
+    """Whether a change concerns the watch list: a provider term takes every tariff of that
+    provider, a model term that tariff only (by any of its names). No terms: everything.
+
+    A term the book no longer knows (a user's tariffs file changed since it was checked) matches
+    nothing rather than failing a scheduled digest."""
+    if not terms:
+        return lambda _item: True
+    providers = provider_ids(book)
+    watched_providers: set[str] = set()
+    watched_models: set[str] = set()
+    for term in _terms(terms):
+        if term in providers:
+            watched_providers.add(term)
+        elif (tariff := book.find(term)) is not None:
+            watched_models.add(tariff.model)
+
+    def keep(item: Change) -> bool:
+        return item.provider in watched_providers or item.model in watched_models
+
+    return keep
