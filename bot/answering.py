@@ -4,6 +4,7 @@ The terminal builds the book on each run (a few milliseconds); a server answerin
 builds it once, warms it before the first question arrives, and shares it between threads.
 """
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -11,11 +12,14 @@ from pathlib import Path
 
 from pricing.answer import answer
 from pricing.answers import Answer
+from pricing.errors import LlmcostError
 from pricing.followup import refine
 from pricing.parse import parse
 from pricing.query import Query
 from pricing.sources import load_book
 from pricing.tariffs import TariffBook
+
+log = logging.getLogger(__name__)
 
 
 class Answerer:
@@ -31,6 +35,22 @@ class Answerer:
                 if self._book is None:
                     self._book = load_book(self._tariffs_file)
         return self._book
+
+    def refresh(self) -> bool:
+        """Load the tariff sources again (a user's file may have new prices). If any of them
+        fails or is malformed, the tariffs loaded before stay in use and the failure is
+        logged; False then."""
+        try:
+            book = load_book(self._tariffs_file)
+            book.tariffs()  # the catalog too, so that a broken one fails here
+        except Exception as error:
+            reason = error.message if isinstance(error, LlmcostError) else repr(error)
+            log.error("tariffs not refreshed, keeping the ones loaded before: %s", reason)
+            return False
+        with self._lock:
+            self._book = book
+        log.info("tariffs refreshed")
+        return True
 
     def warm(self) -> None:
         """Load the tariffs and the catalog now, so the first question is answered quickly."""

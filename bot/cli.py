@@ -22,6 +22,8 @@ usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
   llmcost tokens - < prompt.txt    count (and price) a file's tokens
   llmcost help                     all commands, with examples
   llmcost serve                    run the Slack app (see `llmcost serve --help`)
+  llmcost clock                    post subscribed channels' digests (`llmcost clock --help`)
+  llmcost digest preview           this week's tariff changes (`llmcost digest --help`)
 
 options:
   --json               print one JSON object instead of a table
@@ -177,6 +179,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.serve import serve
 
         return serve(args[1:])
+    if args[:1] == ["clock"]:
+        from bot.clock import main as clock
+
+        return clock(args[1:])
+    if args[:1] == ["digest"]:
+        from bot.digest_cli import main as digest
+
+        return digest(args[1:])
     try:
         code, out, err = run(args, stdin=sys.stdin)
     except Exception as exc:

@@ -18,7 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services, utc_now
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import ClockSettings, Settings, SettingsError, load_settings
 from bot.slack_client import shared_session
 from pricing.errors import LlmcostError
 
@@ -88,7 +88,7 @@ def _today() -> date:
     return utc_now().date()
 
 
-def open_store(settings: Settings) -> "Store":
+def open_store(settings: ClockSettings) -> "Store":
     from bot.store import Store
 
     try:

@@ -7,7 +7,7 @@ a server that starts and then fails every request is harder to diagnose than one
 import ipaddress
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,24 +15,21 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pricing.errors import LlmcostError
 
 SLACK_API_URL = "https://slack.com/api/"
+S = TypeVar("S", bound=BaseSettings)
 
 
 class SettingsError(LlmcostError):
     """A missing or malformed setting; the message names the variable."""
 
 
-class Settings(BaseSettings):
+class ClockSettings(BaseSettings):
+    """What every process that talks to Slack needs; `llmcost clock` needs no more."""
+
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     slack_bot_token: str
-    # Not needed in Socket Mode: Slack's requests then arrive over the app's own websocket.
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
     slack_api_url: str = SLACK_API_URL
     database_url: str | None = None
-    port: int = Field(default=3000, ge=1, le=65535)
-    # All interfaces, as a platform's router expects; 127.0.0.1 keeps a local run private.
-    host: str = "0.0.0.0"
     llmcost_tariffs: Path | None = None
     # llmcost's own log lines; DEBUG also says why each message was left alone.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -51,39 +48,16 @@ class Settings(BaseSettings):
             raise ValueError("must be the app's Bot User OAuth Token, which starts with xoxb-")
         return value
 
-    @field_validator("slack_app_token")
-    @classmethod
-    def _app_token(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        if not value.startswith("xapp-"):
-            raise ValueError("must be an app-level token (starts with xapp-) for Socket Mode")
-        return value
-
-    @field_validator("slack_signing_secret", "database_url", "llmcost_tariffs", mode="before")
+    @field_validator("database_url", "llmcost_tariffs", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("host")
-    @classmethod
-    def _host(cls, value: str) -> str:
-        try:
-            ipaddress.ip_address(value)
-        except ValueError:
-            if not re.fullmatch(
-                r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*", value
-            ):
-                raise ValueError(
-                    "must be an address to listen on, such as 0.0.0.0 or 127.0.0.1"
-                ) from None
-        return value
 
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:
         # Only the kind is checked here, without loading SQLAlchemy; whether the database can
-        # be reached is known once `llmcost serve` has started (and stops it if not).
+        # be reached is known once the process has started (and stops it if not).
         if value is not None and not re.match(r"(sqlite|postgres|postgresql)(\+\w+)?://", value):
             raise ValueError(
                 "must be a sqlite:///path or postgresql://user:password@host/dbname URL"
@@ -104,6 +78,45 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         # slack_sdk appends method names to the base URL, so it must end with a slash.
         return value if value.endswith("/") else value + "/"
+
+
+class Settings(ClockSettings):
+    """`llmcost serve`: the Slack app, over HTTP or Socket Mode."""
+
+    # Not needed in Socket Mode: Slack's requests then arrive over the app's own websocket.
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    port: int = Field(default=3000, ge=1, le=65535)
+    # All interfaces, as a platform's router expects; 127.0.0.1 keeps a local run private.
+    host: str = "0.0.0.0"
+
+    @field_validator("slack_signing_secret", mode="before")
+    @classmethod
+    def _blank_secret_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("xapp-"):
+            raise ValueError("must be an app-level token (starts with xapp-) for Socket Mode")
+        return value
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            if not re.fullmatch(
+                r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*", value
+            ):
+                raise ValueError(
+                    "must be an address to listen on, such as 0.0.0.0 or 127.0.0.1"
+                ) from None
+        return value
 
     @model_validator(mode="after")
     def _http_mode_needs_signing(self) -> "Settings":
@@ -128,8 +141,16 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment; raises SettingsError with one line naming the variable."""
+    return _load(Settings, overrides)
+
+
+def load_clock_settings(**overrides: object) -> ClockSettings:
+    return _load(ClockSettings, overrides)
+
+
+def _load(kind: type[S], overrides: dict[str, object]) -> S:
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return kind(**overrides)
     except ValidationError as exc:
         raise SettingsError(_one_line(exc)) from None
 

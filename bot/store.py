@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Date,
     Index,
     Integer,
     MetaData,
@@ -98,6 +99,54 @@ thread_answers = Table(
     # A Slack message is identified by its channel and ts; team_id keeps workspaces apart.
     UniqueConstraint("team_id", "channel_id", "message_ts"),
     Index(None, "team_id", "channel_id", "thread_ts"),
+)
+
+
+# A channel's digest subscription: its schedule, what it watches, and whether it is paused (a
+# channel the bot cannot post in, a revoked token) with the reason Slack gave.
+digest_subscriptions = Table(
+    "digest_subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("team_id", String(255), nullable=False),
+    Column("channel_id", String(255), nullable=False),
+    Column("cadence", String(16), nullable=False),
+    Column("weekday", Integer, nullable=True),
+    Column("at_time", String(5), nullable=False),  # "09:00", wall-clock time in time_zone
+    Column("time_zone", String(64), nullable=False),
+    Column("watch", Text, nullable=False),  # terms separated by spaces; empty: everything
+    Column("subscribed_by", String(255), nullable=True),
+    # Runs scheduled before this are not owed: a subscription made (or moved) on a Tuesday
+    # does not owe the Monday just gone.
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("paused_reason", String(64), nullable=True),
+    Column("paused_at", UTCDateTime(), nullable=True),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("team_id", "channel_id"),
+)
+
+# One row per channel and period, inserted before anything is posted: the unique constraint
+# decides which dispatcher posts, and the row says what became of it.
+digest_deliveries = Table(
+    "digest_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("team_id", String(255), nullable=False),
+    Column("channel_id", String(255), nullable=False),
+    Column("period", String(32), nullable=False),  # Schedule.period_key: "weekly:2026-W49"
+    Column("scheduled_for", UTCDateTime(), nullable=False),
+    Column("since", Date, nullable=False),
+    Column("until", Date, nullable=False),
+    # claimed -> posted | failed (tried again later) | paused (the subscription was paused)
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("claimed_by", String(255), nullable=False),
+    Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("message_ts", String(255), nullable=True),
+    Column("error", Text, nullable=True),
+    UniqueConstraint("team_id", "channel_id", "period"),
+    Index(None, "period"),
 )
 
 

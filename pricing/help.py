@@ -66,7 +66,11 @@ def help_for(topic: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(lines, examples) for one command, or for all of them."""
     if topic is None:
         lines = tuple(f"{verb}: {summary}" for verb, summary in _SUMMARY.items())
-        lines += ("Any priced question can end with 'as of YYYY-MM-DD'.",)
+        lines += (
+            "Any priced question can end with 'as of YYYY-MM-DD'.",
+            "digest: In Slack, a channel's weekly digest of tariff changes ('digest subscribe', "
+            "'digest status', 'digest' for more); in a terminal, 'llmcost digest preview'.",
+        )
         examples = tuple(EXAMPLES[verb] for verb in EXAMPLES if verb != "help")
         return lines, examples
     lines = (_SUMMARY[topic], *_DETAILS[topic])

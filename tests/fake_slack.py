@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import socket
 import threading
 import time
@@ -134,6 +135,10 @@ class FakeSlack:
         self._generation = 0
         self._rules: list[_Rule] = []
         self._holds: dict[str, threading.Event] = {}
+        self._holds_after_answering: dict[str, threading.Event] = {}
+        # Slack's per-channel limits: method -> seconds between messages, channel -> last one.
+        self._min_interval: dict[str, float] = {}
+        self._last_accepted: dict[tuple[str, str], float] = {}
         self._ts_counter = itertools.count()
         self._view_counter = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
@@ -306,9 +311,12 @@ class FakeSlack:
             self._generation += 1
             self._rules.clear()
             self.users.clear()
-            for gate in self._holds.values():
+            for gate in (*self._holds.values(), *self._holds_after_answering.values()):
                 gate.set()
             self._holds.clear()
+            self._holds_after_answering.clear()
+            self._min_interval.clear()
+            self._last_accepted.clear()
 
     # ------------------------------------------------------------------ scripted answers
 
@@ -341,13 +349,44 @@ class FakeSlack:
         """Answer ``method`` with exactly ``payload`` instead of the built-in answer."""
         self._add_rule(_Rule(method, times, status=status, payload=payload))
 
-    def hold(self, method: str) -> threading.Event:
+    def hold(self, method: str, *, after_answering: bool = False) -> threading.Event:
         """Keep every call to ``method`` waiting until the returned event is set (or reset());
-        shows what an app does before Slack has answered it."""
+        shows what an app does before Slack has answered it. With ``after_answering`` the call
+        takes effect (a message is posted, the call recorded) and only the answer waits: the
+        app cannot know whether Slack took it."""
         gate = threading.Event()
         with self._cond:
-            self._holds[method] = gate
+            (self._holds_after_answering if after_answering else self._holds)[method] = gate
         return gate
+
+    def limit_per_channel(self, method: str, *, per_second: float = 1.0) -> None:
+        """Answer 429 to a ``method`` call for a channel that had an accepted call less than
+        ``1 / per_second`` ago, with Retry-After in whole seconds as Slack sends it (Slack
+        allows chat.postMessage about one message per second per channel)."""
+        with self._cond:
+            self._min_interval[method] = 1.0 / per_second
+
+    def mark_busy(self, method: str, channels: Iterable[str]) -> None:
+        """As if each channel had just had an accepted ``method`` call (another app posting)."""
+        now = time.monotonic()
+        with self._cond:
+            for channel in channels:
+                self._last_accepted[(method, channel)] = now
+
+    def _over_channel_limit(self, method: str, body: dict) -> float | None:
+        """Seconds until the channel may take another call, or None when it may now (and then
+        the call counts against the limit)."""
+        interval = self._min_interval.get(method)
+        channel = body.get("channel")
+        if interval is None or not isinstance(channel, str):
+            return None
+        now = time.monotonic()
+        with self._cond:
+            last = self._last_accepted.get((method, channel))
+            if last is not None and now - last < interval:
+                return interval - (now - last)
+            self._last_accepted[(method, channel)] = now
+        return None
 
     def _add_rule(self, rule: _Rule) -> None:
         if rule.remaining is not None and rule.remaining < 1:
@@ -377,6 +416,9 @@ class FakeSlack:
         body = await _parse_body(request)
         if (gate := self._holds.get(method)) is not None:
             await asyncio.to_thread(gate.wait, _HOLD_LIMIT_SECONDS)
+            if request.transport is None or request.transport.is_closing():
+                # The caller went away (a process killed) before Slack acted on the call.
+                return web.Response(status=499)
         headers = _Headers(request.headers.items())
         token = _token(headers, body)
         extra_headers: dict[str, str] = {}
@@ -384,9 +426,14 @@ class FakeSlack:
             status, payload = 200, {"ok": False, "error": "not_authed"}
         elif (rule := self._take_rule(method, body)) is not None:
             status, payload, extra_headers = rule.status, rule.payload, rule.headers
+        elif (wait := self._over_channel_limit(method, body)) is not None:
+            status, payload = 429, {"ok": False, "error": "ratelimited"}
+            extra_headers = {"Retry-After": str(max(1, math.ceil(wait)))}
         else:
             status, payload = 200, self._answer(method, body, token)
         self._record(Call(method, body, headers, received_at, request.path, status, payload))
+        if (gate := self._holds_after_answering.get(method)) is not None:
+            await asyncio.to_thread(gate.wait, _HOLD_LIMIT_SECONDS)
         return web.json_response(payload, status=status, headers=extra_headers)
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
@@ -457,11 +504,31 @@ class FakeSlack:
         if method == "conversations.info":
             channel = str(channel or "C0UNKNOWN")
             return {"ok": True, "channel": _conversation(channel)}
+        if method == "conversations.history":
+            return {"ok": True, "messages": self._history(str(channel), body), "has_more": False}
         if method == "apps.connections.open":
             if not token.startswith("xapp-"):
                 return {"ok": False, "error": "not_allowed_token_type"}
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}
+
+    def _history(self, channel: str, body: dict) -> list[dict]:
+        """The channel's top-level messages posted through chat.postMessage, newest first,
+        after ``oldest``; metadata only with ``include_all_metadata``, as Slack does."""
+        oldest = float(body.get("oldest") or 0)
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = []
+        for call in self.calls_to("chat.postMessage"):
+            answer = call.response
+            if not (isinstance(answer, dict) and answer.get("ok")) or answer["channel"] != channel:
+                continue
+            message = dict(answer["message"])
+            if "thread_ts" in message or float(message["ts"]) <= oldest:
+                continue
+            if not with_metadata:
+                message.pop("metadata", None)
+            messages.append(message)
+        return messages[::-1][: int(body.get("limit") or 100)]
 
     def _user(self, user_id: str) -> dict:
         name = user_id.lower()

@@ -8,10 +8,12 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.listeners.digest import answer_digest, is_digest_command
 from bot.listeners.posting import remember, respond_to_asker
 from bot.render.blocks import COMMAND
 from bot.replies import Reply, to_question
 from bot.services import Services
+from bot.slack_text import from_slack
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,10 @@ TROUBLE = (
 def register(app: AsyncApp, services: Services) -> None:
     async def answer_command(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
         try:
+            typed = from_slack(body.get("text", ""))
+            if is_digest_command(typed):
+                await answer_digest(typed, body, client, respond, services)
+                return
             reply = to_question(body.get("text", ""), services.answerer, body.get("user_id"))
             await deliver(
                 reply,

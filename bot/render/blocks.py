@@ -423,7 +423,8 @@ def _is_question(words: str) -> bool:
 
 def _suggestion(words: str) -> str:
     """A whole question to type again as a command; a model name or a phrase as itself."""
-    return _command(words) if _is_question(words) else _code(words)
+    is_command = words.startswith("digest ") or _is_question(words)
+    return _command(words) if is_command else _code(words)
 
 
 def error_message(error: LlmcostError, *, question: str, in_thread: bool = False) -> SlackMessage:

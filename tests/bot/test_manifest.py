@@ -47,8 +47,10 @@ EVENT_SCOPES = {
 }
 # The buttons the app's messages carry; each reaches the app only with interactivity enabled.
 ACTION_IDS = [SHARE_ACTION]
-# Scopes for what the app does rather than what it receives.
-ANSWER_SCOPES = {"commands", "chat:write"}
+# Scopes for what the app does rather than what it receives: users:read gives a digest
+# subscriber's time zone; the history scopes above also let the clock check, before posting a
+# digest again, that an interrupted attempt did not post it (conversations.history).
+ANSWER_SCOPES = {"commands", "chat:write", "users:read"}
 
 
 @pytest.fixture(scope="module")

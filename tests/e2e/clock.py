@@ -1,0 +1,117 @@
+"""The real `llmcost clock`, run as a separate process against a fake Slack and a database."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from bot.digest_store import DigestStore, Subscription
+from bot.schedules import Schedule
+from bot.store import Store
+from tests.e2e.server import BOT_TOKEN
+from tests.fake_slack import TEAM_ID, FakeSlack
+
+ROOT = Path(__file__).resolve().parents[2]
+MONDAY_9_UTC = Schedule(cadence="weekly", weekday=0, at=time(9, 0), time_zone="UTC")
+# A Monday; the subscriptions below were made well before it.
+MONDAY = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
+SUBSCRIBED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def clock_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SLACK_", "DATABASE_URL", "LLMCOST_TARIFFS"))
+    }
+    env.update(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_API_URL=fake.api_url,
+        DATABASE_URL=database_url,
+        PYTHONUNBUFFERED="1",
+        LOG_LEVEL="DEBUG",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+def clock_command(now: datetime | None = None) -> list[str]:
+    command = [sys.executable, "-m", "bot.cli", "clock", "--once"]
+    return command + (["--now", now.isoformat()] if now is not None else [])
+
+
+def run_clock(
+    fake: FakeSlack, database_url: str, now: datetime, cwd: Path, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """One `llmcost clock --once --now <now>`; fails the test if it does not exit cleanly."""
+    done = subprocess.run(
+        clock_command(now),
+        env=clock_env(fake, database_url),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def start_clock(fake: FakeSlack, database_url: str, now: datetime, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        clock_command(now),
+        env=clock_env(fake, database_url),
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def subscribe(
+    database_url: str,
+    channels: Sequence[str],
+    *,
+    schedule: Schedule = MONDAY_9_UTC,
+    watch: Sequence[str] | None = None,
+    team_id: str = TEAM_ID,
+    at: datetime = SUBSCRIBED_AT,
+) -> list[Subscription]:
+    store = Store(database_url)
+    try:
+        store.create_schema()
+        digests = DigestStore(store)
+        return [
+            digests.subscribe(
+                team_id=team_id,
+                channel_id=channel,
+                schedule=schedule,
+                watch=watch,
+                subscribed_by="U0SUBSCRIBER",
+                now=at,
+            )
+            for channel in channels
+        ]
+    finally:
+        store.close()
+
+
+def read_store(database_url: str) -> DigestStore:
+    """A DigestStore for assertions; its engine is disposed of when the test's database goes."""
+    return DigestStore(Store(database_url))
+
+
+def posts_by_channel(fake: FakeSlack) -> dict[str, int]:
+    """Digests Slack took (HTTP 200, ok), per channel."""
+    counts: dict[str, int] = {}
+    for call in fake.calls_to("chat.postMessage"):
+        if call.status == 200 and isinstance(call.response, dict) and call.response.get("ok"):
+            channel = call.body["channel"]
+            counts[channel] = counts.get(channel, 0) + 1
+    return counts
+
+
+def week_before(day: date) -> date:
+    return day - timedelta(days=7)
