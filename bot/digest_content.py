@@ -98,8 +98,6 @@ def _answer_standing(book: TariffBook, until: date) -> Answer | None:
 def compose(book: TariffBook, *, since: date, until: date, watch: Sequence[str] = ()) -> Digest:
     """The digest of (since, until] for a channel watching `watch` (checked terms, see
     `pricing.changes.check_watch`; a term no longer known matches nothing)."""
-    changes = _all_changes(book, since, until)
-    if watch:
-        changes = changes.narrowed(match_watch(book, watch))
+    changes = _all_changes(book, since, until).narrowed(match_watch(book, watch))
     standing = None if changes.is_empty else standing_answer(book, until)
     return Digest(changes=changes, standing=standing, watch=tuple(watch))

@@ -349,13 +349,12 @@ class DigestStore:
                     claimed_at=now,
                     finished_at=None,
                     error=None,
-                    # The window was fixed when the period was first claimed; a later attempt
-                    # posts the same digest, not one that skips what happened meanwhile.
                 )
             )
         if result.rowcount != 1:
             return None
-        # The digest keeps its first window, so what it says does not depend on who retried.
+        # The window was fixed when the period was first claimed: a later attempt posts the same
+        # digest, whoever makes it, and the next period starts where this one ends.
         again = DueDigest(
             subscription=digest.subscription,
             scheduled_for=delivery.scheduled_for,

@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from pricing.catalog import FIRST_PARTY
 from pricing.errors import UnknownModel
 from pricing.money import Money
 from pricing.tariffs import PriceEntry, Tariff, TariffBook, normalize_name
@@ -297,14 +298,23 @@ def _unknown_term(book: TariffBook, term: str, providers: frozenset[str]) -> Unk
     )
 
 
+# Without a watch list a channel hears about the model makers' own prices (and llmcost's own
+# tariffs): resellers and clouds re-price the same models every week, and would bury them
+# (October-November 2026: 276 of 279 changes were resellers'). Google is here though not in
+# FIRST_PARTY, which is about resolving bare names, not about whose prices matter.
+MAIN_PROVIDERS = frozenset((*FIRST_PARTY, "google"))
+
+
 def match_watch(book: TariffBook, terms: Sequence[str]) -> Callable[[Change], bool]:
     """Whether a change concerns the watch list: a provider term takes every tariff of that
-    provider, a model term that tariff only (by any of its names). No terms: everything.
+    provider, a model term that tariff only (by any of its names). No terms: the model makers'
+    own prices (MAIN_PROVIDERS) and llmcost's own and the user's tariffs.
 
     A term the book no longer knows (a user's tariffs file changed since it was checked) matches
     nothing rather than failing a scheduled digest."""
     if not terms:
-        return lambda _item: True
+        own = {tariff.model for tariff in book.own_tariffs()}
+        return lambda item: item.provider in MAIN_PROVIDERS or item.model in own
     providers = provider_ids(book)
     watched_providers: set[str] = set()
     watched_models: set[str] = set()

@@ -258,7 +258,7 @@ def _plan(subscription: Subscription, now: datetime) -> str:
 
 def _watching(subscription: Subscription) -> str:
     if not subscription.watch:
-        return "every model"
+        return "the model makers' own prices"
     return ", ".join(f"`{escape(term)}`" for term in subscription.watch)
 
 

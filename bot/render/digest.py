@@ -39,6 +39,8 @@ MAX_LISTED = 15  # lines per list in Slack; a long week says how many more there
 MAX_NAME = 100  # characters of a model name in Slack (a user's file may hold anything)
 MAX_FALLBACK_ITEMS = 10
 MANAGE = f"{COMMAND} digest status"
+# What a digest without a watch list leaves out (see pricing.changes.MAIN_PROVIDERS).
+EVERYONE_ELSE = "The model makers' own prices; resellers and clouds only when watched"
 # A real minus sign (U+2212) reads better than a hyphen before a percentage in Slack's font.
 MINUS = "\u2212"
 EN_DASH = "\u2013"
@@ -238,6 +240,8 @@ def _footer(digest: Digest) -> Block:
     elements = [_window_line(digest)]
     if digest.watch:
         elements.append("Watching: " + ", ".join(_code(term) for term in digest.watch))
+    else:
+        elements.append(f"{EVERYONE_ELSE} (`{COMMAND} digest watch openrouter`)")
     names = source_names(digest)
     if names:
         elements.append(_sources_line(names, SLACK))
@@ -305,6 +309,8 @@ def digest_text(digest: Digest, width: int = DEFAULT_WIDTH) -> str:
     footer = [_window_line(digest) + "."]
     if digest.watch:
         footer.append(f"Watching: {', '.join(digest.watch)}.")
+    else:
+        footer.append(f"{EVERYONE_ELSE} (--watch openrouter).")
     names = source_names(digest)
     if names:
         footer.append(_sources_line(names, TERMINAL) + ".")

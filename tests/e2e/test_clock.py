@@ -306,3 +306,32 @@ def _wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
         if wall_clock.monotonic() > deadline:
             raise AssertionError("timed out")
         wall_clock.sleep(0.02)
+
+
+def test_the_running_clock_posts_what_is_due_and_stops_cleanly(
+    fake: FakeSlack, database_url: str, home: Path
+) -> None:
+    daily = Schedule(cadence="daily", weekday=None, at=time(0, 0), time_zone="UTC")
+    subscribe(database_url, ["C1"], schedule=daily, at=datetime.now(UTC) - timedelta(days=3))
+
+    clock = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "clock"],
+        env=clock_env(fake, database_url),
+        cwd=home,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Its first pass runs at start: today's 00:00 run is owed.
+        fake.wait_for("chat.postMessage", timeout=30)
+        _wait_until(lambda: {d.status for d in read_store(database_url).deliveries()} == {"posted"})
+    finally:
+        clock.send_signal(signal.SIGTERM)
+        _, log = clock.communicate(timeout=20)
+
+    assert clock.returncode == 0, log
+    assert "clock running" in log
+    assert "clock stopping" in log
+    assert "Traceback" not in log
+    assert posts_by_channel(fake) == {"C1": 1}

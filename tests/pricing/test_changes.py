@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pricing.changes import (
+    MAIN_PROVIDERS,
     ModelAdded,
     ModelRetired,
     PriceChange,
@@ -374,8 +375,23 @@ def test_a_model_term_matches_that_tariff_only(real_book):
     assert {item.model for item in changes.narrowed(keep).items()} == {"gpt-4"}
 
 
-def test_no_terms_keep_everything(week, book):
+def test_no_terms_keep_everything_of_ones_own_tariffs(week, book):
     assert week.narrowed(match_watch(book, [])) == week
+
+
+def test_no_terms_leave_resellers_out_until_they_are_watched(real_book):
+    changes = tariff_changes(real_book, since=date(2000, 1, 1), until=date(2100, 1, 1))
+    own = {tariff.model for tariff in real_book.own_tariffs()}
+    resold = [i for i in changes.items() if i.provider not in MAIN_PROVIDERS and i.model not in own]
+    assert resold, "the installed genai-prices has dated reseller prices"
+
+    default = changes.narrowed(match_watch(real_book, [])).items()
+
+    assert {i.provider for i in default} <= MAIN_PROVIDERS | {"openai"}
+    assert {i.model for i in changes.items() if i.model in own} <= {i.model for i in default}
+    reseller = resold[0].provider
+    watched = changes.narrowed(match_watch(real_book, [reseller])).items()
+    assert {i.provider for i in watched} == {reseller}
 
 
 def test_check_watch_gives_canonical_terms(real_book):

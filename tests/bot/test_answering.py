@@ -1,0 +1,50 @@
+"""The long-running processes' tariffs: built once, refreshed daily, never lost to a bad file."""
+
+import logging
+from datetime import date
+from pathlib import Path
+
+from bot.answering import Answerer
+
+TODAY = date(2026, 11, 30)
+PRICE = """
+[[tariff]]
+model = "acme-large"
+provider = "acme"
+effective = {effective}
+input_per_mtok = "{price}"
+output_per_mtok = "2.00"
+"""
+
+
+def test_a_refresh_picks_up_new_prices(tmp_path: Path) -> None:
+    tariffs = tmp_path / "tariffs.toml"
+    tariffs.write_text(PRICE.format(effective="2026-11-01", price="1.00"))
+    answerer = Answerer(tariffs, today=lambda: TODAY)
+    assert answerer.book().resolve("acme-large").latest.input_per_mtok == 1
+
+    tariffs.write_text(tariffs.read_text() + PRICE.format(effective="2026-11-28", price="0.50"))
+    assert answerer.refresh() is True
+
+    history = answerer.book().resolve("acme-large").entries
+    assert [entry.input_per_mtok for entry in history] == [1, 0.5]
+
+
+def test_a_malformed_source_keeps_the_last_good_tariffs_and_is_logged(
+    tmp_path: Path, caplog
+) -> None:
+    tariffs = tmp_path / "tariffs.toml"
+    tariffs.write_text(PRICE.format(effective="2026-11-01", price="1.00"))
+    answerer = Answerer(tariffs, today=lambda: TODAY)
+    before = answerer.book()
+
+    tariffs.write_text("[[tariff]]\nmodel = 'acme-large'\ninput_per_mtok = 'cheap'\n")
+    with caplog.at_level(logging.ERROR, logger="bot.answering"):
+        assert answerer.refresh() is False
+    tariffs.unlink()
+    assert answerer.refresh() is False
+
+    assert answerer.book() is before
+    assert answerer.book().resolve("acme-large").latest.input_per_mtok == 1
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("keeping the ones loaded before" in m and "tariffs.toml" in m for m in messages)
