@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -74,6 +74,16 @@ class DueDigest:
     @property
     def key(self) -> tuple[str, str, str]:
         return self.subscription.team_id, self.subscription.channel_id, self.period
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one claimed delivery ended."""
+
+    delivery_id: int
+    status: Status
+    message_ts: str | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -258,21 +268,32 @@ class DigestStore:
                     claims.append(claim)
         return claims
 
-    def finish(
-        self,
-        delivery_id: int,
-        *,
-        status: Status,
-        now: datetime,
-        message_ts: str | None = None,
-        error: str | None = None,
-    ) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(digest_deliveries)
-                .where(digest_deliveries.c.id == delivery_id)
-                .values(status=status, finished_at=now, message_ts=message_ts, error=error)
+    def finish(self, outcomes: Sequence[Outcome], *, now: datetime) -> None:
+        """Record how deliveries ended, in one transaction: a pass posting to a thousand
+        channels would otherwise queue a thousand commits behind SQLite's single writer."""
+        if not outcomes:
+            return
+        statement = (
+            update(digest_deliveries)
+            .where(digest_deliveries.c.id == bindparam("delivery_id"))
+            .values(
+                status=bindparam("new_status"),
+                message_ts=bindparam("new_message_ts"),
+                error=bindparam("new_error"),
+                finished_at=now,
             )
+        )
+        rows = [
+            {
+                "delivery_id": outcome.delivery_id,
+                "new_status": outcome.status,
+                "new_message_ts": outcome.message_ts,
+                "new_error": outcome.error,
+            }
+            for outcome in outcomes
+        ]
+        with self.engine.begin() as connection:
+            connection.execute(statement, rows)
 
     def _deliveries_for(
         self, by_key: dict[tuple[str, str, str], DueDigest]

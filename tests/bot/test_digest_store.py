@@ -6,7 +6,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.digest_store import CLAIM_LEASE, MAX_ATTEMPTS, DigestStore, DueDigest, Subscription
+from bot.digest_store import (
+    CLAIM_LEASE,
+    MAX_ATTEMPTS,
+    DigestStore,
+    DueDigest,
+    Outcome,
+    Subscription,
+)
 from bot.schedules import Schedule
 from bot.store import Store
 from tests.bot.test_store import run_together
@@ -118,7 +125,7 @@ def test_pausing_a_workspace_pauses_its_channels_only(digests: DigestStore) -> N
 def test_unsubscribing_keeps_the_delivery_record(digests: DigestStore) -> None:
     subscription = subscribe(digests, "C1")
     (claim,) = digests.claim([due(subscription)], now=NOW, claimer="a")
-    digests.finish(claim.delivery_id, status="posted", now=NOW, message_ts="1.000100")
+    digests.finish([Outcome(claim.delivery_id, "posted", message_ts="1.000100")], now=NOW)
 
     assert digests.unsubscribe(team_id=TEAM, channel_id="C1") is True
     assert digests.unsubscribe(team_id=TEAM, channel_id="C1") is False
@@ -159,7 +166,7 @@ def test_a_period_is_claimed_once(digests: DigestStore) -> None:
 def test_the_next_period_is_a_new_claim(digests: DigestStore) -> None:
     subscription = subscribe(digests, "C1")
     (claim,) = digests.claim([due(subscription)], now=NOW, claimer="a")
-    digests.finish(claim.delivery_id, status="posted", now=NOW, message_ts="1.000100")
+    digests.finish([Outcome(claim.delivery_id, "posted", message_ts="1.000100")], now=NOW)
 
     later = digests.claim([due(subscription, "weekly:2026-W50")], now=NOW, claimer="a")
 
@@ -187,7 +194,7 @@ def test_a_failed_delivery_is_tried_again_a_few_times(digests: DigestStore) -> N
         claims = digests.claim([due(subscription)], now=NOW, claimer="a")
         for claim in claims:
             attempts.append(claim.attempt)
-            digests.finish(claim.delivery_id, status="failed", now=NOW, error="fatal_error")
+            digests.finish([Outcome(claim.delivery_id, "failed", error="fatal_error")], now=NOW)
 
     assert attempts == list(range(1, MAX_ATTEMPTS + 1))
     (delivery,) = digests.deliveries()
@@ -200,7 +207,7 @@ def test_a_posted_or_paused_delivery_is_not_claimed_again_while_paused(
     posted, paused = subscribe(digests, "C1"), subscribe(digests, "C2")
     for claim in digests.claim([due(posted), due(paused)], now=NOW, claimer="a"):
         status = "posted" if claim.due.subscription.channel_id == "C1" else "paused"
-        digests.finish(claim.delivery_id, status=status, now=NOW)
+        digests.finish([Outcome(claim.delivery_id, status)], now=NOW)
     digests.pause(team_id=TEAM, channel_id="C2", reason="not_in_channel", now=NOW)
 
     # The clock asks only for active subscriptions' digests: C2 is not among them.
