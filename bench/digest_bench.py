@@ -269,8 +269,8 @@ async def bare_posts_waiting(api_url: str, channels: Sequence[str], concurrency:
 async def dispatch_pass(clock, before: Callable[[], None] = lambda: None) -> tuple[float, str]:
     before()
     started = time.perf_counter()
-    summary = await clock.once(NOW)
-    return time.perf_counter() - started, summary
+    report = await clock.once(NOW)
+    return time.perf_counter() - started, report.summary()
 
 
 # ---------------------------------------------------------------------- checks and figures

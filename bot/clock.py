@@ -24,7 +24,7 @@ from bot.services import utc_now
 from bot.settings import ClockSettings, SettingsError, load_clock_settings
 
 if TYPE_CHECKING:
-    from bot.digests import Dispatcher
+    from bot.digests import Dispatcher, PassReport
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ Settings come from the environment (or a .env file), as for `llmcost serve`:
   LOG_LEVEL         DEBUG, INFO (default), WARNING or ERROR"""
 
 EXIT_BAD_INPUT = 2
+EXIT_NOT_ALL_POSTED = 1
 DISPATCH_EVERY_SECONDS = 60
 # Tariffs are refreshed daily at this UTC hour, away from the usual 09:00 digests.
 REFRESH_HOUR_UTC = 4
@@ -103,7 +104,10 @@ def main(argv: list[str]) -> int:
     try:
         if arguments.once:
             report = asyncio.run(clock.once(now or utc_now()))
-            print(report, flush=True)
+            print(f"dispatch as of {(now or utc_now()).isoformat()}: {report.summary()}")
+            # For cron and operators: a digest Slack would not take is worth a look.
+            if report.outcomes["failed"] or report.outcomes["unsettled"]:
+                return EXIT_NOT_ALL_POSTED
         else:
             asyncio.run(clock.run_forever())
     finally:
@@ -132,10 +136,9 @@ class Clock:
     def close(self) -> None:
         self._store.close()
 
-    async def once(self, now: datetime) -> str:
+    async def once(self, now: datetime) -> "PassReport":
         async with self._dispatcher() as dispatcher:
-            report = await dispatcher.run_pass(now)
-        return f"dispatch as of {now.isoformat()}: {report.summary()}"
+            return await dispatcher.run_pass(now)
 
     async def run_forever(self) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler

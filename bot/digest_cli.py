@@ -26,7 +26,8 @@ usage: llmcost digest preview [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--watch
 options:
   --since YYYY-MM-DD   changes effective after this day (default: 7 days before --until)
   --until YYYY-MM-DD   up to and including this day (default: today)
-  --watch TERMS        provider ids or model names, comma-separated or repeated (default: all)
+  --watch TERMS        provider ids or model names, comma-separated or repeated
+                       (default: the model makers' own prices)
   --tariffs FILE       add or override tariffs from a TOML file (default: $LLMCOST_TARIFFS)
   --json               print one JSON object instead of text
   -h, --help           this text

@@ -3,9 +3,10 @@
 `digest subscribe` takes its words in any order: `weekly` or `daily`, a weekday (`mon`,
 `monday`, `mondays`), a time (`09:00`, `9:00`, `9am`, `6:30pm`, `18:30`, `noon`) and an IANA
 time zone (`Europe/Paris`, `utc`; any case), then optionally `watch <terms>`, where everything
-after `watch` is terms separated by commas or spaces (`watch all` or `watch everything`: every
-change). Each of them at most once. As in pricing.parse, every word is understood or reported
-with what would work instead; watch terms are left for the caller to check against the tariffs.
+after `watch` is terms separated by commas or spaces (`watch all` or `watch everything`: the
+default, the model makers' own prices). Each of them at most once. As in pricing.parse, every
+word is understood or reported with what would work instead; watch terms are left for the
+caller to check against the tariffs.
 """
 
 import difflib
@@ -110,8 +111,8 @@ class Subscribe(_Request):
     the current subscription or the defaults (see `schedule_for`)."""
 
     kind: Literal["subscribe"] = "subscribe"
-    cadence: Cadence = "weekly"
-    weekday: int | None = Field(default=None, ge=0, le=6)  # None: Monday for a weekly digest
+    cadence: Cadence | None = None  # None: as now, else weekly (a weekday alone says weekly)
+    weekday: int | None = Field(default=None, ge=0, le=6)  # None: as now, else Monday
     at: time | None = None  # None: 09:00
     time_zone: str | None = None  # None: the subscriber's own zone
     watch: tuple[str, ...] | None = None  # None: keep the watch list; (): everything
@@ -130,6 +131,13 @@ class Subscribe(_Request):
     @classmethod
     def _clean_watch(cls, value: Any) -> Any:
         return value if value is None else _clean_terms(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_weekday_means_weekly(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("weekday") is not None and not data.get("cadence"):
+            return {**data, "cadence": "weekly"}
+        return data
 
     @model_validator(mode="after")
     def _daily_has_no_weekday(self) -> "Subscribe":
@@ -197,10 +205,14 @@ def parse_digest_request(text: str) -> DigestRequest:
     raise _unknown_subcommand(words)
 
 
-def schedule_for(request: Subscribe, *, time_zone: str) -> Schedule:
-    """The schedule a subscription asks for: weekly on Monday at 09:00 unless it says otherwise,
-    in the zone it names or else `time_zone` (the subscriber's own, looked up by the caller)."""
-    zone = request.time_zone or time_zone
+def schedule_for(
+    request: Subscribe, *, time_zone: str, current: Schedule | None = None
+) -> Schedule:
+    """The schedule a subscription asks for. What it leaves unsaid stays as in `current` (so
+    `subscribe` alone resumes a paused digest as it was, and `subscribe 10:00` moves only the
+    time), else defaults to weekly on Monday at 09:00 in `time_zone` (the subscriber's own,
+    looked up by the caller)."""
+    zone = request.time_zone or (current.time_zone if current else time_zone)
     try:
         check_time_zone(zone)
     except ValueError as exc:
@@ -210,13 +222,15 @@ def schedule_for(request: Subscribe, *, time_zone: str) -> Schedule:
             f"such as UTC or Europe/Paris. Try: {fixed}",
             suggestions=[fixed],
         ) from exc
-    weekday = request.weekday
-    if request.cadence == "weekly" and weekday is None:
-        weekday = 0
+    cadence = request.cadence or (current.cadence if current else "weekly")
+    weekday = None
+    if cadence == "weekly":
+        kept = current.weekday if current is not None and current.cadence == "weekly" else None
+        weekday = next(day for day in (request.weekday, kept, 0) if day is not None)
     return Schedule(
-        cadence=request.cadence,
+        cadence=cadence,
         weekday=weekday,
-        at=request.at or time(9, 0),
+        at=request.at or (current.at if current else time(9, 0)),
         time_zone=zone,
     )
 
@@ -224,7 +238,7 @@ def schedule_for(request: Subscribe, *, time_zone: str) -> Schedule:
 def render_subscribe(request: Subscribe) -> str:
     """The words after `digest` that ask for `request`: parse_digest_request reads them back as
     the same request. Only what the request says is written; defaults stay unsaid."""
-    words = ["subscribe", request.cadence]
+    words = ["subscribe"] + ([request.cadence] if request.cadence else [])
     if request.weekday is not None:
         words.append(WEEKDAYS[request.weekday])
     if request.at is not None:
@@ -328,7 +342,7 @@ class _SubscribeParser:
                 self._replacing(self.cadence.index, 1, "weekly"),
             )
         return Subscribe(
-            cadence=self.cadence.value if self.cadence else "weekly",
+            cadence=self.cadence.value if self.cadence else None,
             weekday=self.weekday.value if self.weekday else None,
             at=self.at.value if self.at else None,
             time_zone=self.time_zone.value if self.time_zone else None,
@@ -535,8 +549,8 @@ def _watch_terms(words: list[str], start: int) -> tuple[str, ...]:
         if len(terms) > 1:
             everything = _command(f"{before} all")
             raise ParseError(
-                f"'watch {' '.join(typed)}': 'all' already means every change; drop the "
-                f"other words or drop 'all'. Try: {everything}",
+                f"'watch {' '.join(typed)}': 'all' already means the default (the model "
+                f"makers' own prices); drop the other words or drop 'all'. Try: {everything}",
                 suggestions=[everything],
             )
         return ()

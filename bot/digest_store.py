@@ -6,6 +6,7 @@ anything is posted: the (team, channel, period) unique constraint lets exactly o
 win, whichever process and database (SQLite or PostgreSQL) it runs on.
 """
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,14 +19,17 @@ from sqlalchemy.engine import Connection
 from bot.schedules import Schedule
 from bot.store import Store, digest_deliveries, digest_subscriptions
 
+log = logging.getLogger(__name__)
 Status = Literal["claimed", "posted", "failed", "paused"]
 ChannelKey = tuple[str, str]  # (team_id, channel_id)
 
 # A claim older than this whose dispatcher never said how it ended is taken to be abandoned (a
 # process killed mid-post) and may be claimed again; far longer than a post with its retries.
 CLAIM_LEASE = timedelta(minutes=15)
-# A digest that failed (Slack down past every retry) is tried again on later passes, this often.
-MAX_ATTEMPTS = 3
+# A digest that failed (Slack down past every retry) is tried again on later passes, this many
+# attempts in all, waiting 5, 10, 20, 40 minutes: an outage of an hour or so is outlasted.
+MAX_ATTEMPTS = 5
+RETRY_FAILED_AFTER = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,6 @@ class Claim:
     delivery_id: int
     # Above 1, an earlier attempt may have reached Slack: look before posting again.
     attempt: int
-    # Given at the first attempt; a later one looks for the earlier post from then on.
-    first_claimed_at: datetime
 
 
 class DigestStore:
@@ -182,9 +184,23 @@ class DigestStore:
         return None if row is None else _subscription(row)
 
     def active_subscriptions(self) -> list[Subscription]:
+        """Every subscription that is not paused. A row this host cannot read (a time zone its
+        tz database lacks) is logged and left out, not allowed to stop every other digest."""
         query = select(digest_subscriptions).where(digest_subscriptions.c.paused_reason.is_(None))
         with self.engine.connect() as connection:
-            return [_subscription(row) for row in connection.execute(query)]
+            rows = connection.execute(query).all()
+        subscriptions = []
+        for row in rows:
+            try:
+                subscriptions.append(_subscription(row))
+            except ValueError as error:  # pydantic's ValidationError is a ValueError
+                log.error(
+                    "subscription of %s/%s skipped, unreadable here: %s",
+                    row.team_id,
+                    row.channel_id,
+                    str(error).splitlines()[-1].strip(),
+                )
+        return subscriptions
 
     def pause(self, *, team_id: str, channel_id: str | None, reason: str, now: datetime) -> int:
         """Pause one channel's subscription, or (channel None) the whole workspace's, and say
@@ -268,14 +284,22 @@ class DigestStore:
                     claims.append(claim)
         return claims
 
-    def finish(self, outcomes: Sequence[Outcome], *, now: datetime) -> None:
+    def finish(self, outcomes: Sequence[Outcome], *, claimer: str, now: datetime) -> int:
         """Record how deliveries ended, in one transaction: a pass posting to a thousand
-        channels would otherwise queue a thousand commits behind SQLite's single writer."""
+        channels would otherwise queue a thousand commits behind SQLite's single writer.
+
+        Only claims still held by `claimer` are written, so a dispatcher that lost a claim
+        (taken over after the lease) cannot overwrite what the new holder records. Returns how
+        many were written."""
         if not outcomes:
-            return
+            return 0
         statement = (
             update(digest_deliveries)
-            .where(digest_deliveries.c.id == bindparam("delivery_id"))
+            .where(
+                digest_deliveries.c.id == bindparam("delivery_id"),
+                digest_deliveries.c.claimed_by == claimer,
+                digest_deliveries.c.status == "claimed",
+            )
             .values(
                 status=bindparam("new_status"),
                 message_ts=bindparam("new_message_ts"),
@@ -293,7 +317,22 @@ class DigestStore:
             for outcome in outcomes
         ]
         with self.engine.begin() as connection:
-            connection.execute(statement, rows)
+            result = connection.execute(statement, rows)
+        return result.rowcount
+
+    def renew(self, *, claimer: str, now: datetime) -> int:
+        """Keep a live dispatcher's unfinished claims from looking abandoned: a pass that waits
+        out rate limits or an outage for longer than CLAIM_LEASE is still posting them."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(digest_deliveries)
+                .where(
+                    digest_deliveries.c.claimed_by == claimer,
+                    digest_deliveries.c.status == "claimed",
+                )
+                .values(claimed_at=now)
+            )
+        return result.rowcount
 
     def _deliveries_for(
         self, by_key: dict[tuple[str, str, str], DueDigest]
@@ -343,12 +382,7 @@ class DigestStore:
             )
             won = connection.execute(statement, rows).all()
         return [
-            Claim(
-                due=by_key[(team, channel, period)],
-                delivery_id=delivery_id,
-                attempt=1,
-                first_claimed_at=now,
-            )
+            Claim(due=by_key[(team, channel, period)], delivery_id=delivery_id, attempt=1)
             for delivery_id, team, channel, period in won
         ]
 
@@ -383,19 +417,16 @@ class DigestStore:
             since=delivery.since,
             until=delivery.until,
         )
-        return Claim(
-            due=again,
-            delivery_id=delivery.id,
-            attempt=delivery.attempts + 1,
-            first_claimed_at=delivery.claimed_at,
-        )
+        return Claim(due=again, delivery_id=delivery.id, attempt=delivery.attempts + 1)
 
 
 def _worth_another_attempt(delivery: Delivery, now: datetime) -> bool:
     if delivery.status == "claimed":
         return delivery.claimed_at <= now - CLAIM_LEASE
     if delivery.status == "failed":
-        return delivery.attempts < MAX_ATTEMPTS
+        wait = RETRY_FAILED_AFTER * 2 ** (delivery.attempts - 1)
+        finished = delivery.finished_at or delivery.claimed_at
+        return delivery.attempts < MAX_ATTEMPTS and finished <= now - wait
     # Paused: the subscription is due again, so someone subscribed anew since.
     return delivery.status == "paused"
 

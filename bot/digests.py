@@ -11,20 +11,25 @@ failed (Slack kept failing through every retry: tried again on a later pass).
 """
 
 import asyncio
+import contextlib
 import logging
+import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digest_content import compose
 from bot.digest_store import Claim, DigestStore, DueDigest, Outcome, Status, Subscription
 from bot.render.blocks import SlackMessage
 from bot.render.digest import digest_message
+from bot.services import utc_now
 from pricing.tariffs import TariffBook
 
 log = logging.getLogger(__name__)
@@ -41,6 +46,12 @@ EVENT_TYPE = "llmcost_digest"
 HISTORY_LOOKBACK = 200
 # Concurrent posts: Slack limits each channel, not the app, so channels go out in parallel.
 CONCURRENT_POSTS = 64
+# A pass renews its claims this often, well within CLAIM_LEASE.
+RENEW_EVERY = timedelta(minutes=1)
+# After a 5xx or a lost connection, a post is tried again (history read first) this many times,
+# 1, 2, 4, 8 seconds apart; what still fails is a failed row, tried again on a later pass.
+UNCERTAIN_RETRIES = 4
+UNCERTAIN_BACKOFF_S = 1.0
 
 
 def due_digests(
@@ -61,7 +72,11 @@ def due_digests(
             continue
         until = schedule.local_day(slot)
         since = last_until.get(subscription.key)
-        if since is None or since >= until:
+        if since is not None and since >= until:
+            # An earlier digest already covered up to this day (a daily digest this morning,
+            # before the channel switched to weekly): nothing is owed until the next run.
+            continue
+        if since is None:
             since = until - schedule.period
         due.append(
             DueDigest(
@@ -94,37 +109,71 @@ class Dispatcher:
         book: Callable[[], TariffBook],
         *,
         claimer: str,
+        wall_clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._digests = digests
         self._client = client
         self._book = book
         self._claimer = claimer
+        # Claims, leases and outcomes are stamped with the real time even when a pass runs "as
+        # of" another instant (`clock --once --now`): a lease is about how long a process has
+        # been silent, and a catch-up pass must not look abandoned to a running clock.
+        self._wall_clock = wall_clock
 
     async def run_pass(self, now: datetime) -> PassReport:
+        """Post every digest due at `now`, each once."""
         report = PassReport()
-        claims = await asyncio.to_thread(self._claim_due, now, report)
+        # Each pass claims under a name of its own, so that its outcomes and lease renewals
+        # touch its claims only, never those of an earlier pass of the same process.
+        claimer = f"{self._claimer}/{secrets.token_hex(4)}"
+        claims = await asyncio.to_thread(self._claim_due, now, claimer, report)
         report.claimed = len(claims)
         if not claims:
             return report
-        recorder = _Recorder(self._digests, now)
-        attempt = _Attempt(self._digests, self._client, self._book(), recorder, now)
+        recorder = _Recorder(self._digests, claimer, self._wall_clock)
+        attempt = _Attempt(self._digests, self._client, self._book(), recorder, self._wall_clock)
         gate = asyncio.Semaphore(CONCURRENT_POSTS)
 
         async def deliver(claim: Claim) -> None:
             async with gate:
-                status = await attempt.deliver(claim)
+                try:
+                    status = await attempt.deliver(claim)
+                except Exception:
+                    # Its claim stays open and is taken again after the lease.
+                    log.exception("digest for %s: no outcome", claim.due.subscription.channel_id)
+                    status = "unsettled"
             report.outcomes[status] += 1
 
-        async with recorder:
+        async with recorder, self._renewing(claimer):
             await asyncio.gather(*(deliver(claim) for claim in claims))
         return report
 
-    def _claim_due(self, now: datetime, report: PassReport) -> list[Claim]:
+    def _claim_due(self, now: datetime, claimer: str, report: PassReport) -> list[Claim]:
         subscriptions = self._digests.active_subscriptions()
         last_until = self._digests.last_posted_until(s.key for s in subscriptions)
         due = due_digests(subscriptions, now, last_until)
         report.due = len(due)
-        return self._digests.claim(due, now=now, claimer=self._claimer)
+        return self._digests.claim(due, now=self._wall_clock(), claimer=claimer)
+
+    @asynccontextmanager
+    async def _renewing(self, claimer: str) -> AsyncIterator[None]:
+        """Renew this pass's claims while it runs, so a pass slowed by rate limits or an outage
+        is never taken for a dead one (whose claims expire CLAIM_LEASE after it stopped)."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(RENEW_EVERY.total_seconds())
+                await asyncio.to_thread(
+                    self._digests.renew, claimer=claimer, now=self._wall_clock()
+                )
+
+        renewer = asyncio.get_running_loop().create_task(renew())
+        try:
+            yield
+        finally:
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewer
 
 
 class _Recorder:
@@ -136,9 +185,12 @@ class _Recorder:
     the retry finds the message in the channel's history instead of posting it again.
     """
 
-    def __init__(self, digests: DigestStore, now: datetime) -> None:
+    def __init__(
+        self, digests: DigestStore, claimer: str, wall_clock: Callable[[], datetime]
+    ) -> None:
         self._digests = digests
-        self._now = now
+        self._claimer = claimer
+        self._wall_clock = wall_clock
         self._pending: list[Outcome] = []
         self._arrived = asyncio.Event()
         self._closing = False
@@ -164,7 +216,14 @@ class _Recorder:
             self._arrived.clear()
             batch, self._pending = self._pending, []
             if batch:
-                await asyncio.to_thread(self._digests.finish, batch, now=self._now)
+                written = await asyncio.to_thread(
+                    self._digests.finish, batch, claimer=self._claimer, now=self._wall_clock()
+                )
+                if written < len(batch):
+                    log.warning(
+                        "%d outcomes not recorded: their claims were taken over",
+                        len(batch) - written,
+                    )
             if self._closing and not self._pending:
                 return
 
@@ -178,13 +237,26 @@ class _Attempt:
         client: AsyncWebClient,
         book: TariffBook,
         recorder: _Recorder,
-        now: datetime,
+        wall_clock: Callable[[], datetime],
     ) -> None:
         self._digests = digests
         self._client = client
+        # Posts are not retried blindly on a 5xx or a dropped connection: Slack may have taken
+        # the message. `_post_once` looks at the channel before trying again.
+        self._poster = AsyncWebClient(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            session=client.session,
+            retry_handlers=[
+                handler
+                for handler in client.retry_handlers
+                if isinstance(handler, AsyncRateLimitErrorRetryHandler)
+            ],
+        )
         self._book = book
         self._recorder = recorder
-        self._now = now
+        self._wall_clock = wall_clock
         self._messages: dict[tuple[date, date, tuple[str, ...]], SlackMessage] = {}
         self._gone: dict[str, str] = {}  # team -> Slack's reason
 
@@ -193,9 +265,7 @@ class _Attempt:
         if (reason := self._gone.get(subscription.team_id)) is not None:
             return self._settle(claim, "paused", error=reason)
         try:
-            ts = await self._earlier_post(claim) if claim.attempt > 1 else None
-            if ts is None:
-                ts = await self._post(claim)
+            ts = await self._post_once(claim)
         except SlackApiError as error:
             return await self._slack_refused(claim, error)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
@@ -206,10 +276,29 @@ class _Attempt:
             return self._settle(claim, "failed", error=f"internal: {error!r}")
         return self._settle(claim, "posted", message_ts=ts)
 
+    async def _post_once(self, claim: Claim) -> str:
+        """Post the claim's digest unless the channel already has it. A 429 says Slack did
+        nothing and is retried as told; after a 5xx or a lost connection Slack may have posted
+        it, so the channel's history is read before trying again."""
+        for retry in range(UNCERTAIN_RETRIES + 1):
+            looked_again = retry or claim.attempt > 1
+            if looked_again and (ts := await self._earlier_post(claim)) is not None:
+                return ts
+            try:
+                return await self._post(claim)
+            except SlackApiError as error:
+                if error.response.status_code < 500 or retry == UNCERTAIN_RETRIES:
+                    raise
+            except (aiohttp.ClientError, TimeoutError, OSError):
+                if retry == UNCERTAIN_RETRIES:
+                    raise
+            await asyncio.sleep(UNCERTAIN_BACKOFF_S * 2**retry)
+        raise AssertionError("unreachable")
+
     async def _post(self, claim: Claim) -> str:
         due = claim.due
         message = self._message(due)
-        posted = await self._client.chat_postMessage(
+        posted = await self._poster.chat_postMessage(
             channel=due.subscription.channel_id,
             **message.as_kwargs(),
             metadata={
@@ -264,7 +353,7 @@ class _Attempt:
                 team_id=subscription.team_id,
                 channel_id=None,
                 reason=code,
-                now=self._now,
+                now=self._wall_clock(),
             )
             return self._settle(claim, "paused", error=code)
         if code in CHANNEL_GONE:
@@ -274,7 +363,7 @@ class _Attempt:
                 team_id=subscription.team_id,
                 channel_id=subscription.channel_id,
                 reason=code,
-                now=self._now,
+                now=self._wall_clock(),
             )
             return self._settle(claim, "paused", error=code)
         log.error("digest for %s not posted: Slack said %s", subscription.channel_id, code)

@@ -117,6 +117,8 @@ class _Rule:
     status: int = 200
     payload: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    # The call takes effect (a message is posted) although the answer says it failed.
+    takes_effect: bool = False
 
     def matches(self, method: str, body: dict) -> bool:
         if self.method != method or self.remaining == 0:
@@ -338,9 +340,19 @@ class FakeSlack:
             )
         )
 
-    def server_error(self, method: str, *, status: int = 503, times: int = 1) -> None:
+    def server_error(
+        self, method: str, *, status: int = 503, times: int = 1, takes_effect: bool = False
+    ) -> None:
+        """Answer HTTP ``status``. With ``takes_effect`` Slack did the work all the same (a
+        message posted, then the answer lost), which a client retrying blindly doubles."""
         self._add_rule(
-            _Rule(method, times, status=status, payload={"ok": False, "error": "fatal_error"})
+            _Rule(
+                method,
+                times,
+                status=status,
+                payload={"ok": False, "error": "fatal_error"},
+                takes_effect=takes_effect,
+            )
         )
 
     def respond(
@@ -424,7 +436,11 @@ class FakeSlack:
         extra_headers: dict[str, str] = {}
         if token is None or not token.startswith(_ACCEPTED_TOKEN_PREFIXES):
             status, payload = 200, {"ok": False, "error": "not_authed"}
-        elif (rule := self._take_rule(method, body)) is not None:
+        elif (rule := self._take_rule(method, body)) is not None and rule.takes_effect:
+            done = self._answer(method, body, token)
+            self._record(Call(method, body, headers, received_at, request.path, 200, done))
+            return web.json_response(rule.payload, status=rule.status)
+        elif rule is not None:
             status, payload, extra_headers = rule.status, rule.payload, rule.headers
         elif (wait := self._over_channel_limit(method, body)) is not None:
             status, payload = 429, {"ok": False, "error": "ratelimited"}

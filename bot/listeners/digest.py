@@ -6,7 +6,7 @@ only to the person who asked. The clock process (`llmcost clock`) does the posti
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -24,7 +24,7 @@ from bot.digest_requests import (
     parse_digest_request,
     schedule_for,
 )
-from bot.digest_store import DigestStore, Subscription
+from bot.digest_store import MAX_ATTEMPTS, Delivery, DigestStore, Subscription
 from bot.listeners.posting import respond_to_asker
 from bot.render.blocks import COMMAND, error_message
 from bot.render.digest import digest_message
@@ -94,11 +94,14 @@ async def _subscribe(
     channel: str,
     user: str | None,
 ) -> None:
+    current = await services.off_loop(digests.subscription, team_id=team_id, channel_id=channel)
     zone_note = ""
-    time_zone = request.time_zone
+    time_zone = request.time_zone or (current.schedule.time_zone if current else None)
     if time_zone is None:
         time_zone, zone_note = await _time_zone_of(client, user)
-    schedule = schedule_for(request, time_zone=time_zone)
+    schedule = schedule_for(
+        request, time_zone=time_zone, current=current.schedule if current else None
+    )
     watch = None if request.watch is None else check_watch(services.answerer.book(), request.watch)
     subscription = await services.off_loop(
         digests.subscribe,
@@ -206,7 +209,7 @@ async def _status(
             f"`{COMMAND} {DIGEST_EXAMPLES['subscribe']}`."
         )
     else:
-        lines.append(f"*Tariff digest:* {_plan(subscription, services.now())}")
+        lines.append(f"*Tariff digest:* {_plan(subscription, services.now(), last)}")
         if subscription.paused_reason is not None:
             why = PAUSE_EXPLAINED.get(subscription.paused_reason, "Slack refused it")
             lines.append(
@@ -218,13 +221,16 @@ async def _status(
         outcome = {
             "posted": "posted",
             "claimed": "being posted",
-            "failed": "failed, to be tried again",
+            "failed": "failed, to be tried again"
+            if last.attempts < MAX_ATTEMPTS
+            else f"failed {last.attempts} times; the next one is due as scheduled",
             "paused": "not posted, paused",
         }[last.status]
         detail = f" (`{escape(last.error)}`)" if last.error else ""
         lines.append(
             f"*Last digest:* {outcome}{detail}, for {_when(last.scheduled_for)}, covering "
-            f"{last.since.isoformat()} to {last.until.isoformat()}."
+            f"changes from {(last.since + timedelta(days=1)).isoformat()} to "
+            f"{last.until.isoformat()}."
         )
     await _private(respond, "\n".join(lines))
 
@@ -250,10 +256,14 @@ async def _preview(
     await respond_to_asker(respond, **message.as_kwargs(), response_type="ephemeral")
 
 
-def _plan(subscription: Subscription, now: datetime) -> str:
+def _plan(subscription: Subscription, now: datetime, last: Delivery | None = None) -> str:
     schedule = subscription.schedule
-    next_run = "" if subscription.paused_reason else f" Next: {_when(schedule.next_slot(now))}."
-    return f"{schedule.describe()}, {_watching(subscription)}.{next_run}"
+    next_run = schedule.next_slot(now)
+    if last is not None and last.period == schedule.period_key(next_run):
+        # That week (or day) has had its digest already: one per period.
+        next_run = schedule.next_slot(next_run)
+    when = "" if subscription.paused_reason else f" Next: {_when(next_run)}."
+    return f"{schedule.describe()}, {_watching(subscription)}.{when}"
 
 
 def _watching(subscription: Subscription) -> str:

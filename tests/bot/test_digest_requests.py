@@ -275,12 +275,12 @@ def test_every_example_works() -> None:
         ("watch nothing", "To stop the digest, unsubscribe", "digest unsubscribe"),
         (
             "watch all openai",
-            "'watch all openai': 'all' already means every change",
+            "'watch all openai': 'all' already means the default",
             "digest watch all",
         ),
         (
             "subscribe watch all gpt-4o",
-            "'all' already means every change",
+            "'all' already means the default",
             "digest subscribe watch all",
         ),
         ("watch openai watch gpt-4o", "'watch' is given twice.", "digest watch openai, gpt-4o"),
@@ -384,6 +384,23 @@ def test_without_a_time_zone_database(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @needs_tzdb
+def test_schedule_for_keeps_what_is_unsaid_of_the_current_schedule() -> None:
+    current = Schedule(cadence="daily", weekday=None, at=time(18, 30), time_zone="Asia/Tokyo")
+
+    assert schedule_for(Subscribe(), time_zone="Europe/Paris", current=current) == current
+    assert schedule_for(
+        Subscribe(at=time(7, 0)), time_zone="Europe/Paris", current=current
+    ) == current.model_copy(update={"at": time(7, 0)})
+    assert schedule_for(Subscribe(weekday=4), time_zone="UTC", current=current) == Schedule(
+        cadence="weekly", weekday=4, at=time(18, 30), time_zone="Asia/Tokyo"
+    )
+    weekly = Schedule(weekday=2, at=time(8, 0), time_zone="UTC")
+    assert schedule_for(Subscribe(cadence="weekly"), time_zone="Asia/Tokyo", current=weekly) == (
+        weekly
+    )
+
+
+@needs_tzdb
 def test_schedule_for_fills_defaults() -> None:
     assert schedule_for(Subscribe(), time_zone="America/New_York") == Schedule(
         cadence="weekly", weekday=0, at=NINE, time_zone="America/New_York"
@@ -407,13 +424,14 @@ def test_schedule_for_an_unusable_fallback_zone_asks_for_one() -> None:
 @pytest.mark.parametrize(
     ("request_", "words"),
     [
-        (Subscribe(), "subscribe weekly"),
+        (Subscribe(), "subscribe"),
+        (Subscribe(cadence="weekly"), "subscribe weekly"),
         (Subscribe(cadence="daily", at=time(18, 30)), "subscribe daily 18:30"),
         (
             Subscribe(weekday=6, at=time(7, 5), time_zone="UTC", watch=("openai", "gpt-4o")),
             "subscribe weekly sun 07:05 UTC watch openai, gpt-4o",
         ),
-        (Subscribe(watch=()), "subscribe weekly watch all"),
+        (Subscribe(watch=()), "subscribe watch all"),
     ],
 )
 def test_render_subscribe(request_: Subscribe, words: str) -> None:
@@ -527,6 +545,9 @@ def said_in_any_order(draw: st.DrawFn) -> tuple[Subscribe, str]:
     parts = []
     if request.cadence == "daily" or draw(st.booleans()):
         parts.append(_random_case(draw, request.cadence))
+    elif request.weekday is None:
+        # Unsaid, the cadence stays as the channel has it (weekly for a new subscription).
+        request = request.model_copy(update={"cadence": None})
     if request.weekday is not None:
         parts.append(_weekday_words(draw, request.weekday))
     if request.at is not None:

@@ -4,12 +4,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+
+from sqlalchemy import select, update
 
 from bot.digest_store import DigestStore, Subscription
 from bot.schedules import Schedule
-from bot.store import Store
+from bot.store import Store, digest_deliveries
 from tests.e2e.server import BOT_TOKEN
 from tests.fake_slack import TEAM_ID, FakeSlack
 
@@ -113,5 +115,20 @@ def posts_by_channel(fake: FakeSlack) -> dict[str, int]:
     return counts
 
 
-def week_before(day: date) -> date:
-    return day - timedelta(days=7)
+def age_deliveries(database_url: str, by: timedelta) -> None:
+    """As if the delivery rows had been claimed and settled `by` earlier: leases and back-offs
+    run on the real clock, which a test does not wait out."""
+    store = Store(database_url)
+    try:
+        with store.engine.begin() as connection:
+            for row in connection.execute(select(digest_deliveries)).all():
+                connection.execute(
+                    update(digest_deliveries)
+                    .where(digest_deliveries.c.id == row.id)
+                    .values(
+                        claimed_at=row.claimed_at - by,
+                        finished_at=row.finished_at and row.finished_at - by,
+                    )
+                )
+    finally:
+        store.close()

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.digest_store import CLAIM_LEASE
+from bot.digest_store import CLAIM_LEASE, RETRY_FAILED_AFTER
 from bot.digests import EVENT_TYPE
 from bot.schedules import Schedule
 from tests.e2e.clock import (
     MONDAY,
+    age_deliveries,
     clock_env,
     posts_by_channel,
     read_store,
@@ -145,9 +146,10 @@ def test_a_clock_killed_mid_post_is_made_good_once_by_the_next_one(
     assert {d.status for d in read_store(database_url).deliveries()} == {"claimed"}
 
     # Within the lease nobody touches the claims; after it the next clock takes them over.
-    run_clock(fake, database_url, MONDAY + CLAIM_LEASE / 2, home)
+    run_clock(fake, database_url, MONDAY + timedelta(minutes=1), home)
     assert {d.status for d in read_store(database_url).deliveries()} == {"claimed"}
-    run_clock(fake, database_url, MONDAY + CLAIM_LEASE, home)
+    age_deliveries(database_url, CLAIM_LEASE)
+    run_clock(fake, database_url, MONDAY + timedelta(minutes=2), home)
 
     assert posts_by_channel(fake) == dict.fromkeys(channels, 1)
     deliveries = read_store(database_url).deliveries()
@@ -167,6 +169,20 @@ def test_slack_throttling_and_outages_are_waited_out(
     assert posts_by_channel(fake) == {"C1": 1, "C2": 1}
     statuses = sorted(call.status for call in fake.calls_to("chat.postMessage"))
     assert statuses == [200, 200, 429, 429, 503]
+
+
+def test_a_post_slack_took_before_failing_is_not_posted_twice(
+    fake: FakeSlack, database_url: str, home: Path
+) -> None:
+    subscribe(database_url, ["C1"])
+    fake.server_error("chat.postMessage", status=503, takes_effect=True)
+
+    run_clock(fake, database_url, MONDAY, home)
+
+    assert posts_by_channel(fake) == {"C1": 1}
+    assert len(fake.calls_to("conversations.history")) == 1
+    (delivery,) = read_store(database_url).deliveries()
+    assert (delivery.status, delivery.attempts) == ("posted", 1)
 
 
 def test_a_channel_slack_refuses_is_paused_and_the_others_go_on(
@@ -231,11 +247,17 @@ def test_a_failure_is_a_row_and_is_tried_again_on_the_next_pass(
     subscribe(database_url, ["C1"])
     fake.fail("chat.postMessage", "internal_error", times=1)
 
-    first = run_clock(fake, database_url, MONDAY, home)
+    first = start_clock(fake, database_url, MONDAY, home)
+    out, _ = first.communicate(timeout=60)
     (failed,) = read_store(database_url).deliveries()
+    # Not again at once: after a back-off.
     run_clock(fake, database_url, MONDAY + timedelta(minutes=1), home)
+    assert read_store(database_url).deliveries()[0].status == "failed"
+    age_deliveries(database_url, RETRY_FAILED_AFTER)
+    run_clock(fake, database_url, MONDAY + timedelta(minutes=2), home)
 
-    assert "1 failed" in first.stdout
+    assert first.returncode == 1  # cron and operators hear of it
+    assert "1 failed" in out
     assert (failed.status, failed.error) == ("failed", "internal_error")
     (delivery,) = read_store(database_url).deliveries()
     assert (delivery.status, delivery.attempts) == ("posted", 2)

@@ -207,3 +207,25 @@ def test_help_lists_the_digest_commands(server: Server, fake: FakeSlack) -> None
     text = reply_to(fake, "C0HELP").body["text"]
     for verb in ("subscribe", "unsubscribe", "status", "preview", "watch"):
         assert f"digest {verb}" in text
+
+
+def test_subscribing_again_resumes_a_paused_digest_as_it_was(
+    server: Server, fake: FakeSlack, database: tuple[Path, str]
+) -> None:
+    _, url = database
+    digest(server, fake, "subscribe daily 18:30 America/New_York watch openai", "C0RESUME")
+    posted_in(fake, "C0RESUME")
+    read_store(url).pause(
+        team_id=TEAM_ID, channel_id="C0RESUME", reason="not_in_channel", now=datetime.now(UTC)
+    )
+
+    digest(server, fake, "subscribe", "C0RESUME")
+
+    fake.wait_for("chat.postMessage", count=2, predicate=lambda c: c.body["channel"] == "C0RESUME")
+    kept = read_store(url).subscription(team_id=TEAM_ID, channel_id="C0RESUME")
+    assert kept is not None
+    assert kept.paused_reason is None
+    assert kept.schedule == Schedule(
+        cadence="daily", weekday=None, at=time(18, 30), time_zone="America/New_York"
+    )
+    assert kept.watch == ("openai",)
