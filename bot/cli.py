@@ -7,7 +7,7 @@ by hand: argparse would read the "->" of a breakeven question as an option.
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -187,8 +187,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.digest_cli import main as digest
 
         return digest(args[1:])
+    return print_outcome(lambda: run(args, stdin=sys.stdin))
+
+
+def print_outcome(work: Callable[[], tuple[int, str, str]]) -> int:
+    """Print what `work` answered (exit code, stdout, stderr) as a command-line tool does: an
+    unexpected failure as one line, a reader that went away (`| head -1`) quietly."""
     try:
-        code, out, err = run(args, stdin=sys.stdin)
+        code, out, err = work()
     except Exception as exc:
         if os.environ.get("LLMCOST_DEBUG"):
             raise

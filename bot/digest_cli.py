@@ -5,14 +5,13 @@ in Slack; here they say so. Errors are one line starting 'llmcost: ', as in `bot
 """
 
 import difflib
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.cli import EXIT_BAD_INPUT, EXIT_INTERNAL, Invocation, _error_output
+from bot.cli import EXIT_BAD_INPUT, Invocation, _error_output
 from pricing.errors import LlmcostError
 
 USAGE = """\
@@ -181,25 +180,9 @@ def run(argv: Sequence[str], today: date | None = None) -> tuple[int, str, str]:
 
 def main(args: list[str]) -> int:
     """`llmcost digest ...`: `args` are the words after `digest`."""
-    try:
-        code, out, err = run(args)
-    except Exception as exc:
-        if os.environ.get("LLMCOST_DEBUG"):
-            raise
-        print(
-            f"llmcost: internal error: {exc!r}. Set LLMCOST_DEBUG=1 for details.", file=sys.stderr
-        )
-        return EXIT_INTERNAL
-    try:
-        if out:
-            print(out)
-        if err:
-            print(err, file=sys.stderr)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # `llmcost digest preview | head -3`: the reader left; end quietly, as Unix tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return code
+    from bot.cli import print_outcome
+
+    return print_outcome(lambda: run(args))
 
 
 if __name__ == "__main__":

@@ -112,9 +112,8 @@ async def _subscribe(
         subscribed_by=user,
         now=services.now(),
     )
-    who = f"<@{user}>" if user else "Someone"
     text = (
-        f":newspaper: {who} subscribed this channel to the LLM tariff digest: "
+        f":newspaper: {_who(user)} subscribed this channel to the LLM tariff digest: "
         f"{_plan(subscription, services.now())}{zone_note}"
     )
     try:
@@ -159,10 +158,9 @@ async def _unsubscribe(
     if not removed:
         await _private(respond, "This channel has no tariff digest to stop.")
         return
-    who = f"<@{user}>" if user else "Someone"
     await respond_to_asker(
         respond,
-        text=f"{who} unsubscribed this channel from the LLM tariff digest.",
+        text=f"{_who(user)} unsubscribed this channel from the LLM tariff digest.",
         response_type="in_channel",
     )
 
@@ -187,10 +185,9 @@ async def _watch(
             f"`{COMMAND} {DIGEST_EXAMPLES['subscribe']}`",
         )
         return
-    who = f"<@{user}>" if user else "Someone"
     await respond_to_asker(
         respond,
-        text=f"{who} set this channel's tariff digest to follow {_watching(subscription)}.",
+        text=f"{_who(user)} set this channel's tariff digest to follow {_watching(subscription)}.",
         response_type="in_channel",
     )
 
@@ -264,6 +261,10 @@ def _plan(subscription: Subscription, now: datetime, last: Delivery | None = Non
         next_run = schedule.next_slot(next_run)
     when = "" if subscription.paused_reason else f" Next: {_when(next_run)}."
     return f"{schedule.describe()}, {_watching(subscription)}.{when}"
+
+
+def _who(user: str | None) -> str:
+    return f"<@{user}>" if user else "Someone"
 
 
 def _watching(subscription: Subscription) -> str:
