@@ -44,7 +44,6 @@ import argparse
 import asyncio
 import multiprocessing
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -158,23 +157,9 @@ def database(database_url: str | None, home: Path) -> Iterator[str]:
     if database_url is None:
         yield f"sqlite:///{home / 'digests.db'}"
         return
-    import psycopg
-    from psycopg import sql
+    from tests.databases import schema_of_its_own
 
-    from tests.databases import libpq_url, with_search_path
-
-    schema = f"llmcost_bench_{secrets.token_hex(6)}"
-    admin_url = libpq_url(database_url)
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    try:
-        yield with_search_path(database_url, schema)
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute("SET lock_timeout = '10s'")
-            connection.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-            )
+    yield from schema_of_its_own(database_url, prefix="llmcost_bench_")
 
 
 def seed(url: str, channels: Sequence[str]) -> None:

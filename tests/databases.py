@@ -45,7 +45,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             f"{problem}",
             pytrace=False,
         )
-    yield from _schema_of_its_own(server_url)
+    yield from schema_of_its_own(server_url)
 
 
 @functools.cache
@@ -83,8 +83,9 @@ def with_search_path(url: str, schema: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(rest, quote_via=quote)))
 
 
-def _schema_of_its_own(server_url: str) -> Iterator[str]:
-    schema = f"{SCHEMA_PREFIX}{secrets.token_hex(6)}"
+def schema_of_its_own(server_url: str, prefix: str = SCHEMA_PREFIX) -> Iterator[str]:
+    """A URL whose connections use a new schema on the server, dropped when this ends."""
+    schema = f"{prefix}{secrets.token_hex(6)}"
     admin_url = libpq_url(server_url)
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))

@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.listeners.digest import answer_digest, is_digest_command
-from bot.listeners.posting import remember, respond_to_asker
+from bot.listeners.posting import NOT_A_MEMBER, remember, respond_to_asker
 from bot.render.blocks import COMMAND
 from bot.replies import Reply, to_question
 from bot.services import Services
@@ -17,9 +17,6 @@ from bot.slack_text import from_slack
 
 log = logging.getLogger(__name__)
 
-# Slack's answers when the bot is not a member of the channel, or cannot see it at all (a
-# private channel, someone else's direct messages): the command's response_url still works.
-NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
 # The channel exists and the bot is in it, but Slack will not take a message there.
 POSTING_REFUSED = {"is_archived", "restricted_action", "ekm_access_denied"}
 INVITE_NOTE = (

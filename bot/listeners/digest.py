@@ -6,7 +6,10 @@ only to the person who asked. The clock process (`llmcost clock`) does the posti
 """
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -25,7 +28,7 @@ from bot.digest_requests import (
     schedule_for,
 )
 from bot.digest_store import MAX_ATTEMPTS, Delivery, DigestStore, Subscription
-from bot.listeners.posting import respond_to_asker
+from bot.listeners.posting import NOT_A_MEMBER, respond_to_asker
 from bot.render.blocks import COMMAND, error_message
 from bot.render.digest import digest_message
 from bot.schedules import Schedule
@@ -35,11 +38,10 @@ from pricing.changes import check_watch
 from pricing.errors import LlmcostError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 VERB = "digest"
 FALLBACK_TIME_ZONE = "UTC"
-# Slack's answers when the bot cannot post in the channel it was asked from.
-NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
 PAUSE_EXPLAINED = {
     "not_in_channel": "I was removed from this channel",
     "channel_not_found": "I can't see this channel (for a private one, invite me)",
@@ -54,6 +56,31 @@ def is_digest_command(words: str) -> bool:
     return first.lower() == VERB
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """One `/llmcost digest` command: who asked, in which channel, and how to answer."""
+
+    client: AsyncWebClient
+    respond: AsyncRespond
+    services: Services
+    digests: DigestStore
+    team_id: str
+    channel: str
+    user: str | None
+
+    async def channel_data(self, method: Callable[..., T], **arguments: object) -> T:
+        """A DigestStore method for this channel, off the event loop (it waits on SQL)."""
+        return await self.services.off_loop(
+            method, team_id=self.team_id, channel_id=self.channel, **arguments
+        )
+
+    async def tell_asker(self, text: str) -> None:
+        await respond_to_asker(self.respond, text=text, response_type="ephemeral")
+
+    async def tell_channel(self, text: str) -> None:
+        await respond_to_asker(self.respond, text=text, response_type="in_channel")
+
+
 async def answer_digest(
     words: str,
     body: dict,
@@ -63,70 +90,66 @@ async def answer_digest(
 ) -> None:
     """`words` is what the user typed after /llmcost, Slack's markup already resolved."""
     rest = words.strip()[len(VERB) :].strip()
-    team_id, channel, user = body.get("team_id", ""), body["channel_id"], body.get("user_id")
-    digests = DigestStore(services.store)
+    asked = _Asked(
+        client=client,
+        respond=respond,
+        services=services,
+        digests=DigestStore(services.store),
+        team_id=body.get("team_id", ""),
+        channel=body["channel_id"],
+        user=body.get("user_id"),
+    )
     try:
         request = parse_digest_request(rest)
         if isinstance(request, Subscribe):
-            await _subscribe(request, client, respond, services, digests, team_id, channel, user)
+            await _subscribe(request, asked)
         elif isinstance(request, Unsubscribe):
-            await _unsubscribe(respond, services, digests, team_id, channel, user)
+            await _unsubscribe(asked)
         elif isinstance(request, Watch):
-            await _watch(request, respond, services, digests, team_id, channel, user)
+            await _watch(request, asked)
         elif isinstance(request, Status):
-            await _status(respond, services, digests, team_id, channel)
+            await _status(asked)
         elif isinstance(request, Preview):
-            await _preview(respond, services, digests, team_id, channel)
+            await _preview(asked)
         else:
-            await _private(respond, _help())
+            await asked.tell_asker(_help())
     except LlmcostError as error:
         message = error_message(error, question=f"{VERB} {rest}".strip())
         await respond_to_asker(respond, **message.as_kwargs(), response_type="ephemeral")
 
 
-async def _subscribe(
-    request: Subscribe,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    services: Services,
-    digests: DigestStore,
-    team_id: str,
-    channel: str,
-    user: str | None,
-) -> None:
-    current = await services.off_loop(digests.subscription, team_id=team_id, channel_id=channel)
+async def _subscribe(request: Subscribe, asked: _Asked) -> None:
+    services = asked.services
+    current = await asked.channel_data(asked.digests.subscription)
     zone_note = ""
     time_zone = request.time_zone or (current.schedule.time_zone if current else None)
     if time_zone is None:
-        time_zone, zone_note = await _time_zone_of(client, user)
+        time_zone, zone_note = await _time_zone_of(asked.client, asked.user)
     schedule = schedule_for(
         request, time_zone=time_zone, current=current.schedule if current else None
     )
     watch = None if request.watch is None else check_watch(services.answerer.book(), request.watch)
-    subscription = await services.off_loop(
-        digests.subscribe,
-        team_id=team_id,
-        channel_id=channel,
+    subscription = await asked.channel_data(
+        asked.digests.subscribe,
         schedule=schedule,
         watch=watch,
-        subscribed_by=user,
+        subscribed_by=asked.user,
         now=services.now(),
     )
     text = (
-        f":newspaper: {_who(user)} subscribed this channel to the LLM tariff digest: "
+        f":newspaper: {_who(asked.user)} subscribed this channel to the LLM tariff digest: "
         f"{_plan(subscription, services.now())}{zone_note}"
     )
     try:
-        await client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+        await asked.client.chat_postMessage(channel=asked.channel, text=text, unfurl_links=False)
     except SlackApiError as error:
         if error.response.get("error") not in NOT_A_MEMBER:
             raise
         # Subscribed all the same: the digest will be paused unless someone invites the bot.
-        note = (
-            "\n:warning: I'm not in this channel, so the digest would be paused. "
+        await asked.tell_asker(
+            text + "\n:warning: I'm not in this channel, so the digest would be paused. "
             "Invite me with `/invite @llmcost` before it is due."
         )
-        await _private(respond, text + note)
 
 
 async def _time_zone_of(client: AsyncWebClient, user: str | None) -> tuple[str, str]:
@@ -146,59 +169,34 @@ async def _time_zone_of(client: AsyncWebClient, user: str | None) -> tuple[str, 
     )
 
 
-async def _unsubscribe(
-    respond: AsyncRespond,
-    services: Services,
-    digests: DigestStore,
-    team_id: str,
-    channel: str,
-    user: str | None,
-) -> None:
-    removed = await services.off_loop(digests.unsubscribe, team_id=team_id, channel_id=channel)
-    if not removed:
-        await _private(respond, "This channel has no tariff digest to stop.")
+async def _unsubscribe(asked: _Asked) -> None:
+    if not await asked.channel_data(asked.digests.unsubscribe):
+        await asked.tell_asker("This channel has no tariff digest to stop.")
         return
-    await respond_to_asker(
-        respond,
-        text=f"{_who(user)} unsubscribed this channel from the LLM tariff digest.",
-        response_type="in_channel",
+    await asked.tell_channel(
+        f"{_who(asked.user)} unsubscribed this channel from the LLM tariff digest."
     )
 
 
-async def _watch(
-    request: Watch,
-    respond: AsyncRespond,
-    services: Services,
-    digests: DigestStore,
-    team_id: str,
-    channel: str,
-    user: str | None,
-) -> None:
-    watch = check_watch(services.answerer.book(), request.terms)
-    subscription = await services.off_loop(
-        digests.set_watch, team_id=team_id, channel_id=channel, watch=watch, now=services.now()
+async def _watch(request: Watch, asked: _Asked) -> None:
+    watch = check_watch(asked.services.answerer.book(), request.terms)
+    subscription = await asked.channel_data(
+        asked.digests.set_watch, watch=watch, now=asked.services.now()
     )
     if subscription is None:
-        await _private(
-            respond,
+        await asked.tell_asker(
             "This channel has no tariff digest yet. Subscribe first: "
-            f"`{COMMAND} {DIGEST_EXAMPLES['subscribe']}`",
+            f"`{COMMAND} {DIGEST_EXAMPLES['subscribe']}`"
         )
         return
-    await respond_to_asker(
-        respond,
-        text=f"{_who(user)} set this channel's tariff digest to follow {_watching(subscription)}.",
-        response_type="in_channel",
+    await asked.tell_channel(
+        f"{_who(asked.user)} set this channel's tariff digest to follow {_watching(subscription)}."
     )
 
 
-async def _status(
-    respond: AsyncRespond, services: Services, digests: DigestStore, team_id: str, channel: str
-) -> None:
-    subscription = await services.off_loop(
-        digests.subscription, team_id=team_id, channel_id=channel
-    )
-    last = await services.off_loop(digests.last_delivery, team_id=team_id, channel_id=channel)
+async def _status(asked: _Asked) -> None:
+    subscription = await asked.channel_data(asked.digests.subscription)
+    last = await asked.channel_data(asked.digests.last_delivery)
     lines = []
     if subscription is None:
         lines.append(
@@ -206,7 +204,7 @@ async def _status(
             f"`{COMMAND} {DIGEST_EXAMPLES['subscribe']}`."
         )
     else:
-        lines.append(f"*Tariff digest:* {_plan(subscription, services.now(), last)}")
+        lines.append(f"*Tariff digest:* {_plan(subscription, asked.services.now(), last)}")
         if subscription.paused_reason is not None:
             why = PAUSE_EXPLAINED.get(subscription.paused_reason, "Slack refused it")
             lines.append(
@@ -229,28 +227,25 @@ async def _status(
             f"changes from {(last.since + timedelta(days=1)).isoformat()} to "
             f"{last.until.isoformat()}."
         )
-    await _private(respond, "\n".join(lines))
+    await asked.tell_asker("\n".join(lines))
 
 
-async def _preview(
-    respond: AsyncRespond, services: Services, digests: DigestStore, team_id: str, channel: str
-) -> None:
+async def _preview(asked: _Asked) -> None:
     """The digest as the channel would get it now: since its last one, with its watch list."""
-    subscription = await services.off_loop(
-        digests.subscription, team_id=team_id, channel_id=channel
-    )
+    subscription = await asked.channel_data(asked.digests.subscription)
     schedule = subscription.schedule if subscription else Schedule()
     watch = subscription.watch if subscription else ()
-    until = schedule.local_day(services.now())
-    last = await services.off_loop(
-        digests.last_posted_until, [(team_id, channel)] if subscription else []
+    until = schedule.local_day(asked.services.now())
+    key = (asked.team_id, asked.channel)
+    last = await asked.services.off_loop(
+        asked.digests.last_posted_until, [key] if subscription else []
     )
-    since = last.get((team_id, channel))
+    since = last.get(key)
     if since is None or since >= until:
         since = until - schedule.period
-    digest = compose(services.answerer.book(), since=since, until=until, watch=watch)
+    digest = compose(asked.services.answerer.book(), since=since, until=until, watch=watch)
     message = digest_message(digest)
-    await respond_to_asker(respond, **message.as_kwargs(), response_type="ephemeral")
+    await respond_to_asker(asked.respond, **message.as_kwargs(), response_type="ephemeral")
 
 
 def _plan(subscription: Subscription, now: datetime, last: Delivery | None = None) -> str:
@@ -286,7 +281,3 @@ def _help() -> str:
     lines = ["*Tariff digest:* a weekly (or daily) post of what changed in LLM prices."]
     lines += [f"• `{COMMAND} {example}`" for example in DIGEST_EXAMPLES.values()]
     return "\n".join(lines)
-
-
-async def _private(respond: AsyncRespond, text: str) -> None:
-    await respond_to_asker(respond, text=text, response_type="ephemeral")

@@ -11,6 +11,10 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
+# Slack's answers when the bot is not a member of the channel, or cannot see it at all (a
+# private channel, someone else's direct messages): the command's response_url still works.
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+
 
 async def post_in_thread(
     client: AsyncWebClient,
