@@ -20,7 +20,7 @@ def serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
         "PORT": str(free_port()),
     }
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve"],
+        [sys.executable, "-m", "bot.cli.main", "serve"],
         env={**base, **env},
         cwd=cwd,
         capture_output=True,

@@ -1,0 +1,81 @@
+"""Delivering a Reply into a conversation, and remembering the question behind what was posted."""
+
+import logging
+from dataclasses import replace
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.replies import Reply
+from bot.slack.services import Services
+
+log = logging.getLogger(__name__)
+
+# Slack's answers when the bot is not a member of the channel, or cannot see it at all (a
+# private channel, someone else's direct messages): the command's response_url still works.
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+
+
+async def post_in_thread(
+    client: AsyncWebClient,
+    services: Services,
+    reply: Reply,
+    *,
+    team_id: str,
+    channel: str,
+    thread_ts: str,
+    user: str,
+    direct: bool = False,
+) -> None:
+    """Post in a thread; help, errors and `private` go only to the asker, except in a direct
+    message, where only the asker can read it anyway."""
+    if direct and reply.private:
+        reply = replace(reply, private=False)  # nobody else reads a DM: no "Post in channel"
+    message = reply.message.as_kwargs()
+    if not direct and (reply.private or reply.is_help_or_error):
+        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **message)
+        return
+    posted = await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
+    await remember(
+        services,
+        reply,
+        team_id=team_id,
+        channel=channel,
+        thread_ts=thread_ts,
+        message_ts=posted["ts"],
+    )
+
+
+async def remember(
+    services: Services,
+    reply: Reply,
+    *,
+    team_id: str,
+    channel: str,
+    thread_ts: str | None,
+    message_ts: str,
+) -> None:
+    """Store the question behind a posted answer so replies in its thread can change it."""
+    if reply.question is None:
+        return
+    await services.off_loop(
+        services.store.save_answer,
+        team_id=team_id,
+        channel_id=channel,
+        thread_ts=thread_ts or message_ts,
+        message_ts=message_ts,
+        question=reply.question,
+        asked_by=reply.asked_by,
+        now=services.now(),
+    )
+    log.info("answered in %s, thread %s", channel, thread_ts or message_ts)
+
+
+async def respond_to_asker(respond: AsyncRespond, **message: object) -> None:
+    """Through a command's or a click's response_url. Slack answers a used-up or expired URL
+    with an HTTP error and no exception, so a message that did not arrive is logged."""
+    if "delete_original" not in message:
+        message.setdefault("replace_original", False)
+    response = await respond(**message)  # type: ignore[arg-type]
+    if response.status_code >= 400:
+        log.warning("response_url refused a reply: %s %s", response.status_code, response.body)

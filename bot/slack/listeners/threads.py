@@ -1,0 +1,132 @@
+"""Messages: replies in the threads of llmcost's answers, mentions, and direct messages.
+
+People talk in threads, so a reply there is answered only when it reads as a change to the
+thread's question (or a whole new question); anything else is left alone. A mention or a direct
+message is addressed to llmcost, so it is always answered, in a thread.
+"""
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.delivery import post_in_thread
+from bot.slack.markup import mentions, strip_mention
+from bot.slack.replies import Reply, to_follow_up, to_question
+from bot.slack.services import Services
+
+log = logging.getLogger(__name__)
+
+# Message subtypes that are a person writing; edits, joins, deletions and the like are not.
+_PEOPLE_WRITING = {None, "thread_broadcast", "file_share"}
+
+
+def is_from_a_person(event: dict) -> bool:
+    """Not another bot (nor llmcost itself), not an edit or a join; has words."""
+    return (
+        event.get("subtype") in _PEOPLE_WRITING
+        and not event.get("bot_id")
+        and bool(event.get("user"))
+        and bool((event.get("text") or "").strip())
+    )
+
+
+async def on_message(
+    ack: AsyncAck,
+    body: dict,
+    event: dict,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    await ack()
+    services.after_ack(answer_message(body, event, client, context, services))
+
+
+async def on_mention(
+    ack: AsyncAck,
+    body: dict,
+    event: dict,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    await ack()
+    services.after_ack(answer_mention(body, event, client, context, services))
+
+
+async def answer_message(
+    body: dict, event: dict, client: AsyncWebClient, context: AsyncBoltContext, services: Services
+) -> None:
+    if not is_from_a_person(event):
+        log.debug("ignored %s: not a person writing", body.get("event_id"))
+        return
+    bot_user = context.bot_user_id or ""
+    direct = event.get("channel_type") == "im"
+    if bot_user and mentions(event["text"], bot_user) and not direct:
+        log.debug("ignored %s: a mention, answered as such", body.get("event_id"))
+        return
+    if event.get("thread_ts") is None and not direct:
+        return  # channel conversation, not addressed to llmcost
+    await _answer(body, event, client, services, bot_user, direct=direct)
+
+
+async def answer_mention(
+    body: dict, event: dict, client: AsyncWebClient, context: AsyncBoltContext, services: Services
+) -> None:
+    if event.get("bot_id"):
+        return
+    await _answer(body, event, client, services, context.bot_user_id or "", addressed=True)
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    app.event("message")(services.bind(on_message))
+    app.event("app_mention")(services.bind(on_mention))
+
+
+async def _answer(
+    body: dict,
+    event: dict,
+    client: AsyncWebClient,
+    services: Services,
+    bot_user: str,
+    *,
+    direct: bool = False,
+    addressed: bool = False,
+) -> None:
+    team_id = body.get("team_id") or event.get("team", "")
+    channel, user = event["channel"], event["user"]
+    thread_ts = event.get("thread_ts") or event["ts"]
+    text = strip_mention(event["text"], bot_user) if bot_user else event["text"]
+    previous = None
+    if event.get("thread_ts"):
+        previous = await services.off_loop(
+            services.store.thread_question, team_id=team_id, channel_id=channel, thread_ts=thread_ts
+        )
+    if previous is None and not (direct or addressed):
+        log.debug("left alone %s: a thread llmcost never answered in", body.get("event_id"))
+        return
+    reply: Reply | None = None
+    if previous is not None:
+        reply = to_follow_up(text, previous, services.answerer, user)
+    if reply is None:
+        if not (direct or addressed):
+            log.debug("left alone %s: conversation in the thread", body.get("event_id"))
+            return
+        reply = to_question(text, services.answerer, user)
+    # Claimed only now, when there is something to post: most messages are none of our business.
+    if not await services.claim_event(body):
+        log.info("event %s was already answered (a retry by Slack)", body.get("event_id"))
+        return
+    await post_in_thread(
+        client,
+        services,
+        reply,
+        team_id=team_id,
+        channel=channel,
+        thread_ts=thread_ts,
+        user=user,
+        direct=direct,
+    )
