@@ -10,7 +10,14 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from bot.cli.terminal import EXIT_BAD_INPUT, error_output, tariffs_file, terminal_width
+from bot.cli.terminal import (
+    EXIT_BAD_INPUT,
+    error_output,
+    iso_date,
+    option_value,
+    tariffs_file,
+    terminal_width,
+)
 from pricing.errors import LlmcostError
 
 USAGE = """\
@@ -41,13 +48,8 @@ class Invocation:
     show_version: bool = False
 
 
-def _option_value(argv: list[str], index: int, name: str) -> tuple[str, int]:
-    arg = argv[index]
-    if arg.startswith(f"{name}="):
-        return arg.split("=", 1)[1], index + 1
-    if index + 1 >= len(argv):
-        raise LlmcostError(f"{name} needs a value.", suggestions=[USAGE.splitlines()[0]])
-    return argv[index + 1], index + 2
+def _no_value(name: str) -> LlmcostError:
+    return LlmcostError(f"{name} needs a value.", suggestions=[USAGE.splitlines()[0]])
 
 
 def read_argv(argv: Sequence[str]) -> Invocation:
@@ -63,18 +65,16 @@ def read_argv(argv: Sequence[str]) -> Invocation:
         elif arg == "--version":
             invocation.show_version = True
         elif arg == "--at" or arg.startswith("--at="):
-            value, index = _option_value(args, index, "--at")
+            value, index = option_value(args, index, "--at", _no_value)
             try:
-                invocation.at = date.fromisoformat(value)
-            except ValueError as exc:
-                looks_right = len(value) == 10 and value[4] == "-" == value[7]
-                problem = "is not a real date" if looks_right else "is not a date as YYYY-MM-DD"
+                invocation.at = iso_date(value)
+            except ValueError as problem:
                 raise LlmcostError(
                     f"--at {value} {problem}.", suggestions=["--at 2023-08-22"]
-                ) from exc
+                ) from problem
             continue
         elif arg == "--tariffs" or arg.startswith("--tariffs="):
-            value, index = _option_value(args, index, "--tariffs")
+            value, index = option_value(args, index, "--tariffs", _no_value)
             invocation.tariffs = Path(value)
             continue
         elif arg.startswith("--"):

@@ -14,6 +14,8 @@ from pathlib import Path
 from bot.cli.terminal import (
     EXIT_BAD_INPUT,
     error_output,
+    iso_date,
+    option_value,
     print_outcome,
     tariffs_file,
     terminal_width,
@@ -60,23 +62,15 @@ class Preview:
     show_usage: bool = False
 
 
-def _value(args: list[str], index: int, name: str) -> tuple[str, int]:
-    """The value of `--name value` or `--name=value`, and the index after it."""
-    arg = args[index]
-    if arg.startswith(f"{name}="):
-        return arg.split("=", 1)[1], index + 1
-    if index + 1 >= len(args):
-        raise LlmcostError(f"{name} needs a value, e.g. {EXAMPLES[name]}.")
-    return args[index + 1], index + 2
+def _no_value(name: str) -> LlmcostError:
+    return LlmcostError(f"{name} needs a value, e.g. {EXAMPLES[name]}.")
 
 
 def _date(option: str, value: str) -> date:
     try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        looks_right = len(value) == 10 and value[4] == "-" == value[7]
-        problem = "is not a real date" if looks_right else "is not a date as YYYY-MM-DD"
-        raise LlmcostError(f"{option} {value} {problem}; e.g. {EXAMPLES[option]}.") from exc
+        return iso_date(value)
+    except ValueError as problem:
+        raise LlmcostError(f"{option} {value} {problem}; e.g. {EXAMPLES[option]}.") from problem
 
 
 def _split_terms(value: str) -> list[str]:
@@ -96,15 +90,15 @@ def read_preview(argv: Sequence[str]) -> Preview:
         elif arg in ("-h", "--help"):
             preview.show_usage = True
         elif name in ("--since", "--until"):
-            value, index = _value(args, index, name)
+            value, index = option_value(args, index, name, _no_value)
             setattr(preview, name[2:], _date(name, value))
             continue
         elif name == "--watch":
-            value, index = _value(args, index, name)
+            value, index = option_value(args, index, name, _no_value)
             preview.watch += _split_terms(value)
             continue
         elif name == "--tariffs":
-            value, index = _value(args, index, name)
+            value, index = option_value(args, index, name, _no_value)
             preview.tariffs = Path(value)
             continue
         elif arg.startswith("-"):

@@ -4,13 +4,37 @@ tariffs file to read, errors as one line (or JSON), and printing an outcome as a
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from pricing.errors import LlmcostError, UnknownModel
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
+
+
+def option_value(
+    args: Sequence[str], index: int, name: str, missing: Callable[[str], LlmcostError]
+) -> tuple[str, int]:
+    """The value of `--name value` or `--name=value` at args[index], and the index after it;
+    `missing(name)` is raised when the option ends the line without one."""
+    arg = args[index]
+    if arg.startswith(f"{name}="):
+        return arg.split("=", 1)[1], index + 1
+    if index + 1 >= len(args):
+        raise missing(name)
+    return args[index + 1], index + 2
+
+
+def iso_date(value: str) -> date:
+    """A YYYY-MM-DD date; ValueError says what is wrong with one that is not."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        looks_right = len(value) == 10 and value[4] == "-" == value[7]
+        problem = "is not a real date" if looks_right else "is not a date as YYYY-MM-DD"
+        raise ValueError(problem) from exc
 
 
 def terminal_width() -> int:

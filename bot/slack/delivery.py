@@ -1,9 +1,12 @@
-"""Delivering a Reply into a conversation, and remembering the question behind what was posted."""
+"""Delivering a Reply: in the channel (`deliver`, falling back to the asker when Slack will not
+take it there), in a thread (`post_in_thread`) or only to the asker (`respond_to_asker`); and
+remembering the question behind what was posted, so that its thread can follow up."""
 
 import logging
 from dataclasses import replace
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.replies import Reply
@@ -14,6 +17,17 @@ log = logging.getLogger(__name__)
 # Slack's answers when the bot is not a member of the channel, or cannot see it at all (a
 # private channel, someone else's direct messages): the command's response_url still works.
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+
+# The channel exists and the bot is in it, but Slack will not take a message there.
+POSTING_REFUSED = {"is_archived", "restricted_action", "ekm_access_denied"}
+INVITE_NOTE = (
+    "I'm not in this channel, so I can't start a thread here. "
+    "Invite me with `/invite @llmcost` to ask follow-ups in a thread."
+)
+TROUBLE = (
+    ":warning: Something went wrong on my side while answering; it has been logged. "
+    "Please try again in a moment."
+)
 
 
 async def post_in_thread(
@@ -79,3 +93,51 @@ async def respond_to_asker(respond: AsyncRespond, **message: object) -> None:
     response = await respond(**message)  # type: ignore[arg-type]
     if response.status_code >= 400:
         log.warning("response_url refused a reply: %s %s", response.status_code, response.body)
+
+
+async def deliver(
+    reply: Reply,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    services: Services,
+    *,
+    team_id: str,
+    channel: str,
+    thread_ts: str | None = None,
+) -> None:
+    """In the channel (or the thread), where a thread can follow; help, errors and `private`
+    only to the asker, through the response_url of their command or click."""
+    if reply.private or reply.is_help_or_error:
+        await respond_to_asker(respond, **reply.message.as_kwargs(), response_type="ephemeral")
+        return
+    try:
+        posted = await client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, **reply.message.as_kwargs()
+        )
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code in NOT_A_MEMBER:
+            fallback = reply.with_note(INVITE_NOTE).as_kwargs()
+            await respond_to_asker(respond, **fallback, response_type="in_channel")
+        elif code in POSTING_REFUSED:
+            note = (
+                f"Slack would not let me post this in the channel (`{code}`), so only you see it."
+            )
+            await respond_to_asker(
+                respond, **reply.with_note(note).as_kwargs(), response_type="ephemeral"
+            )
+        else:
+            raise
+        return
+    try:
+        await remember(
+            services,
+            reply,
+            team_id=team_id,
+            channel=channel,
+            thread_ts=thread_ts,
+            message_ts=posted["ts"],
+        )
+    except Exception:
+        # The answer is posted; only follow-ups in its thread are lost, so nobody is told off.
+        log.exception("remembering the question of %s failed", posted["ts"])

@@ -9,8 +9,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.blocks import SHARE_ACTION
-from bot.slack.delivery import respond_to_asker
-from bot.slack.listeners.commands import TROUBLE, deliver
+from bot.slack.delivery import TROUBLE, deliver, respond_to_asker
 from bot.slack.replies import to_question
 from bot.slack.services import Services
 
@@ -26,15 +25,11 @@ async def on_share(
     services: Services,
 ) -> None:
     await ack()
-    services.after_ack(share(body, client, respond, context, services))
+    services.after_ack(share(body, client, respond, context.team_id or "", services))
 
 
 async def share(
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-    services: Services,
+    body: dict, client: AsyncWebClient, respond: AsyncRespond, team_id: str, services: Services
 ) -> None:
     try:
         # The button carries the canonical question; it is asked again, so the channel sees
@@ -46,7 +41,7 @@ async def share(
             client,
             respond,
             services,
-            team_id=context.team_id or "",
+            team_id=team_id,
             channel=body["channel"]["id"],
             # A private answer in a thread is shared in that thread.
             thread_ts=body.get("container", {}).get("thread_ts"),

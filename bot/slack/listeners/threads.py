@@ -41,29 +41,18 @@ async def on_message(
     context: AsyncBoltContext,
     services: Services,
 ) -> None:
+    """A message or a mention (both are registered here): ack, then answer it after the ack."""
     await ack()
-    services.after_ack(answer_message(body, event, client, context, services))
-
-
-async def on_mention(
-    ack: AsyncAck,
-    body: dict,
-    event: dict,
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-    services: Services,
-) -> None:
-    await ack()
-    services.after_ack(answer_mention(body, event, client, context, services))
+    answer = answer_mention if event.get("type") == "app_mention" else answer_message
+    services.after_ack(answer(body, event, client, context.bot_user_id or "", services))
 
 
 async def answer_message(
-    body: dict, event: dict, client: AsyncWebClient, context: AsyncBoltContext, services: Services
+    body: dict, event: dict, client: AsyncWebClient, bot_user: str, services: Services
 ) -> None:
     if not is_from_a_person(event):
         log.debug("ignored %s: not a person writing", body.get("event_id"))
         return
-    bot_user = context.bot_user_id or ""
     direct = event.get("channel_type") == "im"
     if bot_user and mentions(event["text"], bot_user) and not direct:
         log.debug("ignored %s: a mention, answered as such", body.get("event_id"))
@@ -74,16 +63,16 @@ async def answer_message(
 
 
 async def answer_mention(
-    body: dict, event: dict, client: AsyncWebClient, context: AsyncBoltContext, services: Services
+    body: dict, event: dict, client: AsyncWebClient, bot_user: str, services: Services
 ) -> None:
     if event.get("bot_id"):
         return
-    await _answer(body, event, client, services, context.bot_user_id or "", addressed=True)
+    await _answer(body, event, client, services, bot_user, addressed=True)
 
 
 def register(app: AsyncApp, services: Services) -> None:
     app.event("message")(services.bind(on_message))
-    app.event("app_mention")(services.bind(on_mention))
+    app.event("app_mention")(services.bind(on_message))
 
 
 async def _answer(
