@@ -211,7 +211,7 @@ def _reject_contradictions(records: list[TariffRecord], label: str) -> None:
             )
 
 
-def reject_unknown_bases(
+def _reject_unknown_bases(
     records: list[TariffRecord], label: str, known: Callable[[str], bool]
 ) -> None:
     """`fine_tune_of` names a model of this file or one `known` to the book it joins."""
@@ -270,7 +270,7 @@ def bundled_tariffs() -> list[Tariff]:
     text = resources.files("pricing.data").joinpath(BUNDLED).read_text(encoding="utf-8")
     label = f"bundled {BUNDLED}"
     records = read_tariff_file(text, label=label)
-    reject_unknown_bases(records, label, known=lambda _name: False)
+    _reject_unknown_bases(records, label, known=lambda _name: False)
     return tariffs_from_records(records, origin="bundled", default_source="llmcost bundled tariffs")
 
 
@@ -304,8 +304,8 @@ def load_book(user_file: Path | None = None, *, with_catalog: bool = True) -> Ta
         return known.model if known else normalize_name(name)
 
     _reject_repeated_dates(records, f"tariffs file {user_file}", identify)
-    reject_unknown_bases(
-        records, f"tariffs file {user_file}", known=lambda name: bool(base.find(name))
+    _reject_unknown_bases(
+        records, f"tariffs file {user_file}", known=lambda name: base.find(name) is not None
     )
     merged: dict[int, Tariff] = {}
     added: list[Tariff] = []
