@@ -17,10 +17,11 @@ from pricing.answers import (
     TableAnswer,
 )
 from pricing.errors import NoPrice, UnknownModel
-from pricing.parse import VERBS, parse
-from pricing.query import BreakevenQuery
+from pricing.parse import parse
 from pricing.sources import bundled_tariffs, load_book
 from pricing.tariffs import TariffBook
+from pricing.verbs.breakeven import BreakevenQuery
+from pricing.verbs.registry import VERBS
 
 TODAY = date(2026, 11, 24)
 LAUNCH = date(2023, 8, 22)  # OpenAI's GPT-3.5 Turbo fine-tuning launch

@@ -14,22 +14,21 @@ from hypothesis import strategies as st
 
 from pricing.errors import ParseError
 from pricing.followup import follow_ups, refine
-from pricing.parse import EXAMPLES, parse, render
+from pricing.parse import parse, render
 from pricing.quantities import Ratio
-from pricing.query import (
-    BreakevenQuery,
-    CheapestQuery,
-    CompareQuery,
-    CostQuery,
-    FinetuneQuery,
-    HelpQuery,
-    HistoryQuery,
-    ModelsQuery,
-    PriceQuery,
-    TokensQuery,
-    Usage,
-)
+from pricing.query import Usage
 from pricing.tariffs import normalize_name
+from pricing.verbs.breakeven import BreakevenQuery
+from pricing.verbs.cheapest import CheapestQuery
+from pricing.verbs.compare import CompareQuery
+from pricing.verbs.cost import CostQuery
+from pricing.verbs.finetune import FinetuneQuery
+from pricing.verbs.help import HelpQuery
+from pricing.verbs.history import HistoryQuery
+from pricing.verbs.models import ModelsQuery
+from pricing.verbs.price import PriceQuery
+from pricing.verbs.registry import EXAMPLES
+from pricing.verbs.tokens import TokensQuery
 from tests.pricing.test_parse_properties import (
     AS_OF,
     FUZZ,

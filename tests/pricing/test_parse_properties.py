@@ -9,22 +9,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pricing.errors import ParseError
-from pricing.parse import EXAMPLES, RESERVED, VERBS, parse, render
+from pricing.lexicon import RESERVED
+from pricing.parse import parse, render
 from pricing.quantities import MAX_COUNT, Ratio, looks_like_count, looks_like_ratio
-from pricing.query import (
-    BreakevenQuery,
-    CheapestQuery,
-    CompareQuery,
-    CostQuery,
-    FinetuneQuery,
-    HelpQuery,
-    HistoryQuery,
-    ModelsQuery,
-    PriceQuery,
-    Query,
-    TokensQuery,
-    Usage,
-)
+from pricing.query import Usage
+from pricing.verbs.breakeven import BreakevenQuery
+from pricing.verbs.cheapest import CheapestQuery
+from pricing.verbs.compare import CompareQuery
+from pricing.verbs.cost import CostQuery
+from pricing.verbs.finetune import FinetuneQuery
+from pricing.verbs.help import HelpQuery
+from pricing.verbs.history import HistoryQuery
+from pricing.verbs.models import ModelsQuery
+from pricing.verbs.price import PriceQuery
+from pricing.verbs.registry import EXAMPLES, VERBS, Query
+from pricing.verbs.tokens import TokensQuery
 
 QUERY_TYPES = get_args(get_args(Query)[0])
 
