@@ -9,7 +9,7 @@ from pydantic import Field
 
 from pricing.verbs import (
     breakeven,
-    # budget,
+    budget,
     cheapest,
     compare,
     cost,
@@ -38,7 +38,7 @@ VERB_LIST: tuple[Verb, ...] = (
     models.VERB,
     price.VERB,
     history.VERB,
-    # budget.VERB,
+    budget.VERB,
     help.make_verb(_catalog),
 )
 BY_NAME: dict[str, Verb] = {verb.name: verb for verb in VERB_LIST}
