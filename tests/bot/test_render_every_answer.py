@@ -44,7 +44,8 @@ def test_each_answer_renders_as_text_blocks_and_json(answers, index):
     if result.summary:
         assert result.summary.split(":")[0] in text
     message = answer_message(result, question=EXAMPLES[index])
-    assert message.blocks and message.text
+    assert message.blocks
+    assert message.text
     assert message.blocks[0]["type"] == "header"
     grid = answer_grid(result)
     if grid is not None and grid.rows:

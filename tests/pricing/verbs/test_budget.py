@@ -41,7 +41,8 @@ def test_whole_requests_of_one_size_at_gpt_4o_rates(book):
     assert (row.input_per_mtok, row.output_per_mtok) == (Decimal("2.5"), Decimal("10"))
     assert row.per_request_usd == Decimal("0.01")
     assert row.requests == 50_000
-    assert row.requests_per_day is None and row.tokens is None
+    assert row.requests_per_day is None
+    assert row.tokens is None
     assert result.period is None
     assert result.summary == "$500 pays for 50,000 gpt-4o requests at $0.01 a request."
     assert "Counts are whole requests, rounded down." in result.notes
@@ -88,7 +89,8 @@ def test_without_a_request_size_the_tokens_it_buys_at_the_split(book):
     (row,) = result.rows
     # 3:1 at $2.50/$10: $4.375 per 1M tokens.
     assert row.tokens == 22_857_142
-    assert row.requests is None and row.per_request_usd is None
+    assert row.requests is None
+    assert row.per_request_usd is None
     assert result.split == Ratio(input=Decimal(3), output=Decimal(1))
     assert result.assumed_split == result.split
     assert "about 22.86 million" in result.summary
@@ -163,7 +165,8 @@ def test_json_has_the_fields_scripts_read(book):
     ("text", "fragment", "suggestion"),
     [
         ("budget gpt-4o 2k in 500 out", "How much", "budget $500 gpt-4o 2k in 500 out"),
-        ("budget $-5 gpt-4o 2k in 500 out", "cannot be negative", "budget $500 gpt-4o 2k in 500 out"),
+        ("budget $-5 gpt-4o 2k in 500 out", "cannot be negative",
+         "budget $500 gpt-4o 2k in 500 out"),
         ("budget -$5 gpt-4o", "cannot be negative", "budget $500 gpt-4o 2k in 500 out"),
         ("budget -5 usd gpt-4o", "cannot be negative", "budget $500 gpt-4o 2k in 500 out"),
         ("budget $0 gpt-4o 2k in 500 out", "more than $0", "budget $500 gpt-4o 2k in 500 out"),

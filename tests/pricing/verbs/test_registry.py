@@ -8,7 +8,6 @@ from typing import get_args
 import pytest
 
 import pricing.verbs
-
 from pricing.answer import answer
 from pricing.answers import HelpAnswer
 from pricing.followup import follow_ups, refine
@@ -44,7 +43,7 @@ def test_the_query_union_holds_each_verbs_query_under_its_name():
     assert members == tuple(verb.query for verb in VERB_LIST)
     for verb in VERB_LIST:
         assert verb.query.model_fields["kind"].default == verb.name
-    assert VERBS == tuple(NAMES)
+    assert tuple(NAMES) == VERBS
     assert len(set(NAMES)) == len(NAMES)
 
 
