@@ -288,11 +288,7 @@ class Cursor:
         word, after = self.peek(), self.peek(1)
         if word is None:
             return None
-        if (
-            word.startswith("-$")
-            or word.startswith("$-")
-            or (word == "$" and after and after.startswith("-"))
-        ):
+        if word.startswith(("-$", "$-")) or (word == "$" and (after or "").startswith("-")):
             raise self.fail("A budget cannot be negative.")
         if word == "$" and after is not None and after[:1].isdecimal():
             self.position += 1
@@ -306,9 +302,11 @@ class Cursor:
             return None
         self.position += 1
         try:
-            return parse_money(word)
+            amount = parse_money(word)
         except QuantityError as exc:
             raise self.fail(f"{exc}.") from exc
+        self.skip(self.peek() in CURRENCY_WORDS)  # "$500 usd" says it twice
+        return amount
 
     def take_period(self) -> str | None:
         """'per month', 'a day', 'each week', 'every year': the period of a budget."""
