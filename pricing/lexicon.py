@@ -1,5 +1,7 @@
-"""The shared vocabulary of every grammar: the question grammar (`pricing.verbs`), the thread
-follow-up grammar (`pricing.followup`) and the `digest` grammar read words with these pieces.
+"""The shared, public vocabulary of the grammars: the question grammar (`pricing.verbs`) and the
+thread follow-up grammar (`pricing.followup`) read words with these pieces, and the `digest`
+grammar can: the tokenizer (`words`), the `Cursor`, word sets, amounts, money, periods, dates and
+model names.
 
 The grammar is forgiving where people vary (case, commas, "1,500", "1.2M", "tok", "x3",
 "ft:gpt-3.5-turbo", "gpt4") and strict where a guess would give a wrong price: every word is
