@@ -75,8 +75,8 @@ def _suggestion(budget: Decimal | None, models: list[str], request: Usage | None
     """A budget question that works when pasted, keeping what the user got right."""
     money = money_words(budget) if budget else "$500"
     named = " ".join(models) or "gpt-4o"
-    size = render_usage(request) if request is not None else "2k in 500 out"
-    return f"budget {money} {named} {size}"
+    size = f" {render_usage(request)}" if request is not None else ""
+    return f"budget {money} {named}{size}"
 
 
 def parse(after: str) -> BudgetQuery:
