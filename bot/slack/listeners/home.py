@@ -7,7 +7,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.render.blocks import home_view
 from bot.slack.services import Services
 from pricing.answers import HelpAnswer, TableAnswer
-from pricing.query import HelpQuery, ModelsQuery
+from pricing.verbs.help import HelpQuery
+from pricing.verbs.models import ModelsQuery
 
 
 async def on_home_opened(
