@@ -12,10 +12,28 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from pricing.money import Money
 from pricing.quantities import Ratio
 from pricing.query import Usage
+from pricing.tariffs import RateKind, Tier
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+class PricePart(_Frozen):
+    """One dimension of a priced usage: so many tokens of one kind at one rate."""
+
+    kind: RateKind
+    tokens: int
+    per_mtok: Money
+    usd: Money
+
+
+class Rate(_Frozen):
+    """One rate of a model's price: a dimension on a tier, per million tokens."""
+
+    kind: RateKind
+    tier: Tier
+    per_mtok: Money
 
 
 class PricedRow(_Frozen):
@@ -29,10 +47,14 @@ class PricedRow(_Frozen):
     output_tokens: int
     input_per_mtok: Money
     output_per_mtok: Money
+    # Every input-side part (uncached input, cache reads and writes), then the output part.
     input_usd: Money
     output_usd: Money
     total_usd: Money
     per_request_usd: Money | None = None
+    # The tier the rates came from, and the cost per dimension (they sum to total_usd).
+    tier: Tier = "standard"
+    parts: tuple[PricePart, ...] = ()
     context_window: int | None
     # Whether one request fits the context window; None when request sizes are not known.
     fits_context: bool | None = None
@@ -55,6 +77,8 @@ class TariffRow(_Frozen):
     effective: date | None
     retired: date | None
     source: str
+    # Every rate beyond the standard input and output ones too: cache rates, tier variants.
+    rates: tuple[Rate, ...] = ()
 
 
 class _Answer(_Frozen):

@@ -1,13 +1,184 @@
 """The one way a usage is priced against a model's rates, and the warnings and notes that go
 with it; shared by every verb's engine."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
 
-from pricing.answers import PricedRow, TariffRow
-from pricing.money import cost_of, format_rate
+from pricing.answers import PricedRow, PricePart, Rate, TariffRow
+from pricing.money import EXACT, cost_of, format_rate
 from pricing.quantities import DEFAULT_SPLIT, Ratio, counted, format_count
-from pricing.query import Usage
-from pricing.tariffs import PriceEntry, Quote, Tariff
+from pricing.query import AskedTier, CacheTokens, Usage
+from pricing.tariffs import (
+    INPUT_SIDE,
+    RATE_KINDS,
+    PriceEntry,
+    Quote,
+    RateKind,
+    RateVariant,
+    Tariff,
+    Tier,
+)
+
+NO_CACHE = CacheTokens(0, 0, 0)
+TIER_WORDS: dict[Tier, str] = {
+    "standard": "standard",
+    "batch": "batch",
+    "flex": "flex",
+    "priority": "priority",
+    "off_peak": "off-peak",
+}
+_CACHE_NAMES: dict[RateKind, str] = {
+    "cache_read": "cached-input",
+    "cache_write": "cache-write",
+    "cache_write_1h": "1-hour cache-write",
+}
+
+
+@dataclass(frozen=True)
+class Terms:
+    """How a usage is billed beyond its token counts: cache reads and writes among the input
+    tokens of one request, and the tier or time of day asked for."""
+
+    cache: CacheTokens = NO_CACHE
+    tier: AskedTier | None = None
+    clock: time | None = None
+    utc_assumed: bool = False
+
+    @staticmethod
+    def of(usage: Usage, input_tokens: int | None = None) -> "Terms":
+        return Terms(usage.cache_tokens(input_tokens), usage.tier, usage.clock, usage.utc_assumed)
+
+
+STANDARD = Terms()
+
+
+@dataclass(frozen=True)
+class RateCard:
+    """The rate of each dimension that applies to one request, and what the reader must know
+    about how it was chosen."""
+
+    rates: dict[RateKind, Decimal]
+    tier: Tier
+    long_context: bool
+    notes: tuple[str, ...]
+
+
+def window_words(variant: RateVariant) -> str:
+    """'16:30-00:30 UTC' (several windows joined with 'and')."""
+    return (
+        " and ".join(
+            f"{start.strftime('%H:%M')}-{end.strftime('%H:%M')}" for start, end in variant.windows
+        )
+        + " UTC"
+    )
+
+
+def _tier_in_force(
+    entry: PriceEntry, name: str, day: date, terms: Terms
+) -> tuple[RateVariant | None, list[str]]:
+    """The variant the terms ask for on `day`, or None (the standard rate) with a note why."""
+    off_peak = entry.variant("off_peak")
+    if terms.clock is not None:
+        clock = (
+            terms.clock.strftime("%H:%M") + " UTC" + (" (UTC assumed)" if terms.utc_assumed else "")
+        )
+        if off_peak is None:
+            return None, [f"{name} has no time-of-day prices; {clock} changes nothing."]
+        if off_peak.in_window(terms.clock):
+            return off_peak, [
+                f"At {clock} {name}'s off-peak rate applies ({window_words(off_peak)})."
+            ]
+        return None, [
+            f"At {clock} {name}'s standard rate applies; its off-peak rate applies "
+            f"{window_words(off_peak)}."
+        ]
+    if terms.tier is None:
+        if off_peak is None:
+            return None, []
+        return None, [
+            f"Standard rate; {name} is cheaper off-peak ({window_words(off_peak)}): "
+            "add 'off-peak' or a time like 'at 18:00 UTC'."
+        ]
+    word = TIER_WORDS[terms.tier]
+    variant = entry.variant(terms.tier)
+    if variant is None:
+        return None, [f"{name} has no {word} rate; priced at its standard rate."]
+    if variant.since is not None and variant.since > day:
+        known = "known since" if variant.recorded else "starts on"
+        return None, [
+            f"{name}'s {word} rate {known} {variant.since.isoformat()}; priced at its "
+            f"standard rate on {day.isoformat()}."
+        ]
+    return variant, []
+
+
+def rate_card(
+    entry: PriceEntry, name: str, day: date, terms: Terms, request_input: int | None
+) -> RateCard:
+    """The rates that bill a request of `request_input` input tokens (None: size unknown, the
+    base rates) on the terms asked: long-context tier first, then the tier's variant over it."""
+    rates: dict[RateKind, Decimal | None] = dict(entry.standard.stated())
+    long_context = False
+    if request_input is not None:
+        for tier in reversed(entry.long_context):
+            if request_input > tier.above:
+                rates.update(tier.stated())
+                long_context = True
+                break
+    variant, notes = _tier_in_force(entry, name, day, terms)
+    if variant is not None:
+        rates.update(variant.stated())
+    # A cache kind without a rate is billed as what it is part of: writes of an hour at the
+    # 5-minute write rate, any other at the input rate (genai-prices counts them the same way).
+    stated = {kind: rate for kind, rate in rates.items() if rate is not None}
+    asked = dict(zip(("cache_read", "cache_write", "cache_write_1h"), terms.cache, strict=True))
+    for kind, tokens in asked.items():
+        if kind in stated:
+            continue
+        fallback: RateKind = (
+            "cache_write" if kind == "cache_write_1h" and "cache_write" in stated else "input"
+        )
+        stated[kind] = stated[fallback]  # type: ignore[index]
+        if tokens:
+            notes.append(
+                f"{name} states no {_CACHE_NAMES[kind]} rate; those tokens are priced at its "
+                f"{'5-minute cache-write' if fallback == 'cache_write' else 'input'} rate."
+            )
+    tier: Tier = variant.tier if variant is not None else "standard"
+    return RateCard(rates=stated, tier=tier, long_context=long_context, notes=tuple(notes))
+
+
+def cost_parts(
+    card: RateCard, input_tokens: int, output_tokens: int, cache: CacheTokens, count: int = 1
+) -> tuple[PricePart, ...]:
+    """The one way tokens become money: each input token in exactly one input-side kind (cache
+    reads and writes are part of the input), output at the output rate, `count` requests."""
+    uncached = input_tokens - sum(cache)
+    if uncached < 0:
+        raise ValueError("cache reads and writes exceed the input tokens")
+    tokens: dict[RateKind, int] = {
+        "input": uncached,
+        "cache_read": cache.read,
+        "cache_write": cache.write,
+        "cache_write_1h": cache.write_1h,
+        "output": output_tokens,
+    }
+    return tuple(
+        PricePart(
+            kind=kind,
+            tokens=tokens[kind] * count,
+            per_mtok=card.rates[kind],
+            usd=cost_of(tokens[kind] * count, card.rates[kind]),
+        )
+        for kind in RATE_KINDS
+        # Input and output are always shown; a cache kind only when the usage has some.
+        if kind in ("input", "output") or tokens[kind]
+    )
+
+
+def total_of(parts: tuple[PricePart, ...], side: frozenset[RateKind] | None = None) -> Decimal:
+    return EXACT.plus(sum((p.usd for p in parts if side is None or p.kind in side), Decimal(0)))
 
 
 def priced_row(
@@ -16,21 +187,25 @@ def priced_row(
     output_tokens: int,
     historical: bool,
     requests: int | None = None,
+    terms: Terms = STANDARD,
 ) -> PricedRow:
-    """Cost of `input_tokens`/`output_tokens` per request, times `requests` when given."""
+    """Cost of `input_tokens`/`output_tokens` per request, times `requests` when given, on the
+    `terms` asked (cache reads and writes among the input tokens, a tier, a time of day)."""
     entry, tariff = quote.entry, quote.tariff
     count = requests or 1
-    input_rate, output_rate = entry.rates_for(input_tokens if requests else None)
-    input_usd = cost_of(input_tokens * count, input_rate)
-    output_usd = cost_of(output_tokens * count, output_rate)
+    card = rate_card(
+        entry, tariff.display_name, quote.day, terms, input_tokens if requests else None
+    )
+    parts = cost_parts(card, input_tokens, output_tokens, terms.cache, count)
+    input_usd = total_of(parts, INPUT_SIDE)
+    output_usd = total_of(parts, frozenset({"output"}))
     per_request = (
-        cost_of(input_tokens, input_rate) + cost_of(output_tokens, output_rate)
-        if requests
-        else None
+        total_of(cost_parts(card, input_tokens, output_tokens, terms.cache)) if requests else None
     )
     warnings = price_warnings(quote, historical)
-    if entry.long_context and (requests is None or input_rate != entry.input_per_mtok):
+    if entry.long_context and (requests is None or card.long_context):
         warnings.append(long_context_warning(entry, requests is not None))
+    warnings.extend(card.notes)
     window = quote.context_window
     fits = None if not requests or window is None else input_tokens + output_tokens <= window
     if fits is False:
@@ -46,8 +221,8 @@ def priced_row(
         provider=tariff.provider,
         input_tokens=input_tokens * count,
         output_tokens=output_tokens * count,
-        input_per_mtok=input_rate,
-        output_per_mtok=output_rate,
+        input_per_mtok=card.rates["input"],
+        output_per_mtok=card.rates["output"],
         input_usd=input_usd,
         output_usd=output_usd,
         total_usd=input_usd + output_usd,
@@ -56,6 +231,8 @@ def priced_row(
         effective=entry.effective,
         source=entry.source,
         warnings=tuple(warnings),
+        tier=card.tier,
+        parts=parts,
     )
 
 
@@ -147,4 +324,21 @@ def tariff_row(tariff: Tariff, entry: PriceEntry, day: date) -> TariffRow:
         effective=entry.effective,
         retired=tariff.retired,
         source=entry.source,
+        rates=extra_rates(entry),
     )
+
+
+def extra_rates(entry: PriceEntry) -> tuple[Rate, ...]:
+    """Every rate of `entry` but the standard input and output ones, which a row states
+    anyway: the cache rates, then each tier variant's stated rates."""
+    rates = [
+        Rate(kind=kind, tier="standard", per_mtok=rate)
+        for kind, rate in entry.standard.stated().items()
+        if kind not in ("input", "output")
+    ]
+    for variant in entry.variants:
+        rates.extend(
+            Rate(kind=kind, tier=variant.tier, per_mtok=rate)
+            for kind, rate in variant.stated().items()
+        )
+    return tuple(rates)

@@ -5,7 +5,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
@@ -15,20 +15,77 @@ from pydantic import BaseModel, ConfigDict, Field
 from pricing.errors import NoPrice, UnknownModel
 
 Origin = Literal["bundled", "genai-prices", "user"]
+# How a usage is processed: the standard rate, or a variant of it the vendor sells.
+Tier = Literal["standard", "batch", "flex", "priority", "off_peak"]
+VariantTier = Literal["batch", "flex", "priority", "off_peak"]
+# The dimensions of a price: what one token of each kind is billed at. Cache reads and writes
+# are input tokens billed at their own rates (as genai-prices counts them).
+RateKind = Literal["input", "cache_read", "cache_write", "cache_write_1h", "output"]
+RATE_KINDS: tuple[RateKind, ...] = (
+    "input",
+    "cache_read",
+    "cache_write",
+    "cache_write_1h",
+    "output",
+)
+INPUT_SIDE: frozenset[RateKind] = frozenset(
+    {"input", "cache_read", "cache_write", "cache_write_1h"}
+)
 
 
-class LongContextRate(BaseModel):
-    """A request with more than `above` input tokens is billed, input and output, at these."""
+class Rates(BaseModel):
+    """A rate per dimension, per million tokens; None where the source states none (a variant
+    then keeps the standard rate, and a cache kind without a rate is billed as input)."""
 
     model_config = ConfigDict(frozen=True)
+
+    input_per_mtok: Decimal | None = Field(default=None, ge=0)
+    output_per_mtok: Decimal | None = Field(default=None, ge=0)
+    cache_read_per_mtok: Decimal | None = Field(default=None, ge=0)
+    cache_write_per_mtok: Decimal | None = Field(default=None, ge=0)
+    cache_write_1h_per_mtok: Decimal | None = Field(default=None, ge=0)
+
+    def rate(self, kind: RateKind) -> Decimal | None:
+        return getattr(self, f"{kind}_per_mtok")  # type: ignore[no-any-return]
+
+    def stated(self) -> dict[RateKind, Decimal]:
+        """The dimensions this states a rate for, in RATE_KINDS order."""
+        return {kind: rate for kind in RATE_KINDS if (rate := self.rate(kind)) is not None}
+
+
+class LongContextRate(Rates):
+    """A request with more than `above` input tokens is billed, every dimension, at these (a
+    cache rate it leaves unstated keeps the base one)."""
 
     above: int = Field(ge=0)
     input_per_mtok: Decimal = Field(ge=0)
     output_per_mtok: Decimal = Field(ge=0)
 
 
+class RateVariant(Rates):
+    """Rates of a tier other than the standard one (the Batch API, flex, priority, off-peak
+    hours). A rate it leaves unstated is the standard one, as genai-prices resolves variants."""
+
+    tier: VariantTier
+    # The first day the variant is known to apply; None: from the entry's own date.
+    since: date | None = None
+    # True when `since` is the day a catalog recorded the rate, not the day the vendor started
+    # selling it: before it the rate is unknown, not absent.
+    recorded: bool = False
+    # off_peak: the daily windows in UTC, each [start, end), wrapping midnight when end < start.
+    windows: tuple[tuple[time, time], ...] = ()
+    source: str | None = None
+
+    def in_window(self, clock: time) -> bool:
+        return any(
+            start <= clock < end if start < end else clock >= start or clock < end
+            for start, end in self.windows
+        )
+
+
 class PriceEntry(BaseModel):
-    """One model's prices from a date on, per million tokens, with where they come from."""
+    """One model's prices from a date on, per million tokens and dimension, with where they come
+    from: input and output, the cache rates where the model has them, and tier variants."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -36,6 +93,10 @@ class PriceEntry(BaseModel):
     effective: date | None
     input_per_mtok: Decimal = Field(ge=0)
     output_per_mtok: Decimal = Field(ge=0)
+    cache_read_per_mtok: Decimal | None = Field(default=None, ge=0)
+    cache_write_per_mtok: Decimal | None = Field(default=None, ge=0)
+    cache_write_1h_per_mtok: Decimal | None = Field(default=None, ge=0)
+    variants: tuple[RateVariant, ...] = ()
     training_per_mtok: Decimal | None = Field(default=None, ge=0)
     context_window: int | None = Field(default=None, gt=0)
     # Ascending by `above`; the highest one a request passes applies.
@@ -51,6 +112,20 @@ class PriceEntry(BaseModel):
                 if request_input > rate.above:
                     return rate.input_per_mtok, rate.output_per_mtok
         return self.input_per_mtok, self.output_per_mtok
+
+    @property
+    def standard(self) -> Rates:
+        """The standard rates of every dimension, at the base (not long-context) size."""
+        return Rates(
+            input_per_mtok=self.input_per_mtok,
+            output_per_mtok=self.output_per_mtok,
+            cache_read_per_mtok=self.cache_read_per_mtok,
+            cache_write_per_mtok=self.cache_write_per_mtok,
+            cache_write_1h_per_mtok=self.cache_write_1h_per_mtok,
+        )
+
+    def variant(self, tier: Tier) -> RateVariant | None:
+        return next((v for v in self.variants if v.tier == tier), None)
 
 
 class Tariff(BaseModel):
@@ -124,9 +199,17 @@ def _filled_from(entry: PriceEntry, replaced: PriceEntry) -> PriceEntry:
     """A same-date override keeps what it leaves unsaid (a context window, a training price)."""
     kept = {
         field: getattr(replaced, field)
-        for field in ("context_window", "training_per_mtok")
+        for field in (
+            "context_window",
+            "training_per_mtok",
+            "cache_read_per_mtok",
+            "cache_write_per_mtok",
+            "cache_write_1h_per_mtok",
+        )
         if getattr(entry, field) is None
     }
+    if not entry.variants:
+        kept["variants"] = replaced.variants
     return entry.model_copy(update=kept)
 
 
