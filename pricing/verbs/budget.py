@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from pricing.answers import BudgetAnswer, BudgetRow, PricedRow
-from pricing.costing import long_context_warning, price_warnings, priced_row, split_note
+from pricing.costing import Terms, long_context_warning, price_warnings, priced_row, split_note
 from pricing.errors import ParseError
 from pricing.lexicon import (
     MAX_MONEY,
@@ -151,7 +151,8 @@ def _request_row(quote: Quote, query: BudgetQuery, days: int | None, at: Pricing
     assert query.request is not None
     input_tokens, output_tokens = query.request.per_request()
     # One request, priced as `cost` prices it: long-context rates, context window, warnings.
-    priced = priced_row(quote, input_tokens, output_tokens, at.historical, requests=1)
+    terms = Terms.of(query.request)
+    priced = priced_row(quote, input_tokens, output_tokens, at.historical, requests=1, terms=terms)
     per_request = priced.per_request_usd
     assert per_request is not None
     warnings = list(priced.warnings)

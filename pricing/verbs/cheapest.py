@@ -4,9 +4,18 @@ from decimal import Decimal
 from typing import Literal
 
 from pricing.answers import PricedAnswer
-from pricing.costing import priced_row, tariff_matches, usage_notes, workload
+from pricing.costing import (
+    Terms,
+    cost_parts,
+    priced_row,
+    rate_card,
+    tariff_matches,
+    total_of,
+    usage_notes,
+    workload,
+)
 from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
-from pricing.money import cost_of, format_usd
+from pricing.money import format_usd
 from pricing.quantities import DEFAULT_SPLIT, counted
 from pricing.query import PricedQuery, Usage
 from pricing.refinement import EXAMPLE_DATE, Reply, changed_usage, fixed_models, only_usage
@@ -42,6 +51,7 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
     input_tokens, output_tokens = query.usage.per_request()
     per_request = input_tokens + output_tokens
     checks_window = query.usage.requests is not None
+    terms = Terms.of(query.usage)
     candidates: list[tuple[Decimal, Tariff, PriceEntry]] = []
     undated = too_small = 0
     # The whole catalog is priced here, so only the cheapest few become Answer rows.
@@ -57,8 +67,10 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
         if checks_window and (window := tariff.context_window_at(day)) and per_request > window:
             too_small += 1
             continue
-        input_rate, output_rate = entry.rates_for(input_tokens if checks_window else None)
-        total = cost_of(input_tokens, input_rate) + cost_of(output_tokens, output_rate)
+        card = rate_card(
+            entry, tariff.display_name, day, terms, input_tokens if checks_window else None
+        )
+        total = total_of(cost_parts(card, input_tokens, output_tokens, terms.cache))
         candidates.append((total, tariff, entry))
     candidates.sort(key=lambda candidate: candidate[0])
     rows = tuple(
@@ -68,6 +80,7 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
             output_tokens,
             historical,
             query.usage.requests,
+            terms,
         )
         for _total, tariff, entry in candidates[:CHEAPEST_LIMIT]
     )

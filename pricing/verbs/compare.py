@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from pricing.answers import PricedAnswer
-from pricing.costing import priced_row, usage_notes, workload
+from pricing.costing import Terms, priced_row, usage_notes, workload
 from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
 from pricing.money import format_usd
 from pricing.quantities import DEFAULT_SPLIT
@@ -46,8 +46,9 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
         quote = at.book.quote(name, at.day)
         quotes.setdefault(quote.tariff.model, quote)
     input_tokens, output_tokens = usage.per_request()
+    terms = Terms.of(usage)
     rows = tuple(
-        priced_row(q, input_tokens, output_tokens, at.historical, usage.requests)
+        priced_row(q, input_tokens, output_tokens, at.historical, usage.requests, terms)
         for q in quotes.values()
     )
     # A model that cannot take one request is no answer, however cheap.
