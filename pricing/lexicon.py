@@ -10,7 +10,8 @@ either understood or reported, with what would work instead.
 
 import re
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import NamedTuple, TypeVar
 
@@ -27,7 +28,7 @@ from pricing.quantities import (
     parse_count,
     parse_ratio,
 )
-from pricing.query import Usage
+from pricing.query import AskedTier, Usage
 
 T = TypeVar("T")
 
@@ -45,6 +46,46 @@ DATE_LEAD = {"as", "on", "at"}
 PROMPT_WORDS = {"prompt", "prompts"}
 TRAINING_WORDS = {"training", "train"}
 ARROWS = {"->", "to"}
+# Price dimensions: cache reads and writes among the input tokens, tiers and times of day.
+CACHED_WORDS = {"cached", "cache-hits", "cache-reads"}
+CACHE_WORDS = {"cache", "caching"}
+CACHE_READ_WORDS = {"reads", "read", "hits", "hit"}
+CACHE_WRITE_WORDS = {"writes", "write"}
+ONE_HOUR_WORDS = {"1h", "1hr", "1-hour", "60m", "60min"}
+FIVE_MINUTE_WORDS = {"5m", "5min", "5-minute"}
+TIER_NAMES: dict[str, AskedTier] = {
+    "batch": "batch",
+    "batched": "batch",
+    "flex": "flex",
+    "priority": "priority",
+    "off-peak": "off_peak",
+    "offpeak": "off_peak",
+    "off_peak": "off_peak",
+}
+TIER_SAID: dict[AskedTier, str] = {"batch": "batch", "flex": "flex", "priority": "priority"}
+TIER_SAID["off_peak"] = "off-peak"
+STANDARD_WORDS = {"standard"}
+NO_CACHE_WORDS = {"uncached"}
+PERCENT = re.compile(r"^(?P<number>\d+(?:\.\d+)?)%$")
+CLOCK = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})$")
+# "utc", "gmt", "z", "utc+8", "utc-05:00", "+08:00": a zone after a time of day.
+ZONE = re.compile(
+    r"^(?:(?:utc|gmt|z)(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?"
+    r"|(?P<bare_sign>[+-])(?P<bare_hours>\d{1,2}):?(?P<bare_minutes>\d{2}))$",
+    re.I,
+)
+DIMENSION_WORDS = (
+    CACHED_WORDS
+    | CACHE_WORDS
+    | CACHE_READ_WORDS
+    | CACHE_WRITE_WORDS
+    | ONE_HOUR_WORDS
+    | FIVE_MINUTE_WORDS
+    | set(TIER_NAMES)
+    | STANDARD_WORDS
+    | NO_CACHE_WORDS
+    | {"no", "utc", "gmt"}
+)
 RESERVED = (
     TOKEN_WORDS
     | INPUT_WORDS
@@ -55,6 +96,7 @@ RESERVED = (
     | FILLER_WORDS
     | DATE_LEAD
     | set(SCALE_WORDS)
+    | DIMENSION_WORDS
     | {"split", "ratio", "training", "train", "prompts", "->", "to", "today", "private"}
 )
 
@@ -145,6 +187,9 @@ def is_vocabulary(word: str) -> bool:
         or looks_like_amount(word)
         or looks_like_ratio(word)
         or ISO_DATE.fullmatch(word) is not None
+        or PERCENT.fullmatch(word) is not None
+        or CLOCK.fullmatch(word) is not None
+        or ZONE.fullmatch(word) is not None
         or NEGATIVE.match(word) is not None
         or SCIENTIFIC.match(word) is not None
     )
@@ -176,7 +221,45 @@ def render_usage(usage: Usage) -> str:
         parts.append(f"x {format_count(usage.requests)} requests")
     if usage.split is not None:
         parts.append(f"split {usage.split}")
+    if usage.cached_percent is not None:
+        parts.append(f"{usage.cached_percent}% cached")
+    if usage.cached is not None:
+        parts.append(f"cached {format_count(usage.cached)}")
+    if usage.cache_writes is not None:
+        parts.append(f"cache writes {format_count(usage.cache_writes)}")
+    if usage.cache_writes_1h is not None:
+        parts.append(f"cache writes {format_count(usage.cache_writes_1h)} 1h")
+    if usage.tier is not None:
+        parts.append(TIER_SAID[usage.tier])
+    if usage.clock is not None:
+        zone = "" if usage.utc_assumed else " UTC"
+        parts.append(f"at {usage.clock.strftime('%H:%M')}{zone}")
     return " ".join(parts)
+
+
+@dataclass
+class Dimensions:
+    """What a question or reply says of price dimensions: cache reads (a share or an amount) and
+    writes, a tier, a time of day; `standard` and `no_cache` undo them in a reply."""
+
+    cached_percent: int | None = None
+    cached: int | None = None
+    cache_writes: int | None = None
+    cache_writes_1h: int | None = None
+    tier: AskedTier | None = None
+    clock: time | None = None
+    utc_assumed: bool = False
+    standard: bool = False
+    no_cache: bool = False
+
+    def said(self) -> bool:
+        return any(getattr(self, f.name) not in (None, False) for f in fields(self))
+
+    def usage_fields(self) -> dict[str, object]:
+        """The Usage fields a question gives (a reply's undoing words have no field)."""
+        names = ("cached_percent", "cached", "cache_writes", "cache_writes_1h", "tier", "clock")
+        given: dict[str, object] = {name: getattr(self, name) for name in names}
+        return {**given, "utc_assumed": self.utc_assumed}
 
 
 class Cursor:
@@ -310,6 +393,131 @@ class Cursor:
         self.skip(self.peek() in CURRENCY_WORDS)  # "$500 usd" says it twice
         return amount
 
+    def take_dimension(self, dims: Dimensions) -> bool:
+        """One phrase of price dimensions, kept in `dims`: '90% cached', 'cached 90%',
+        'cached 200k', '200k cached', 'cache reads 200k', 'cache writes 50k [1h]', '50k cache
+        writes', 'batch', 'flex', 'priority', 'off-peak', 'standard', 'no cache', 'at 18:00 UTC'.
+        True when it took one."""
+        word = self.peek()
+        if word is None:
+            return False
+        if word in TIER_NAMES:
+            self.position += 1
+            dims.tier = self.once(dims.tier, TIER_NAMES[word], "tier")
+            return True
+        if word in STANDARD_WORDS:
+            self.position += 1
+            dims.standard = True
+            return True
+        if word in NO_CACHE_WORDS or (word == "no" and self.peek(1) in CACHE_WORDS | CACHED_WORDS):
+            self.position += 1 if word in NO_CACHE_WORDS else 2
+            dims.no_cache = True
+            return True
+        if word == "at" and self.peek(1) is not None and CLOCK.fullmatch(self.peek(1) or ""):
+            self.position += 1
+            self._take_clock(dims)
+            return True
+        if PERCENT.fullmatch(word) and self.peek(1) in CACHED_WORDS | CACHE_WORDS:
+            self.position += 1
+            self._skip_cache_reads()
+            dims.cached_percent = self.once(
+                dims.cached_percent, self._percent(word), "cached share"
+            )
+            return True
+        if word in CACHED_WORDS or (word in CACHE_WORDS and self.peek(1) in CACHE_READ_WORDS):
+            self._skip_cache_reads()
+            after = self.peek()
+            if after is not None and PERCENT.fullmatch(after):
+                self.position += 1
+                dims.cached_percent = self.once(
+                    dims.cached_percent, self._percent(after), "cached share"
+                )
+            elif self.is_count(after):
+                dims.cached = self.once(dims.cached, self._cache_amount(), "cached amount")
+            else:
+                raise self.fail(
+                    f"'{word}' needs a share or an amount, e.g. '90% cached' or 'cached 200k'."
+                )
+            return True
+        if word in CACHE_WORDS and self.peek(1) in CACHE_WRITE_WORDS:
+            self.position += 2
+            if not self.is_count(self.peek()):
+                raise self.fail("'cache writes' needs an amount, e.g. 'cache writes 50k'.")
+            self._take_writes(dims, self._cache_amount())
+            return True
+        if self.is_count(word):
+            # "200k cached", "2 million cache reads", "50k cache writes 1h"
+            after = 1 + (self.peek(1) in SCALE_WORDS)
+            after += self.peek(after) in TOKEN_WORDS
+            follower, second = self.peek(after), self.peek(after + 1)
+            reads = follower in CACHED_WORDS or (
+                follower in CACHE_WORDS and second in CACHE_READ_WORDS
+            )
+            writes = follower in CACHE_WORDS and second in CACHE_WRITE_WORDS
+            if not (reads or writes):
+                return False
+            amount = self.amount()
+            self.skip(self.peek() in TOKEN_WORDS)
+            self.position += 1 if self.peek() in CACHED_WORDS else 2
+            if reads:
+                dims.cached = self.once(dims.cached, amount, "cached amount")
+            else:
+                self._take_writes(dims, amount)
+            return True
+        return False
+
+    def _skip_cache_reads(self) -> None:
+        """'cached', 'cache reads', 'cache hits': whichever of them comes next."""
+        if self.peek() in CACHED_WORDS or self.peek() in CACHE_WORDS:
+            self.position += 1
+            self.skip(self.peek() in CACHE_READ_WORDS)
+
+    def _cache_amount(self) -> int:
+        amount = self.amount()
+        self.skip(self.peek() in TOKEN_WORDS)
+        return amount
+
+    def _take_writes(self, dims: Dimensions, amount: int) -> None:
+        if self.peek() in ONE_HOUR_WORDS:
+            self.position += 1
+            dims.cache_writes_1h = self.once(dims.cache_writes_1h, amount, "1-hour cache writes")
+            return
+        self.skip(self.peek() in FIVE_MINUTE_WORDS)
+        dims.cache_writes = self.once(dims.cache_writes, amount, "cache writes")
+
+    def _percent(self, word: str) -> int:
+        match = PERCENT.fullmatch(word)
+        assert match is not None
+        number = Decimal(match["number"])
+        if number > 100 or number != number.to_integral_value():
+            raise self.fail(f"A cached share is a whole percentage from 0% to 100%, not '{word}'.")
+        return int(number)
+
+    def _take_clock(self, dims: Dimensions) -> None:
+        """'18:00 UTC', '18:00 utc+8', '09:30 +05:30', or '18:00' alone (UTC assumed)."""
+        raw = self.next_raw()
+        match = CLOCK.fullmatch(raw)
+        assert match is not None
+        hour, minute = int(match["hour"]), int(match["minute"])
+        if hour > 23 or minute > 59:
+            raise self.fail(f"'{raw}' is not a time of day; write it as HH:MM, e.g. 18:00 UTC.")
+        offset = timedelta()
+        zone = ZONE.fullmatch(self.peek() or "")
+        if zone is not None:
+            self.position += 1
+            sign = zone["sign"] or zone["bare_sign"]
+            if sign:
+                hours = int(zone["hours"] or zone["bare_hours"])
+                minutes = int(zone["minutes"] or zone["bare_minutes"] or 0)
+                if hours > 14 or minutes > 59:
+                    raise self.fail(f"'{self.words[self.position - 1]}' is not a time zone.")
+                offset = timedelta(hours=hours, minutes=minutes) * (1 if sign == "+" else -1)
+        local = datetime(2000, 1, 1, hour, minute)
+        if dims.clock is not None:
+            raise self.fail("The time of day is given twice.")
+        dims.clock = (local - offset).time()
+        dims.utc_assumed = zone is None
+
     def take_period(self) -> str | None:
         """'per month', 'a day', 'each week', 'every year': the period of a budget."""
         if self.peek() in PERIOD_LEAD and (period := PERIOD_WORDS.get(self.peek(1) or "")):
@@ -344,11 +552,14 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
     total = input_tokens = output_tokens = requests = None
     split: Ratio | None = None
     once = cursor.once
+    dims = Dimensions()
 
     while not cursor.done():
         if take_more is not None and take_more(cursor):
             continue
         if cursor.take_date():
+            continue
+        if cursor.take_dimension(dims):
             continue
         if (ratio := cursor.take_ratio()) is not None:
             split = once(split, ratio, "split")
@@ -392,12 +603,24 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
             models.append(name)
 
     if total is None and input_tokens is None and output_tokens is None:
+        if dims.said():
+            raise cursor.fail(
+                "Cache shares, tiers and times of day apply to token amounts; give them too."
+            )
         return Amounts(models, None, split, requests)
     if requests == 0:
         raise cursor.fail("The number of requests must be at least 1.")
+    if dims.no_cache or dims.standard:
+        said = "no cache" if dims.no_cache else "standard"
+        raise cursor.fail(f"'{said}' is what a question means without it; leave it out.")
     try:
         usage = Usage(
-            total=total, input=input_tokens, output=output_tokens, split=split, requests=requests
+            total=total,
+            input=input_tokens,
+            output=output_tokens,
+            split=split,
+            requests=requests,
+            **dims.usage_fields(),  # type: ignore[arg-type]
         )
     except ValidationError as exc:
         raise cursor.fail(f"{exc.errors()[0]['msg'].removeprefix('Value error, ')}.") from exc
