@@ -6,18 +6,34 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from pricing.errors import TariffFileError
 from pricing.tariff_input import check_nesting, read_tariffs_text
-from pricing.tariffs import Origin, PriceEntry, Tariff, TariffBook, normalize_name
+from pricing.tariffs import (
+    RATE_KINDS,
+    Origin,
+    PriceEntry,
+    RateVariant,
+    Tariff,
+    TariffBook,
+    normalize_name,
+)
 
 BUNDLED = "tariffs.toml"
 T = TypeVar("T")
@@ -83,6 +99,60 @@ Price = Annotated[Decimal, BeforeValidator(plain_price), Field(ge=0, max_digits=
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(plain_name)]
 
 
+WINDOW = re.compile(r"(?P<start>[0-9]{2}:[0-9]{2})-(?P<end>[0-9]{2}:[0-9]{2})")
+
+
+def plain_window(text: str) -> tuple[time, time]:
+    """'16:30-00:30': a daily window in UTC, [start, end), wrapping midnight when end < start."""
+    match = WINDOW.fullmatch(text.strip())
+    try:
+        if match is None:
+            raise ValueError
+        start, end = time.fromisoformat(match["start"]), time.fromisoformat(match["end"])
+    except ValueError:
+        raise PydanticCustomError(
+            "plain_window",
+            'write a window of hours in UTC as "HH:MM-HH:MM", like "16:30-00:30" (got \'{got}\')',
+            {"got": shown(text)},
+        ) from None
+    if start == end:
+        raise PydanticCustomError(
+            "plain_window", "a window must not start and end at once (got '{got}')", {"got": text}
+        )
+    return start, end
+
+
+Window = Annotated[tuple[time, time], BeforeValidator(plain_window)]
+
+
+class TierRecord(BaseModel):
+    """A [tariff.batch], [tariff.flex] or [tariff.priority] table: that tier's rates, each
+    optional (an unstated one is the standard rate), from `since` (the block's date if not
+    given) on."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    input_per_mtok: Price | None = None
+    output_per_mtok: Price | None = None
+    cache_read_per_mtok: Price | None = None
+    cache_write_per_mtok: Price | None = None
+    cache_write_1h_per_mtok: Price | None = None
+    since: date | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _states_a_rate(self) -> "TierRecord":
+        if not any(getattr(self, f"{kind}_per_mtok") is not None for kind in RATE_KINDS):
+            raise ValueError("give at least one rate, e.g. input_per_mtok")
+        return self
+
+
+class OffPeakRecord(TierRecord):
+    """[tariff.off_peak]: cheaper rates in daily windows of hours, in UTC."""
+
+    hours: list[Window] = Field(min_length=1)
+
+
 class TariffRecord(BaseModel):
     """One [[tariff]] block: a model's prices from one date on. The file format users write."""
 
@@ -99,7 +169,41 @@ class TariffRecord(BaseModel):
     input_per_mtok: Price
     output_per_mtok: Price
     training_per_mtok: Price | None = None
+    cache_read_per_mtok: Price | None = None
+    cache_write_per_mtok: Price | None = None
+    cache_write_1h_per_mtok: Price | None = None
+    batch: TierRecord | None = None
+    flex: TierRecord | None = None
+    priority: TierRecord | None = None
+    off_peak: OffPeakRecord | None = None
     source: str | None = None
+
+    @model_validator(mode="after")
+    def _tiers_start_with_or_after_the_price(self) -> "TariffRecord":
+        for tier in VARIANT_FIELDS:
+            record = getattr(self, tier)
+            if record is not None and record.since is not None and record.since < self.effective:
+                raise ValueError(
+                    f"{tier}.since ({record.since.isoformat()}) is before this price's "
+                    f"effective date ({self.effective.isoformat()})"
+                )
+        return self
+
+    def variants(self) -> tuple[RateVariant, ...]:
+        return tuple(
+            RateVariant(
+                tier=tier,  # type: ignore[arg-type]
+                since=record.since,
+                windows=tuple(getattr(record, "hours", ())),
+                source=record.source,
+                **{f"{kind}_per_mtok": getattr(record, f"{kind}_per_mtok") for kind in RATE_KINDS},
+            )
+            for tier in VARIANT_FIELDS
+            if (record := getattr(self, tier)) is not None
+        )
+
+
+VARIANT_FIELDS = ("batch", "flex", "priority", "off_peak")
 
 
 def read_tariff_file(text: str, label: str) -> list[TariffRecord]:
@@ -137,13 +241,21 @@ def _validate_block(block: dict[str, Any], number: int, label: str) -> TariffRec
         field = ".".join(str(part) for part in error["loc"]) or "(entry)"
         model = block.get("model")
         which = f"entry {number}" + (f" (model '{shown(model)}')" if isinstance(model, str) else "")
-        problem = error["msg"]
+        problem = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(field, TariffRecord.model_fields, n=1)
+            # In a [tariff.batch]-like table, the fields of that table are the ones allowed.
+            table = error["loc"][0] if len(error["loc"]) > 1 else None
+            allowed = list(
+                (
+                    OffPeakRecord if table == "off_peak" else TierRecord if table else TariffRecord
+                ).model_fields
+            )
+            close = difflib.get_close_matches(str(error["loc"][-1]), allowed, n=1)
+            prefix = f"{table}." if table else ""
             problem = (
-                f"unknown field (did you mean '{close[0]}'?)"
+                f"unknown field (did you mean '{prefix}{close[0]}'?)"
                 if close
-                else f"unknown field; allowed fields are {', '.join(TariffRecord.model_fields)}"
+                else f"unknown field; allowed fields are {', '.join(allowed)}"
             )
         more = len(errors) - 1
         tail = f" ({more} more problem{'s' if more > 1 else ''} in this entry)" if more else ""
@@ -251,6 +363,10 @@ def tariffs_from_records(
                         input_per_mtok=record.input_per_mtok,
                         output_per_mtok=record.output_per_mtok,
                         training_per_mtok=record.training_per_mtok,
+                        cache_read_per_mtok=record.cache_read_per_mtok,
+                        cache_write_per_mtok=record.cache_write_per_mtok,
+                        cache_write_1h_per_mtok=record.cache_write_1h_per_mtok,
+                        variants=record.variants(),
                         context_window=record.context_window,
                         source=record.source or default_source,
                         origin=origin,
