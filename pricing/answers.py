@@ -34,6 +34,9 @@ class Rate(_Frozen):
     kind: RateKind
     tier: Tier
     per_mtok: Money
+    # A tier that started after the price's own date; the daily hours (UTC) of off-peak rates.
+    since: date | None = None
+    hours: tuple[str, ...] = ()
 
 
 class PricedRow(_Frozen):

@@ -17,12 +17,36 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from pricing.catalog import FIRST_PARTY
+from pricing.costing import Terms, rate_card
 from pricing.errors import UnknownModel
 from pricing.money import Money
-from pricing.tariffs import PriceEntry, Tariff, TariffBook, normalize_name
+from pricing.query import CacheTokens
+from pricing.tariffs import (
+    RATE_KINDS,
+    PriceEntry,
+    RateKind,
+    RateVariant,
+    Tariff,
+    TariffBook,
+    Tier,
+    VariantTier,
+    normalize_name,
+)
 
-PriceKind = Literal["input", "output", "training"]
+# Terms that bill one token of every cache kind, so each cache rate is resolved.
+ONE_OF_EACH = CacheTokens(1, 1, 1)
+
+PriceKind = Literal["input", "output", "training", "cache_read", "cache_write", "cache_write_1h"]
 PRICE_KINDS: tuple[PriceKind, ...] = ("input", "output", "training")
+# The other dimensions of a price: cache rates, and every dimension of each tier variant.
+DIMENSIONS: tuple[tuple[RateKind, VariantTier | None], ...] = (
+    ("cache_read", None),
+    ("cache_write", None),
+    ("cache_write_1h", None),
+    *((kind, tier) for tier in ("batch", "flex", "priority", "off_peak") for kind in RATE_KINDS),
+)
+# Every kind of change, in the order a model's changes are listed.
+_ORDER = (*PRICE_KINDS, "cache_read", "cache_write", "cache_write_1h")
 # A percentage is a figure to read, not to compute with: hundredths are plenty, and keep JSON short.
 PERCENT_PLACES = Decimal("0.01")
 
@@ -39,6 +63,8 @@ class PriceChange(_Frozen):
     name: str
     provider: str
     price: PriceKind
+    # A rate of a tier (the Batch API...) other than the standard one.
+    tier: Tier = "standard"
     old: Money
     new: Money
     # (new - old) / old * 100, to hundredths; None when the old price was 0 (no ratio exists).
@@ -140,6 +166,10 @@ def tariff_changes(
                 change = _price_change(tariff, kind, since, until)
                 if change is not None:
                     (cuts if change.is_cut else rises).append(change)
+            for kind, tier in DIMENSIONS:
+                change = _dimension_change(tariff, kind, tier, since, until)
+                if change is not None:
+                    (cuts if change.is_cut else rises).append(change)
     return TariffChanges(
         since=since,
         until=until,
@@ -151,10 +181,70 @@ def tariff_changes(
 
 
 def _dated_in_window(entries: Sequence[PriceEntry], since: date, until: date) -> bool:
+    """A price, or a tier of one (the Batch API from its launch), starts in the window."""
     for entry in entries:
         if entry.effective is not None and since < entry.effective <= until:
             return True
+        if any(v.since is not None and since < v.since <= until for v in entry.variants):
+            return True
     return False
+
+
+def _rate_on(tariff: Tariff, kind: RateKind, tier: VariantTier | None, day: date) -> Decimal | None:
+    """What a token of `kind` on `tier` was billed on `day`, as the costing function bills it:
+    a tier or cache rate not yet stated is the standard (or input) rate."""
+    entry = tariff.entry_at(day)
+    if entry is None:
+        return None
+    card = rate_card(entry, tariff.display_name, day, Terms(cache=ONE_OF_EACH, tier=tier), None)
+    return card.rates[kind]
+
+
+def _dimension_change(
+    tariff: Tariff, kind: RateKind, tier: VariantTier | None, since: date, until: date
+) -> PriceChange | None:
+    """A cache rate or a tier's rate that differs between `since` and `until`, counted only
+    where the price at `until` states it: a model without a batch rate has no batch news."""
+    entry = tariff.entry_at(until)
+    if entry is None:
+        return None
+    stating = entry.standard if tier is None else entry.variant(tier)
+    if stating is None or stating.rate(kind) is None:
+        return None
+    if isinstance(stating, RateVariant) and stating.since is not None and stating.since > until:
+        return None
+    old, new = _rate_on(tariff, kind, tier, since), _rate_on(tariff, kind, tier, until)
+    if old is None or new is None or old == new:
+        return None
+    # The last day in the window the rate started on: the price's own date or its tier's.
+    starts = [
+        (day, source)
+        for candidate in tariff.entries
+        for day, source in (
+            (candidate.effective, candidate.source),
+            *(
+                (v.since, v.source or candidate.source)
+                for v in candidate.variants
+                if tier is not None and v.tier == tier
+            ),
+        )
+        if day is not None and since < day <= until
+    ]
+    if not starts:
+        return None
+    effective, source = max(starts, key=lambda start: start[0])
+    return PriceChange(
+        model=tariff.model,
+        name=tariff.display_name,
+        provider=tariff.provider,
+        price=kind,
+        tier=tier or "standard",
+        old=old,
+        new=new,
+        percent=percent_change(old, new),
+        effective=effective,
+        source=source,
+    )
 
 
 def _price_change(tariff: Tariff, kind: PriceKind, since: date, until: date) -> PriceChange | None:
@@ -233,7 +323,7 @@ def _retirement(tariff: Tariff) -> ModelRetired:
     )
 
 
-_KIND_ORDER = {kind: index for index, kind in enumerate(PRICE_KINDS)}
+_KIND_ORDER = {kind: index for index, kind in enumerate(_ORDER)}
 
 
 def _name_order(item: Change) -> tuple[str, str, str]:
@@ -242,13 +332,19 @@ def _name_order(item: Change) -> tuple[str, str, str]:
 
 def _cut_order(change: PriceChange) -> tuple:
     assert change.percent is not None  # a cut is from a price above 0
-    return change.percent, *_name_order(change), _KIND_ORDER[change.price]
+    return change.percent, *_name_order(change), change.tier, _KIND_ORDER[change.price]
 
 
 def _rise_order(change: PriceChange) -> tuple:
     # From 0 is the largest rise there is; then the largest percentage.
     from_zero = change.percent is None
-    return not from_zero, -(change.percent or 0), *_name_order(change), _KIND_ORDER[change.price]
+    return (
+        not from_zero,
+        -(change.percent or 0),
+        *_name_order(change),
+        change.tier,
+        _KIND_ORDER[change.price],
+    )
 
 
 # --- watch lists -------------------------------------------------------------------------------

@@ -62,16 +62,13 @@ class RateCard:
     tier: Tier
     long_context: bool
     notes: tuple[str, ...]
+    # The applied tier's own source, where it has one apart from the price's.
+    tier_source: str | None = None
 
 
 def window_words(variant: RateVariant) -> str:
     """'16:30-00:30 UTC' (several windows joined with 'and')."""
-    return (
-        " and ".join(
-            f"{start.strftime('%H:%M')}-{end.strftime('%H:%M')}" for start, end in variant.windows
-        )
-        + " UTC"
-    )
+    return " and ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in variant.windows) + " UTC"
 
 
 def _tier_in_force(
@@ -146,7 +143,13 @@ def rate_card(
                 f"{'5-minute cache-write' if fallback == 'cache_write' else 'input'} rate."
             )
     tier: Tier = variant.tier if variant is not None else "standard"
-    return RateCard(rates=stated, tier=tier, long_context=long_context, notes=tuple(notes))
+    return RateCard(
+        rates=stated,
+        tier=tier,
+        long_context=long_context,
+        notes=tuple(notes),
+        tier_source=variant.source if variant is not None else None,
+    )
 
 
 def cost_parts(
@@ -229,7 +232,11 @@ def priced_row(
         per_request_usd=per_request,
         context_window=window,
         effective=entry.effective,
-        source=entry.source,
+        source=(
+            f"{entry.source}; {TIER_WORDS[card.tier]} rates: {card.tier_source}"
+            if card.tier_source and card.tier_source != entry.source
+            else entry.source
+        ),
         warnings=tuple(warnings),
         tier=card.tier,
         parts=parts,
@@ -337,8 +344,10 @@ def extra_rates(entry: PriceEntry) -> tuple[Rate, ...]:
         if kind not in ("input", "output")
     ]
     for variant in entry.variants:
+        since = variant.since if variant.since != entry.effective else None
+        hours = tuple(f"{start:%H:%M}-{end:%H:%M}" for start, end in variant.windows)
         rates.extend(
-            Rate(kind=kind, tier=variant.tier, per_mtok=rate)
+            Rate(kind=kind, tier=variant.tier, per_mtok=rate, since=since, hours=hours)
             for kind, rate in variant.stated().items()
         )
     return tuple(rates)

@@ -268,6 +268,8 @@ def _scan(cursor: _ReplyCursor) -> Changes:
             if (period := cursor.take_period()) is not None:
                 changes.period = once(changes.period, period, "period")
                 continue
+        if cursor.take_dimension(changes.dims):
+            continue
         if (ratio := cursor.take_ratio()) is not None:
             changes.split = once(changes.split, ratio, "split")
             continue

@@ -12,6 +12,7 @@ from enum import Enum
 
 from pydantic import BaseModel
 
+from pricing.lexicon import Dimensions
 from pricing.quantities import Ratio, format_count
 from pricing.query import Usage
 from pricing.tariffs import normalize_name
@@ -46,9 +47,11 @@ class Changes:
     period: str | None = None  # "per day" (likewise)
     dated: bool = False
     as_of: date | None = None
+    # Cache shares and amounts, a tier or time of day, and 'no cache' / 'standard'.
+    dims: Dimensions = field(default_factory=Dimensions)
 
     def amounts(self) -> bool:
-        return any(
+        return self.dims.said() or any(
             value is not None
             for value in (
                 self.total,
@@ -97,6 +100,7 @@ _WHAT = {
     "epochs": "epochs",
     "budget": "an amount of money",
     "period": "a period",
+    "dimensions": "cache shares, tiers or times of day",
 }
 
 
@@ -204,8 +208,40 @@ def changed_usage(old: Usage, changes: Changes) -> Usage:
             )
         split = changes.split
     return Usage(
-        total=total, input=input_tokens, output=output_tokens, split=split, requests=requests
+        total=total,
+        input=input_tokens,
+        output=output_tokens,
+        split=split,
+        requests=requests,
+        **changed_dimensions(old, changes.dims),  # type: ignore[arg-type]
     )
+
+
+def changed_dimensions(old: Usage, dims: Dimensions) -> dict[str, object]:
+    """The Usage's price dimensions after a reply: 'no cache' clears cache reads and writes, a
+    new share or amount of reads replaces the old one, 'standard' clears a tier and a time of
+    day, and a tier replaces a time of day (and the other way round)."""
+    kept = {
+        "cached_percent": old.cached_percent,
+        "cached": old.cached,
+        "cache_writes": old.cache_writes,
+        "cache_writes_1h": old.cache_writes_1h,
+        "tier": old.tier,
+        "clock": old.clock,
+        "utc_assumed": old.utc_assumed,
+    }
+    if dims.no_cache:
+        kept |= {"cached_percent": None, "cached": None, "cache_writes": None}
+        kept["cache_writes_1h"] = None
+    if dims.cached_percent is not None or dims.cached is not None:
+        kept |= {"cached_percent": dims.cached_percent, "cached": dims.cached}
+    if dims.cache_writes is not None:
+        kept["cache_writes"] = dims.cache_writes
+    if dims.cache_writes_1h is not None:
+        kept["cache_writes_1h"] = dims.cache_writes_1h
+    if dims.standard or dims.tier is not None or dims.clock is not None:
+        kept |= {"tier": dims.tier, "clock": dims.clock, "utc_assumed": dims.utc_assumed}
+    return kept
 
 
 def in_out(input_tokens: int | None, output_tokens: int | None) -> str:
@@ -231,3 +267,10 @@ def one_model(kind: str, model: str, changes: Changes) -> str:
             *(f"what about {name}" for name in changes.models),
         )
     return changes.models[0] if changes.models else model
+
+
+def usage_follow_ups(usage: Usage) -> list[str]:
+    """Replies that change how a usage is billed: a tier, a cached share, or undoing them."""
+    tier = ["standard"] if usage.tier is not None or usage.clock is not None else ["make it batch"]
+    cache = ["no cache"] if usage.uses_cache else ["with 80% cached"]
+    return [*tier, *cache]

@@ -34,8 +34,10 @@ from bot.render.text import (
     MAX_SOURCES_LISTED,
     Grid,
     answer_grid,
+    breakdown_lines,
     breakeven_training,
     finetune_facts,
+    rate_lines,
     tariff_grid,
     token_counts_grid,
 )
@@ -274,7 +276,13 @@ def _body(answer: Answer) -> list[Block]:
     match answer:
         case PricedAnswer():
             assert grid is not None
-            return [*table, *_totals(answer, grid), *_warnings(answer.rows)]
+            breakdown = [escape(line) for line in breakdown_lines(answer.rows)]
+            return [
+                *table,
+                *_totals(answer, grid),
+                *line_sections(["*Breakdown*", *breakdown] if breakdown else []),
+                *_warnings(answer.rows),
+            ]
         case FinetuneAnswer():
             facts = finetune_facts(answer)
             fields = [mrkdwn(f"*{label}*\n{escape(value)}") for label, value in facts.items()]
@@ -289,7 +297,11 @@ def _body(answer: Answer) -> list[Block]:
             ]
             return [*line_sections(counts), *table, *_warnings(answer.rows)]
         case TableAnswer():
-            return table
+            rates = [escape(line) for line in rate_lines(answer)]
+            return [
+                *table,
+                *line_sections(["*Other rates per 1M tokens*", *rates] if rates else []),
+            ]
         case BudgetAnswer():
             return [*table, *_warnings(answer.rows)]
         case HelpAnswer():

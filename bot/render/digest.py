@@ -126,9 +126,23 @@ def _who(name: str, provider: str, face: _Face) -> str:
     return f"{face.name(name)} ({face.text(provider)})" if provider else face.name(name)
 
 
+_PRICE_NAMES = {
+    "cache_read": "cached input",
+    "cache_write": "cache write",
+    "cache_write_1h": "1-hour cache write",
+}
+_TIER_NAMES = {"batch": "batch", "flex": "flex", "priority": "priority", "off_peak": "off-peak"}
+
+
+def price_name(change: PriceChange) -> str:
+    """'input', 'cached input', 'batch output': which rate changed."""
+    name = _PRICE_NAMES.get(change.price, change.price)
+    return name if change.tier == "standard" else f"{_TIER_NAMES[change.tier]} {name}"
+
+
 def _price_line(change: PriceChange, face: _Face) -> str:
     return (
-        f"{_who(change.name, change.provider, face)} {change.price} "
+        f"{_who(change.name, change.provider, face)} {price_name(change)} "
         f"{format_rate(change.old)} {face.arrow} {format_rate(change.new)} per 1M "
         f"({format_percent(change, face.minus)}), from {change.effective.isoformat()}"
     )

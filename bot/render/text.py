@@ -129,11 +129,43 @@ def priced_grid(answer: PricedAnswer) -> Grid:
     return Grid(headers, _columns(*columns))
 
 
+_PART_NAMES = {
+    "input": "input",
+    "cache_read": "cache reads",
+    "cache_write": "cache writes",
+    "cache_write_1h": "1-hour cache writes",
+    "output": "output",
+}
+_TIER_NAMES = {"batch": "batch", "flex": "flex", "priority": "priority", "off_peak": "off-peak"}
+
+
+def breakdown_lines(rows: Sequence[PricedRow]) -> list[str]:
+    """Each row's cost per dimension, only for rows where one applies beyond input and output
+    at the standard rate (cache reads or writes, a batch or other tier)."""
+    lines = []
+    for row in rows:
+        if row.tier == "standard" and all(p.kind in ("input", "output") for p in row.parts):
+            continue
+        parts = "; ".join(
+            f"{part.tokens:,} {_PART_NAMES[part.kind]} at {format_rate(part.per_mtok)} = "
+            f"{format_usd(part.usd)}"
+            for part in row.parts
+        )
+        tier = f" ({_TIER_NAMES[row.tier]} rates)" if row.tier != "standard" else ""
+        lines.append(f"{row.model}{tier}: {parts}")
+    return lines
+
+
 def _priced(answer: PricedAnswer, width: int) -> str:
     grid = priced_grid(answer)
     body = [f"{answer.title} (prices as of {answer.as_of.isoformat()})"]
     if grid.rows:
         body += ["", grid.render()]
+    breakdown = breakdown_lines(answer.rows)
+    if breakdown:
+        body += ["", "Breakdown:"]
+        for line in breakdown:
+            body += wrap(line, width, indent="  ")
     return "\n".join(body + _footer(answer, width, answer.rows))
 
 
@@ -293,6 +325,45 @@ def tariff_grid(answer: TableAnswer) -> Grid:
     return Grid(headers, rows, text_columns=(0, 1))
 
 
+_RATE_NAMES = {
+    "input": "in",
+    "output": "out",
+    "cache_read": "cached input",
+    "cache_write": "cache write",
+    "cache_write_1h": "1-hour cache write",
+}
+MAX_RATE_LINES = 10
+
+
+def rate_lines(answer: TableAnswer) -> list[str]:
+    """The rates beyond input and output, for the rows that have them: 'gpt-4o: cached input
+    $1.25; batch in $1.25, out $5' (a history row is named by its date)."""
+    lines = []
+    for row in answer.rows:
+        if not row.rates:
+            continue
+        groups: dict[str, list[str]] = {}
+        for rate in row.rates:
+            tier = _TIER_NAMES.get(rate.tier, rate.tier)
+            if rate.hours:
+                tier += f" ({' and '.join(rate.hours)} UTC)"
+            if rate.since is not None:
+                tier += f" (from {rate.since.isoformat()})"
+            groups.setdefault(tier, []).append(
+                f"{_RATE_NAMES[rate.kind]} {format_rate(rate.per_mtok)}"
+            )
+        said = [
+            ", ".join(rates) if tier == "standard" else f"{tier} {', '.join(rates)}"
+            for tier, rates in groups.items()
+        ]
+        label = _since(row.effective) if answer.kind == "history" else row.model
+        lines.append(f"{label}: {'; '.join(said)}")
+    if len(lines) > MAX_RATE_LINES:
+        more = len(lines) - MAX_RATE_LINES
+        lines = [*lines[:MAX_RATE_LINES], f"... and {more} more (--json lists every rate)"]
+    return lines
+
+
 def _table(answer: TableAnswer, width: int) -> str:
     grid = tariff_grid(answer)
     heading = answer.title
@@ -301,6 +372,11 @@ def _table(answer: TableAnswer, width: int) -> str:
     body = [heading, ""]
     if grid.rows:
         body.append(grid.render())
+    extra = rate_lines(answer)
+    if extra:
+        body += ["", "Other rates per 1M tokens:"]
+        for line in extra:
+            body += wrap(line, width, indent="  ")
     return "\n".join(body + _footer(answer, width))
 
 

@@ -175,6 +175,7 @@ def apply(previous: BreakevenQuery, reply: Reply) -> BreakevenQuery:
         input=changes.input,
         requests=changes.requests,
         split=changes.split,
+        dimensions=changes.dims if changes.dims.said() else None,
     )
     tuned, base = previous.tuned, previous.base
     replaced: set[str] = set()

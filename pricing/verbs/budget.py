@@ -357,6 +357,11 @@ def _changed_size(previous: BudgetQuery, changes: Changes) -> tuple[Usage | None
     if previous.request is not None:
         return changed_usage(previous.request, changes), None
     sized = any(value is not None for value in (changes.total, changes.input, changes.output))
+    if changes.dims.said():
+        raise CannotApply(
+            "Cache shares, tiers and times of day price a request; give its size too.",
+            "make it 2k in 500 out",
+        )
     if not sized:
         return None, changes.split or previous.split
     if changes.total is not None and (changes.input is not None or changes.output is not None):

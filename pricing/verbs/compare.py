@@ -11,7 +11,15 @@ from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, requi
 from pricing.money import format_usd
 from pricing.quantities import DEFAULT_SPLIT
 from pricing.query import PricedQuery, Usage
-from pricing.refinement import EXAMPLE_DATE, Reply, changed_models, changed_usage, drops, only_usage
+from pricing.refinement import (
+    EXAMPLE_DATE,
+    Reply,
+    changed_models,
+    changed_usage,
+    drops,
+    only_usage,
+    usage_follow_ups,
+)
 from pricing.tariffs import Quote
 from pricing.verbs.spec import PricingDay, Verb
 
@@ -104,6 +112,7 @@ def follow_ups(previous: CompareQuery) -> list[str]:
         *split,
         "x 500 requests",
         EXAMPLE_DATE,
+        *usage_follow_ups(previous.usage),
     ]
 
 

@@ -14,6 +14,7 @@ from pricing.refinement import (
     changed_models,
     changed_usage,
     only_usage,
+    usage_follow_ups,
 )
 from pricing.verbs.compare import CompareQuery, priced
 from pricing.verbs.spec import PricingDay, Verb
@@ -55,7 +56,13 @@ def answer(query: CostQuery, at: PricingDay) -> PricedAnswer:
 
 def follow_ups(previous: CostQuery) -> list[str]:
     other = "gpt-4o" if previous.model != "gpt-4o" else "gpt-4o-mini"
-    return [f"what about {other}", "make it 1M tokens", "x 500 requests", EXAMPLE_DATE]
+    return [
+        f"what about {other}",
+        "make it 1M tokens",
+        "x 500 requests",
+        EXAMPLE_DATE,
+        *usage_follow_ups(previous.usage),
+    ]
 
 
 def apply(previous: CostQuery, reply: Reply) -> CostQuery | CompareQuery:

@@ -156,6 +156,7 @@ def apply(previous: FinetuneQuery, reply: Reply) -> FinetuneQuery:
         requests=changes.requests,
         split=changes.split,
         prompts=changes.prompts,
+        dimensions=changes.dims if changes.dims.said() else None,
     )
     if changes.total is not None and changes.training is not None:
         raise CannotApply("The training size is given twice.")
