@@ -454,7 +454,11 @@ class Cursor:
                 follower in CACHE_WORDS and second in CACHE_READ_WORDS
             )
             writes = follower in CACHE_WORDS and second in CACHE_WRITE_WORDS
-            if not (reads or writes):
+            # "1M tokens cached 200k": the phrase names the amount after it, not this one.
+            phrase = after + (1 if follower in CACHED_WORDS else 2)
+            phrase += self.peek(phrase) in CACHE_READ_WORDS and follower in CACHED_WORDS
+            taken = self.peek(phrase) or ""
+            if not (reads or writes) or self.is_count(taken) or PERCENT.fullmatch(taken):
                 return False
             amount = self.amount()
             self.skip(self.peek() in TOKEN_WORDS)

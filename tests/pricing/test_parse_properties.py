@@ -1,7 +1,7 @@
 """Grammar properties: any text gives a Query or a ParseError; render and parse round-trip."""
 
 import re
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import get_args
 
@@ -97,6 +97,8 @@ SAMPLES = [
     "\u00a0",
     *["$500", "$1.5k", "$2,000", "$0", "$-5", "-$5", "$", "$ 500", "$1,5", "$.5", "$1e5"],
     *["usd", "dollars", "per month", "a day", "week", "every year", "per", "500 usd"],
+    *["90%", "100%", "120%", "9.5%", "%", "at 18:00", "18:00", "25:00", "utc+8", "+05:30", "z"],
+    *["cache writes", "cache reads", "no cache", "1h", "off-peak", "cached 200k", "200k cached"],
 ]
 WORD = st.sampled_from(KEYWORDS + SAMPLES) | st.text(max_size=5)
 SEPARATOR = st.sampled_from([" ", "  ", ", ", ",", "\n", "\t", ""])
@@ -195,7 +197,39 @@ TOTAL_USAGE = st.builds(Usage, total=COUNT, split=st.none() | RATIO, requests=st
 SPLIT_USAGE = st.builds(
     Usage, input=COUNT, output=st.none() | COUNT, requests=st.none() | POSITIVE
 ) | st.builds(Usage, output=COUNT, requests=st.none() | POSITIVE)
-USAGE = TOTAL_USAGE | SPLIT_USAGE
+PLAIN_USAGE = TOTAL_USAGE | SPLIT_USAGE
+CLOCK = st.builds(time, st.integers(0, 23), st.integers(0, 59))
+
+
+@st.composite
+def priced_usage(draw: st.DrawFn) -> Usage:
+    """A usage with, often, price dimensions: cache reads (a share or an amount within the
+    input), cache writes at either rate, and a tier or a time of day."""
+    usage = draw(PLAIN_USAGE)
+    input_tokens, _output = usage.per_request()
+    room = input_tokens
+    dims: dict[str, object] = {}
+    reads = draw(st.sampled_from(["none", "share", "amount"]))
+    if reads == "share":
+        dims["cached_percent"] = draw(st.integers(0, 100))
+        room -= input_tokens * dims["cached_percent"] // 100  # type: ignore[operator]
+    elif reads == "amount":
+        dims["cached"] = draw(st.integers(0, room))
+        room -= dims["cached"]  # type: ignore[operator]
+    for field in ("cache_writes", "cache_writes_1h"):
+        if draw(st.booleans()):
+            dims[field] = draw(st.integers(0, room))
+            room -= dims[field]  # type: ignore[operator]
+    when = draw(st.sampled_from(["none", "tier", "clock"]))
+    if when == "tier":
+        dims["tier"] = draw(st.sampled_from(["batch", "flex", "priority", "off_peak"]))
+    elif when == "clock":
+        dims["clock"] = draw(CLOCK)
+        dims["utc_assumed"] = draw(st.booleans())
+    return usage.model_copy(update=dims)
+
+
+USAGE = priced_usage()
 FILTER_WORD = MODEL | st.sampled_from(["4", "200k", "3.5"])
 # A text to count, often ending in whitespace, which it keeps with or without a date after it.
 # A text that itself ends in "as of <date>" would be read as the date of the prices.
