@@ -9,7 +9,7 @@ digest compares the price in force on `since` with the one in force on `until`.
 import difflib
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -22,7 +22,6 @@ from pricing.errors import UnknownModel
 from pricing.money import Money
 from pricing.query import CacheTokens
 from pricing.tariffs import (
-    RATE_KINDS,
     PriceEntry,
     RateKind,
     RateVariant,
@@ -38,13 +37,9 @@ ONE_OF_EACH = CacheTokens(1, 1, 1)
 
 PriceKind = Literal["input", "output", "training", "cache_read", "cache_write", "cache_write_1h"]
 PRICE_KINDS: tuple[PriceKind, ...] = ("input", "output", "training")
-# The other dimensions of a price: cache rates, and every dimension of each tier variant.
-DIMENSIONS: tuple[tuple[RateKind, VariantTier | None], ...] = (
-    ("cache_read", None),
-    ("cache_write", None),
-    ("cache_write_1h", None),
-    *((kind, tier) for tier in ("batch", "flex", "priority", "off_peak") for kind in RATE_KINDS),
-)
+# The other dimensions of a price: the cache rates (None: the standard tier), then every rate
+# of each tier variant.
+DIMENSION_TIERS: tuple[VariantTier | None, ...] = (None, "batch", "flex", "priority", "off_peak")
 # Every kind of change, in the order a model's changes are listed.
 _ORDER = (*PRICE_KINDS, "cache_read", "cache_write", "cache_write_1h")
 # A percentage is a figure to read, not to compute with: hundredths are plenty, and keep JSON short.
@@ -166,9 +161,8 @@ def tariff_changes(
                 change = _price_change(tariff, kind, since, until)
                 if change is not None:
                     (cuts if change.is_cut else rises).append(change)
-            for kind, tier in DIMENSIONS:
-                change = _dimension_change(tariff, kind, tier, since, until)
-                if change is not None:
+            for tier in DIMENSION_TIERS:
+                for change in _dimension_changes(tariff, tier, since, until):
                     (cuts if change.is_cut else rises).append(change)
     return TariffChanges(
         since=since,
@@ -190,33 +184,40 @@ def _dated_in_window(entries: Sequence[PriceEntry], since: date, until: date) ->
     return False
 
 
-def _rate_on(tariff: Tariff, kind: RateKind, tier: VariantTier | None, day: date) -> Decimal | None:
-    """What a token of `kind` on `tier` was billed on `day`, as the costing function bills it:
-    a tier or cache rate not yet stated is the standard (or input) rate."""
+def _card_on(tariff: Tariff, tier: VariantTier | None, day: date) -> dict[RateKind, Decimal] | None:
+    """What a token of each kind on `tier` was billed on `day`, as the costing function bills
+    it: a tier or cache rate not yet stated is the standard (or input) rate."""
     entry = tariff.entry_at(day)
     if entry is None:
         return None
-    card = rate_card(entry, tariff.display_name, day, Terms(cache=ONE_OF_EACH, tier=tier), None)
-    return card.rates[kind]
+    return rate_card(
+        entry, tariff.display_name, day, Terms(cache=ONE_OF_EACH, tier=tier), None
+    ).rates
 
 
-def _dimension_change(
-    tariff: Tariff, kind: RateKind, tier: VariantTier | None, since: date, until: date
-) -> PriceChange | None:
-    """A cache rate or a tier's rate that differs between `since` and `until`, counted only
-    where the price at `until` states it: a model without a batch rate has no batch news."""
+def _dimension_changes(
+    tariff: Tariff, tier: VariantTier | None, since: date, until: date
+) -> Iterator[PriceChange]:
+    """Cache rates (tier None) or a tier's rates that differ between `since` and `until`,
+    counted only where the price at `until` states them: a model without a batch rate has no
+    batch news, and its standard input and output are reported once, as themselves."""
     entry = tariff.entry_at(until)
     if entry is None:
-        return None
+        return
     stating = entry.standard if tier is None else entry.variant(tier)
-    if stating is None or stating.rate(kind) is None:
-        return None
+    if stating is None:
+        return
     if isinstance(stating, RateVariant) and stating.since is not None and stating.since > until:
-        return None
-    old, new = _rate_on(tariff, kind, tier, since), _rate_on(tariff, kind, tier, until)
-    if old is None or new is None or old == new:
-        return None
-    # The last day in the window the rate started on: the price's own date or its tier's.
+        return
+    kinds = [
+        kind for kind in stating.stated() if tier is not None or kind not in ("input", "output")
+    ]
+    if not kinds:
+        return
+    old_card, new_card = _card_on(tariff, tier, since), _card_on(tariff, tier, until)
+    if old_card is None or new_card is None:
+        return
+    # The last day in the window a rate started on: the price's own date or its tier's.
     starts = [
         (day, source)
         for candidate in tariff.entries
@@ -231,20 +232,23 @@ def _dimension_change(
         if day is not None and since < day <= until
     ]
     if not starts:
-        return None
+        return
     effective, source = max(starts, key=lambda start: start[0])
-    return PriceChange(
-        model=tariff.model,
-        name=tariff.display_name,
-        provider=tariff.provider,
-        price=kind,
-        tier=tier or "standard",
-        old=old,
-        new=new,
-        percent=percent_change(old, new),
-        effective=effective,
-        source=source,
-    )
+    for kind in kinds:
+        old, new = old_card[kind], new_card[kind]
+        if old != new:
+            yield PriceChange(
+                model=tariff.model,
+                name=tariff.display_name,
+                provider=tariff.provider,
+                price=kind,
+                tier=tier or "standard",
+                old=old,
+                new=new,
+                percent=percent_change(old, new),
+                effective=effective,
+                source=source,
+            )
 
 
 def _price_change(tariff: Tariff, kind: PriceKind, since: date, until: date) -> PriceChange | None:

@@ -274,3 +274,27 @@ def usage_follow_ups(usage: Usage) -> list[str]:
     tier = ["standard"] if usage.tier is not None or usage.clock is not None else ["make it batch"]
     cache = ["no cache"] if usage.uses_cache else ["with 80% cached"]
     return [*tier, *cache]
+
+
+def size_follow_ups(usage: Usage, size: str = "1M tokens") -> list[str]:
+    """'make it 1M tokens' (or `size`: '4k in 1k out'), and 'split 1:1' for a total, where they
+    keep the question's cache amounts within its input; a larger input where they would not."""
+    total = 1_000_000 if size == "1M tokens" else None
+    sized = Changes(total=total) if total else Changes(input=4_000, output=1_000)
+    replies = []
+    if _applies(usage, sized):
+        replies.append(f"make it {size}")
+    else:
+        needed = max(sum(usage.cache_tokens()), 1_000_000)
+        replies.append(f"make it {format_count(needed)} in")
+    if usage.total is not None and _applies(usage, Changes(split=Ratio(input=1, output=1))):
+        replies.append("split 1:1")
+    return replies
+
+
+def _applies(usage: Usage, changes: Changes) -> bool:
+    try:
+        changed_usage(usage, changes)
+    except (CannotApply, ValueError):  # pydantic's ValidationError is a ValueError
+        return False
+    return True

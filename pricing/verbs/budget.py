@@ -37,6 +37,7 @@ from pricing.refinement import (
     changed_usage,
     drops,
     refuse,
+    size_follow_ups,
 )
 from pricing.tariffs import Quote
 from pricing.verbs.spec import PricingDay, Verb
@@ -341,7 +342,11 @@ def follow_ups(previous: BudgetQuery) -> list[str]:
     money = "$1000" if previous.budget != 1000 else "$500"
     other = "gpt-4.1" if "gpt-4.1" not in previous.models else "gpt-4o-mini"
     period = "per day" if previous.period != "day" else "per month"
-    size = "make it 4k in 1k out" if previous.request is not None else "make it 2k in 500 out"
+    size = (
+        size_follow_ups(previous.request, "4k in 1k out")[0]
+        if previous.request is not None
+        else "make it 2k in 500 out"
+    )
     return [
         f"make it {money}",
         f"what about {other}",

@@ -18,7 +18,15 @@ from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, requi
 from pricing.money import format_usd
 from pricing.quantities import DEFAULT_SPLIT, counted
 from pricing.query import PricedQuery, Usage
-from pricing.refinement import EXAMPLE_DATE, Reply, changed_usage, fixed_models, only_usage
+from pricing.refinement import (
+    EXAMPLE_DATE,
+    Reply,
+    changed_usage,
+    fixed_models,
+    only_usage,
+    size_follow_ups,
+    usage_follow_ups,
+)
 from pricing.tariffs import PriceEntry, Quote, Tariff
 from pricing.verbs.spec import PricingDay, Verb
 
@@ -116,7 +124,13 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
 
 
 def follow_ups(previous: CheapestQuery) -> list[str]:
-    return ["what about gpt-4", "make it 1M tokens", "x 500 requests", EXAMPLE_DATE]
+    return [
+        "what about gpt-4",
+        *size_follow_ups(previous.usage)[:1],
+        "x 500 requests",
+        EXAMPLE_DATE,
+        *usage_follow_ups(previous.usage),
+    ]
 
 
 def apply(previous: CheapestQuery, reply: Reply) -> CheapestQuery:

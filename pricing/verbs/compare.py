@@ -18,6 +18,7 @@ from pricing.refinement import (
     changed_usage,
     drops,
     only_usage,
+    size_follow_ups,
     usage_follow_ups,
 )
 from pricing.tariffs import Quote
@@ -104,12 +105,10 @@ def answer(query: CompareQuery, at: PricingDay) -> PricedAnswer:
 
 def follow_ups(previous: CompareQuery) -> list[str]:
     other = "gpt-4o" if "gpt-4o" not in previous.models else "gpt-4-32k"
-    split = ["split 1:1"] if previous.usage.total is not None else []
     return [
         f"what about {other}",
         *drops(previous.models)[-1:],
-        "make it 1M tokens",
-        *split,
+        *size_follow_ups(previous.usage),
         "x 500 requests",
         EXAMPLE_DATE,
         *usage_follow_ups(previous.usage),

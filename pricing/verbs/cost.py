@@ -14,6 +14,7 @@ from pricing.refinement import (
     changed_models,
     changed_usage,
     only_usage,
+    size_follow_ups,
     usage_follow_ups,
 )
 from pricing.verbs.compare import CompareQuery, priced
@@ -58,7 +59,7 @@ def follow_ups(previous: CostQuery) -> list[str]:
     other = "gpt-4o" if previous.model != "gpt-4o" else "gpt-4o-mini"
     return [
         f"what about {other}",
-        "make it 1M tokens",
+        *size_follow_ups(previous.usage)[:1],
         "x 500 requests",
         EXAMPLE_DATE,
         *usage_follow_ups(previous.usage),

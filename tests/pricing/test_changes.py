@@ -444,3 +444,39 @@ def test_the_full_catalog_is_diffed_fast(real_book):
         best = min(best, time.perf_counter() - started)
 
     assert best < 0.05
+
+
+# --- other dimensions --------------------------------------------------------------------------
+
+
+def test_a_batch_launch_and_a_cache_rate_are_changes_in_their_dimensions(real_book):
+    changes = tariff_changes(real_book, since=date(2024, 4, 1), until=date(2024, 10, 1))
+    found = {(c.model, c.tier, c.price): c for c in changes.cuts}
+
+    batch = found[("gpt-4-turbo", "batch", "input")]
+    assert (batch.old, batch.new, batch.effective) == (Decimal(10), Decimal(5), date(2024, 4, 15))
+    assert "Batch API" in batch.source
+    autumn = tariff_changes(real_book, since=date(2024, 9, 1), until=date(2024, 10, 1))
+    cached = {(c.model, c.tier, c.price): c for c in autumn.cuts}[
+        ("gpt-4o-mini", "standard", "cache_read")
+    ]
+    assert (cached.old, cached.new, cached.effective) == (
+        Decimal("0.15"),
+        Decimal("0.075"),
+        date(2024, 10, 1),
+    )
+    assert not changes.rises
+    assert not autumn.rises
+
+
+def test_a_standard_price_change_is_not_repeated_for_tiers_the_model_lacks(book):
+    old = entry("2026-01-01", "2", "8", cache_read_per_mtok=Decimal("0.2"))
+    new = entry("2026-02-01", "1", "4", cache_read_per_mtok=Decimal("0.2"))
+    changes = tariff_changes(
+        TariffBook([tariff("acme-x", old, new)]), since=date(2026, 1, 15), until=date(2026, 2, 15)
+    )
+
+    assert sorted((c.tier, c.price) for c in changes.cuts) == [
+        ("standard", "input"),
+        ("standard", "output"),
+    ]

@@ -823,3 +823,47 @@ def test_any_reply_is_chat_a_question_or_a_parse_error(previous, text):
     if error is not None:
         assert error.suggestions, f"{text!r}: {error.message} (nothing suggested)"
     assert result is None or isinstance(result, QUERY_TYPES)
+
+
+# --- price dimensions in a thread ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        ("make it batch", "cost claude-sonnet-4 1M in 100k out 90% cached batch"),
+        ("with 80% cached", "cost claude-sonnet-4 1M in 100k out 80% cached"),
+        ("cached 200k", "cost claude-sonnet-4 1M in 100k out cached 200k"),
+        ("no cache", "cost claude-sonnet-4 1M in 100k out"),
+        (
+            "and cache writes 50k 1h",
+            "cost claude-sonnet-4 1M in 100k out 90% cached cache writes 50k 1h",
+        ),
+        ("at 18:00 UTC", "cost claude-sonnet-4 1M in 100k out 90% cached at 18:00 UTC"),
+        ("make it 2M in", "cost claude-sonnet-4 2M in 100k out 90% cached"),
+    ],
+)
+def test_replies_change_how_the_usage_is_billed(reply, expected):
+    previous = parse("cost claude-sonnet-4 1M in 100k out 90% cached")
+
+    assert render(refine(reply, previous)) == expected
+
+
+def test_standard_undoes_a_tier_and_a_time_of_day():
+    batch = parse("compare gpt-4o gpt-4.1 1M tokens batch")
+    evening = parse("cost deepseek-chat 1M tokens at 18:00")
+
+    assert render(refine("standard", batch)) == "compare gpt-4o gpt-4.1 1M tokens"
+    assert render(refine("standard", evening)) == "cost deepseek-chat 1M tokens"
+    assert render(refine("make it flex", evening)) == "cost deepseek-chat 1M tokens flex"
+
+
+def test_dimension_replies_are_offered_and_refused_where_they_have_no_place():
+    assert {"make it batch", "with 80% cached"} <= set(follow_ups(parse("cost gpt-4o 1M tokens")))
+    assert {"standard", "no cache"} <= set(
+        follow_ups(parse("cost gpt-4o 1M tokens 50% cached batch"))
+    )
+    with pytest.raises(ParseError, match="no place for cache shares, tiers or times of day"):
+        refine("make it batch", parse("finetune gpt-4o 100k tokens"))
+    with pytest.raises(ParseError, match="cannot exceed"):
+        refine("cached 2M", parse("cost gpt-4o 1M in 1M out"))

@@ -1,7 +1,7 @@
 """Tariff files: the TOML format, merging a user's file over the bundled and catalog layers,
 and errors that name the file, the entry and the field, with nothing half-loaded."""
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -669,3 +669,58 @@ def test_a_model_may_repeat_its_own_names_across_its_blocks(tmp_path):
     )
 
     assert load_book(path).resolve("ok").model == "ok-model"
+
+
+# --- price dimensions ------------------------------------------------------------------------
+
+
+def test_cache_rates_and_tier_tables_load(user_book):
+    entry = user_book.resolve("acme-cached").entries[0]
+
+    assert entry.standard.stated() == {
+        "input": Decimal(2),
+        "cache_read": Decimal("0.2"),
+        "cache_write": Decimal("2.5"),
+        "cache_write_1h": Decimal(4),
+        "output": Decimal(8),
+    }
+    batch, off_peak = entry.variants
+    assert (batch.tier, batch.since, batch.recorded) == ("batch", date(2026, 3, 1), False)
+    assert batch.stated() == {"input": Decimal(1), "output": Decimal(4)}
+    assert off_peak.windows == ((time(16, 30), time(0, 30)),)
+
+
+def test_a_file_without_the_new_fields_has_no_other_rates(user_book):
+    entry = user_book.resolve("acme-large").entries[0]
+
+    assert entry.cache_read_per_mtok is None
+    assert entry.variants == ()
+
+
+@pytest.mark.parametrize(
+    ("table", "parts"),
+    [
+        (
+            '[tariff.batch]\ninput_per_mtk = "1"\n',
+            ["batch.input_per_mtk", "did you mean 'batch.input_per_mtok'"],
+        ),
+        ("[tariff.batch]\nsource = 'x'\n", ["give at least one rate"]),
+        ('[tariff.batch]\ninput_per_mtok = "-1"\n', ["batch.input_per_mtok", "plain digits"]),
+        (
+            '[tariff.batch]\nsince = 2020-01-01\ninput_per_mtok = "1"\n',
+            ["batch.since (2020-01-01) is before"],
+        ),
+        ('[tariff.off_peak]\ninput_per_mtok = "1"\n', ["off_peak.hours", "required"]),
+        ('[tariff.off_peak]\nhours = ["25:00-01:00"]\ninput_per_mtok = "1"\n', ["HH:MM-HH:MM"]),
+        ('[tariff.turbo]\ninput_per_mtok = "1"\n', ["'turbo'", "unknown field"]),
+        ('cache_read_per_mtok = "1e3"\n', ["cache_read_per_mtok", "plain digits"]),
+    ],
+)
+def test_bad_dimension_fields_name_the_table_and_field(tmp_path, table, parts):
+    block = '[[tariff]]\nmodel = "m"\neffective = 2025-01-01\ninput_per_mtok = "1"\n'
+    text = f'{block}output_per_mtok = "2"\n{table}'
+    path = write(tmp_path, text)
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path, with_catalog=False)
+    assert_names(caught.value, path, "entry 1", *parts)

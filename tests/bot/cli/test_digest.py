@@ -97,10 +97,15 @@ def test_json_preview():
     assert (code, err) == (0, "")
     document = json.loads(out)
     assert (document["since"], document["until"]) == ("2024-09-25", "2024-10-03")
-    assert [(c["model"], c["price"], c["new"]) for c in document["changes"]["cuts"]] == [
-        ("gpt-4o", "input", "2.5"),
-        ("gpt-4o", "output", "10"),
+    cuts = [(c["model"], c["tier"], c["price"], c["new"]) for c in document["changes"]["cuts"]]
+    standard = [cut for cut in cuts if cut[1] == "standard" and cut[2] in ("input", "output")]
+    assert standard == [
+        ("gpt-4o", "standard", "input", "2.5"),
+        ("gpt-4o", "standard", "output", "10"),
     ]
+    # Prompt caching launched in the same window: the cached-input rates are changes too.
+    assert ("gpt-4o-mini", "standard", "cache_read", "0.075") in cuts
+    assert ("gpt-4o", "batch", "input", "1.25") in cuts
 
 
 # --- usage and errors ---------------------------------------------------------------------------
