@@ -1,6 +1,9 @@
 """Pricing one workload across every model in the catalog: llmcost's engine vs genai-prices' own
 `calc_price` over the same models, in one process. Goal: <= 0.1x genai-prices' time.
 
+The workload has cache reads and writes among its input tokens and asks for the Batch API, and
+genai-prices gets the same usage and the same tier (`price_context={"processing": "batch"}`).
+
 Run: python bench/pricing_bench.py
 """
 
@@ -14,6 +17,8 @@ from pricing.parse import parse
 from pricing.sources import load_book
 
 INPUT_TOKENS, OUTPUT_TOKENS = 150_000, 50_000
+CACHE_READ, CACHE_WRITE = 90_000, 10_000  # 60% of the input cached, 10k written
+BATCH = {"processing": "batch"}
 TODAY = date(2026, 11, 24)
 GOAL = 0.1
 REPEATS = 15
@@ -31,7 +36,12 @@ def _best(run: object, repeats: int = REPEATS) -> float:
 def measure() -> dict[str, float]:
     book = load_book()
     in_catalog = [t for t in book.tariffs() if t.latest.origin == "genai-prices"]
-    usage = Usage(input_tokens=INPUT_TOKENS, output_tokens=OUTPUT_TOKENS)
+    usage = Usage(
+        input_tokens=INPUT_TOKENS,
+        cache_read_tokens=CACHE_READ,
+        cache_write_tokens=CACHE_WRITE,
+        output_tokens=OUTPUT_TOKENS,
+    )
     when = datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=UTC)
     # The models genai-prices itself can price by id: its baseline runs over exactly these.
     refs = []
@@ -39,7 +49,11 @@ def measure() -> dict[str, float]:
         model_id = tariff.model.split("/", 1)[1]
         try:
             calc_price(
-                usage, model_ref=model_id, provider_id=tariff.provider, genai_request_timestamp=when
+                usage,
+                model_ref=model_id,
+                provider_id=tariff.provider,
+                genai_request_timestamp=when,
+                price_context=BATCH,
             )
         except LookupError:
             continue
@@ -48,10 +62,17 @@ def measure() -> dict[str, float]:
     def baseline() -> None:
         for provider, model_id in refs:
             calc_price(
-                usage, model_ref=model_id, provider_id=provider, genai_request_timestamp=when
+                usage,
+                model_ref=model_id,
+                provider_id=provider,
+                genai_request_timestamp=when,
+                price_context=BATCH,
             )
 
-    query = parse(f"cheapest {INPUT_TOKENS} in {OUTPUT_TOKENS} out")
+    query = parse(
+        f"cheapest {INPUT_TOKENS} in {OUTPUT_TOKENS} out cached {CACHE_READ} "
+        f"cache writes {CACHE_WRITE} batch"
+    )
     priced_count = sum(
         1 for t in book.tariffs() if t.entry_at(TODAY) is not None and not t.is_retired_on(TODAY)
     )
@@ -75,7 +96,10 @@ def measure() -> dict[str, float]:
 def main() -> dict[str, float]:
     figures = measure()
     verdict = "PASS" if figures["ratio"] <= GOAL else "MISS"
-    print("Pricing one workload (150k in, 50k out) across the catalog")
+    print(
+        "Pricing one workload (150k in of which 90k cache reads and 10k cache writes, 50k out, "
+        "batch) across the catalog"
+    )
     print(
         f"  genai-prices calc_price: {figures['models_genai']:,} models in "
         f"{figures['genai_ms']:.1f} ms ({figures['per_model_us_genai']:.1f} us/model)"

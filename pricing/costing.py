@@ -1,12 +1,15 @@
 """The one way a usage is priced against a model's rates, and the warnings and notes that go
 with it; shared by every verb's engine."""
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
+from functools import cached_property
+from typing import NamedTuple
 
 from pricing.answers import PricedRow, PricePart, Rate, TariffRow
-from pricing.money import EXACT, cost_of, format_rate
+from pricing.money import EXACT, MTOK, cost_of, format_rate
 from pricing.quantities import DEFAULT_SPLIT, Ratio, counted, format_count
 from pricing.query import AskedTier, CacheTokens, Usage
 from pricing.tariffs import (
@@ -18,9 +21,12 @@ from pricing.tariffs import (
     RateVariant,
     Tariff,
     Tier,
+    fallback_kind,
+    with_fallbacks,
 )
 
 NO_CACHE = CacheTokens(0, 0, 0)
+CACHE_KINDS: tuple[RateKind, ...] = ("cache_read", "cache_write", "cache_write_1h")
 TIER_WORDS: dict[Tier, str] = {
     "standard": "standard",
     "batch": "batch",
@@ -45,6 +51,11 @@ class Terms:
     clock: time | None = None
     utc_assumed: bool = False
 
+    @cached_property
+    def cache_kinds(self) -> tuple[RateKind, ...]:
+        """The cache kinds this bills tokens of."""
+        return tuple(kind for kind, n in zip(CACHE_KINDS, self.cache, strict=True) if n)
+
     @staticmethod
     def of(usage: Usage, input_tokens: int | None = None) -> "Terms":
         return Terms(usage.cache_tokens(input_tokens), usage.tier, usage.clock, usage.utc_assumed)
@@ -53,12 +64,11 @@ class Terms:
 STANDARD = Terms()
 
 
-@dataclass(frozen=True)
-class RateCard:
+class RateCard(NamedTuple):
     """The rate of each dimension that applies to one request, and what the reader must know
-    about how it was chosen."""
+    about how it was chosen. (A tuple: the whole catalog is priced with one each.)"""
 
-    rates: dict[RateKind, Decimal]
+    rates: Mapping[RateKind, Decimal]
     tier: Tier
     long_context: bool
     notes: tuple[str, ...]
@@ -72,79 +82,107 @@ def window_words(variant: RateVariant) -> str:
 
 
 def _tier_in_force(
-    entry: PriceEntry, name: str, day: date, terms: Terms
+    entry: PriceEntry, name: str, day: date, terms: Terms, explain: bool
 ) -> tuple[RateVariant | None, list[str]]:
-    """The variant the terms ask for on `day`, or None (the standard rate) with a note why."""
+    """The variant the terms ask for on `day`, or None (the standard rate) with a note why
+    (when `explain`: ranking the whole catalog needs no words)."""
+    if not entry.variants and terms.tier is None and terms.clock is None:
+        return None, []  # most of the catalog: nothing to look for
     off_peak = entry.variant("off_peak")
     if terms.clock is not None:
-        clock = (
-            terms.clock.strftime("%H:%M") + " UTC" + (" (UTC assumed)" if terms.utc_assumed else "")
-        )
-        if off_peak is None:
-            return None, [f"{name} has no time-of-day prices; {clock} changes nothing."]
-        if off_peak.in_window(terms.clock):
-            return off_peak, [
-                f"At {clock} {name}'s off-peak rate applies ({window_words(off_peak)})."
-            ]
-        return None, [
-            f"At {clock} {name}'s standard rate applies; its off-peak rate applies "
-            f"{window_words(off_peak)}."
-        ]
+        if off_peak is not None and off_peak.in_window(terms.clock):
+            return off_peak, _explained(explain, _clock_note, entry, name, terms)
+        return None, _explained(explain, _clock_note, entry, name, terms)
     if terms.tier is None:
-        if off_peak is None:
+        if off_peak is None or not explain:
             return None, []
         return None, [
             f"Standard rate; {name} is cheaper off-peak ({window_words(off_peak)}): "
             "add 'off-peak' or a time like 'at 18:00 UTC'."
         ]
-    word = TIER_WORDS[terms.tier]
     variant = entry.variant(terms.tier)
     if variant is None:
-        return None, [f"{name} has no {word} rate; priced at its standard rate."]
+        return None, _explained(explain, _tier_note, variant, name, terms, day)
     if variant.since is not None and variant.since > day:
-        known = "known since" if variant.recorded else "starts on"
-        return None, [
-            f"{name}'s {word} rate {known} {variant.since.isoformat()}; priced at its "
-            f"standard rate on {day.isoformat()}."
-        ]
+        return None, _explained(explain, _tier_note, variant, name, terms, day)
     return variant, []
 
 
+def _explained(explain: bool, note: Callable[..., str], *args: object) -> list[str]:
+    return [note(*args)] if explain else []
+
+
+def _clock_note(entry: PriceEntry, name: str, terms: Terms) -> str:
+    assert terms.clock is not None
+    clock = f"{terms.clock:%H:%M} UTC" + (" (UTC assumed)" if terms.utc_assumed else "")
+    off_peak = entry.variant("off_peak")
+    if off_peak is None:
+        return f"{name} has no time-of-day prices; {clock} changes nothing."
+    if off_peak.in_window(terms.clock):
+        return f"At {clock} {name}'s off-peak rate applies ({window_words(off_peak)})."
+    return (
+        f"At {clock} {name}'s standard rate applies; its off-peak rate applies "
+        f"{window_words(off_peak)}."
+    )
+
+
+def _tier_note(variant: RateVariant | None, name: str, terms: Terms, day: date) -> str:
+    assert terms.tier is not None
+    word = TIER_WORDS[terms.tier]
+    if variant is None or variant.since is None:
+        return f"{name} has no {word} rate; priced at its standard rate."
+    known = "known since" if variant.recorded else "starts on"
+    return (
+        f"{name}'s {word} rate {known} {variant.since.isoformat()}; priced at its "
+        f"standard rate on {day.isoformat()}."
+    )
+
+
+def _cache_note(name: str, kind: RateKind, rates: Mapping[RateKind, Decimal]) -> str:
+    billed = "5-minute cache-write" if fallback_kind(kind, rates) == "cache_write" else "input"
+    return (
+        f"{name} states no {_CACHE_NAMES[kind]} rate; those tokens are priced at its {billed} rate."
+    )
+
+
 def rate_card(
-    entry: PriceEntry, name: str, day: date, terms: Terms, request_input: int | None
+    entry: PriceEntry,
+    name: str,
+    day: date,
+    terms: Terms,
+    request_input: int | None,
+    explain: bool = True,
 ) -> RateCard:
     """The rates that bill a request of `request_input` input tokens (None: size unknown, the
-    base rates) on the terms asked: long-context tier first, then the tier's variant over it."""
-    rates: dict[RateKind, Decimal | None] = dict(entry.standard.stated())
+    base rates) on the terms asked: long-context tier first, then the tier's variant over it.
+    It holds input and output and every cache kind the terms bill tokens of."""
+    standard = entry.standard
+    if not explain and not entry.variants and (request_input is None or not entry.long_context):
+        # Most of the catalog, ranked: the standard rates, their fallbacks worked out once.
+        return RateCard(standard.filled(terms.cache_kinds), "standard", False, ())
+    rates = standard.rate_map  # shared: copied before any change
     long_context = False
     if request_input is not None:
         for tier in reversed(entry.long_context):
             if request_input > tier.above:
-                rates.update(tier.stated())
+                rates = {**rates, **tier.rate_map}
                 long_context = True
                 break
-    variant, notes = _tier_in_force(entry, name, day, terms)
+    variant, notes = _tier_in_force(entry, name, day, terms, explain)
     if variant is not None:
-        rates.update(variant.stated())
+        rates = {**rates, **variant.rate_map}
     # A cache kind without a rate is billed as what it is part of: writes of an hour at the
     # 5-minute write rate, any other at the input rate (genai-prices counts them the same way).
-    stated = {kind: rate for kind, rate in rates.items() if rate is not None}
-    asked = dict(zip(("cache_read", "cache_write", "cache_write_1h"), terms.cache, strict=True))
-    for kind, tokens in asked.items():
-        if kind in stated:
-            continue
-        fallback: RateKind = (
-            "cache_write" if kind == "cache_write_1h" and "cache_write" in stated else "input"
-        )
-        stated[kind] = stated[fallback]  # type: ignore[index]
-        if tokens:
-            notes.append(
-                f"{name} states no {_CACHE_NAMES[kind]} rate; those tokens are priced at its "
-                f"{'5-minute cache-write' if fallback == 'cache_write' else 'input'} rate."
-            )
+    if terms.cache != NO_CACHE:
+        missing = tuple(kind for kind in terms.cache_kinds if kind not in rates)
+        if missing:
+            shared = rates is standard.rate_map
+            rates = standard.filled(missing) if shared else with_fallbacks(rates, missing)
+            if explain:
+                notes += [_cache_note(name, kind, rates) for kind in missing]
     tier: Tier = variant.tier if variant is not None else "standard"
     return RateCard(
-        rates=stated,
+        rates=rates,
         tier=tier,
         long_context=long_context,
         notes=tuple(notes),
@@ -152,21 +190,26 @@ def rate_card(
     )
 
 
-def cost_parts(
-    card: RateCard, input_tokens: int, output_tokens: int, cache: CacheTokens, count: int = 1
-) -> tuple[PricePart, ...]:
-    """The one way tokens become money: each input token in exactly one input-side kind (cache
-    reads and writes are part of the input), output at the output rate, `count` requests."""
+def part_tokens(input_tokens: int, output_tokens: int, cache: CacheTokens) -> dict[RateKind, int]:
+    """Each input token in exactly one input-side kind (cache reads and writes are part of the
+    input), and the output: the tokens of each part, in RATE_KINDS order."""
     uncached = input_tokens - sum(cache)
     if uncached < 0:
         raise ValueError("cache reads and writes exceed the input tokens")
-    tokens: dict[RateKind, int] = {
+    return {
         "input": uncached,
         "cache_read": cache.read,
         "cache_write": cache.write,
         "cache_write_1h": cache.write_1h,
         "output": output_tokens,
     }
+
+
+def cost_parts(
+    card: RateCard, input_tokens: int, output_tokens: int, cache: CacheTokens, count: int = 1
+) -> tuple[PricePart, ...]:
+    """The one way tokens become money, part by part, for `count` requests."""
+    tokens = part_tokens(input_tokens, output_tokens, cache)
     return tuple(
         PricePart(
             kind=kind,
@@ -178,6 +221,25 @@ def cost_parts(
         # Input and output are always shown; a cache kind only when the usage has some.
         if kind in ("input", "output") or tokens[kind]
     )
+
+
+def token_weights(
+    input_tokens: int, output_tokens: int, cache: CacheTokens
+) -> dict[RateKind, Decimal]:
+    """The tokens of each part that has any, as Decimals: what `usage_cost` weighs rates by
+    (worked out once for a workload priced on many models)."""
+    tokens = part_tokens(input_tokens, output_tokens, cache)
+    return {kind: Decimal(count) for kind, count in tokens.items() if count}
+
+
+def usage_cost(card: RateCard, weights: Mapping[RateKind, Decimal]) -> Decimal:
+    """What `cost_parts` sums to, without building the parts: ranking the whole catalog needs
+    only the total (the same exact sum, divided once)."""
+    rates = card.rates
+    weighted = Decimal(0)
+    for kind, count in weights.items():
+        weighted = EXACT.add(weighted, EXACT.multiply(count, rates[kind]))
+    return EXACT.divide(weighted, MTOK)
 
 
 def total_of(parts: tuple[PricePart, ...], side: frozenset[RateKind] | None = None) -> Decimal:

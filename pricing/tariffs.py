@@ -3,12 +3,12 @@
 import difflib
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
-from functools import lru_cache
-from typing import Literal
+from functools import cached_property, lru_cache
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,7 +33,20 @@ INPUT_SIDE: frozenset[RateKind] = frozenset(
 )
 
 
-class Rates(BaseModel):
+class CachedRates(BaseModel):
+    """A frozen model whose rate maps are worked out once; a copy with changes works them out
+    again (pydantic's model_copy would carry the stale ones over)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        copy = super().model_copy(update=update, deep=deep)
+        for name in ("rate_map", "standard", "filled_maps"):
+            copy.__dict__.pop(name, None)
+        return copy
+
+
+class Rates(CachedRates):
     """A rate per dimension, per million tokens; None where the source states none (a variant
     then keeps the standard rate, and a cache kind without a rate is billed as input)."""
 
@@ -48,9 +61,41 @@ class Rates(BaseModel):
     def rate(self, kind: RateKind) -> Decimal | None:
         return getattr(self, f"{kind}_per_mtok")  # type: ignore[no-any-return]
 
-    def stated(self) -> dict[RateKind, Decimal]:
-        """The dimensions this states a rate for, in RATE_KINDS order."""
+    @cached_property
+    def rate_map(self) -> dict[RateKind, Decimal]:
+        # Pricing the whole catalog reads this once per model: worked out once per object.
         return {kind: rate for kind in RATE_KINDS if (rate := self.rate(kind)) is not None}
+
+    def stated(self) -> dict[RateKind, Decimal]:
+        """The dimensions this states a rate for, in RATE_KINDS order (a copy to change)."""
+        return dict(self.rate_map)
+
+    @cached_property
+    def filled_maps(self) -> dict[tuple[RateKind, ...], dict[RateKind, Decimal]]:
+        return {}
+
+    def filled(self, kinds: tuple[RateKind, ...]) -> dict[RateKind, Decimal]:
+        """`rate_map` with a rate for each of `kinds` it lacks: what it is part of (an hour's
+        write is a write, any other cache kind input). Worked out once per object and kinds."""
+        maps = self.filled_maps
+        if kinds not in maps:
+            rates = self.rate_map
+            maps[kinds] = with_fallbacks(rates, [kind for kind in kinds if kind not in rates])
+        return maps[kinds]
+
+
+def fallback_kind(kind: RateKind, rates: Mapping[RateKind, Decimal]) -> RateKind:
+    """What a cache kind without a rate is billed as (genai-prices counts it the same way)."""
+    return "cache_write" if kind == "cache_write_1h" and "cache_write" in rates else "input"
+
+
+def with_fallbacks(
+    rates: Mapping[RateKind, Decimal], missing: Iterable[RateKind]
+) -> dict[RateKind, Decimal]:
+    filled = dict(rates)
+    for kind in missing:
+        filled[kind] = filled[fallback_kind(kind, filled)]
+    return filled
 
 
 class LongContextRate(Rates):
@@ -83,7 +128,7 @@ class RateVariant(Rates):
         )
 
 
-class PriceEntry(BaseModel):
+class PriceEntry(CachedRates):
     """One model's prices from a date on, per million tokens and dimension, with where they come
     from: input and output, the cache rates where the model has them, and tier variants."""
 
@@ -113,7 +158,7 @@ class PriceEntry(BaseModel):
                     return rate.input_per_mtok, rate.output_per_mtok
         return self.input_per_mtok, self.output_per_mtok
 
-    @property
+    @cached_property
     def standard(self) -> Rates:
         """The standard rates of every dimension, at the base (not long-context) size."""
         return Rates(

@@ -6,11 +6,11 @@ from typing import Literal
 from pricing.answers import PricedAnswer
 from pricing.costing import (
     Terms,
-    cost_parts,
     priced_row,
     rate_card,
     tariff_matches,
-    total_of,
+    token_weights,
+    usage_cost,
     usage_notes,
     workload,
 )
@@ -60,6 +60,7 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
     per_request = input_tokens + output_tokens
     checks_window = query.usage.requests is not None
     terms = Terms.of(query.usage)
+    weights = token_weights(input_tokens, output_tokens, terms.cache)
     candidates: list[tuple[Decimal, Tariff, PriceEntry]] = []
     undated = too_small = 0
     # The whole catalog is priced here, so only the cheapest few become Answer rows.
@@ -75,10 +76,9 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
         if checks_window and (window := tariff.context_window_at(day)) and per_request > window:
             too_small += 1
             continue
-        card = rate_card(
-            entry, tariff.display_name, day, terms, input_tokens if checks_window else None
-        )
-        total = total_of(cost_parts(card, input_tokens, output_tokens, terms.cache))
+        request_input = input_tokens if checks_window else None
+        card = rate_card(entry, tariff.display_name, day, terms, request_input, explain=False)
+        total = usage_cost(card, weights)
         candidates.append((total, tariff, entry))
     candidates.sort(key=lambda candidate: candidate[0])
     rows = tuple(

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pricing.costing import Terms, cost_parts, priced_row, rate_card, total_of
+from pricing.costing import (
+    Terms,
+    cost_parts,
+    priced_row,
+    rate_card,
+    token_weights,
+    total_of,
+    usage_cost,
+)
 from pricing.errors import ParseError
 from pricing.parse import parse
 from pricing.query import CacheTokens
@@ -76,6 +84,21 @@ def test_parts_sum_to_the_total_and_count_every_token_once(workload, tier, reque
         assert part.usd == part.tokens * part.per_mtok / 1_000_000
     if requests:
         assert row.per_request_usd * requests == row.total_usd
+
+
+@PROPERTIES
+@given(
+    workloads(), TIERS, st.sampled_from([QUOTE.entry, ENTRY.model_copy(update={"variants": ()})])
+)
+def test_the_ranking_total_is_the_sum_of_the_parts(workload, tier, entry):
+    input_tokens, output_tokens, cache = workload
+    terms = Terms(cache, tier)
+    card = rate_card(entry, "acme", DAY, terms, None, explain=False)
+    parts = cost_parts(
+        rate_card(entry, "acme", DAY, terms, None), input_tokens, output_tokens, cache
+    )
+
+    assert usage_cost(card, token_weights(input_tokens, output_tokens, cache)) == total_of(parts)
 
 
 @PROPERTIES
