@@ -96,7 +96,7 @@ def main() -> None:
     revision = commands.add_parser("revision", help="write a new, empty schema revision")
     revision.add_argument("message", help='what it changes, e.g. "add budgets"')
     arguments = parser.parse_args()
-    print(new_revision(arguments.message))
+    new_revision(arguments.message)  # Alembic says which file it wrote
 
 
 if __name__ == "__main__":
