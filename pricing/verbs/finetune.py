@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from pricing.answers import FinetuneAnswer
-from pricing.costing import price_warnings
+from pricing.costing import Terms, price_warnings, rate_card
 from pricing.errors import NoPrice
 from pricing.lexicon import (
     EPOCH_WORDS,
@@ -22,7 +22,7 @@ from pricing.lexicon import (
 )
 from pricing.money import cost_of, format_rate, format_usd
 from pricing.quantities import format_count
-from pricing.query import DEFAULT_EPOCHS, PricedQuery
+from pricing.query import DEFAULT_EPOCHS, CacheTokens, PricedQuery
 from pricing.refinement import (
     EXAMPLE_DATE,
     CannotApply,
@@ -108,16 +108,25 @@ def training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Decim
     return replace(quote, requested=requested), training_rate
 
 
+def inference_note(quote: Quote) -> str:
+    """What using the fine-tuned model then costs, at the rates the costing function bills."""
+    name = quote.tariff.display_name
+    rates = rate_card(quote.entry, name, quote.day, Terms(cache=CacheTokens(1, 0, 0)), None).rates
+    cached = rates["cache_read"]
+    cached_words = f" ({format_rate(cached)} cached)" if cached != rates["input"] else ""
+    return (
+        f"Using {name} then costs {format_rate(rates['input'])}/1M input{cached_words} and "
+        f"{format_rate(rates['output'])}/1M output tokens."
+    )
+
+
 def answer(query: FinetuneQuery, at: PricingDay) -> FinetuneAnswer:
     quote, training_rate = training_quote(query.model, at.book, at.day)
     epochs = query.epochs or DEFAULT_EPOCHS
     trained = query.training_tokens * epochs
     notes = [] if query.epochs else [f"Epochs not given: {DEFAULT_EPOCHS} assumed."]
     notes += price_warnings(quote, at.historical)
-    notes.append(
-        f"Using {quote.tariff.display_name} then costs {format_rate(quote.entry.input_per_mtok)}"
-        f"/1M input and {format_rate(quote.entry.output_per_mtok)}/1M output tokens."
-    )
+    notes.append(inference_note(quote))
     return FinetuneAnswer(
         as_of=at.day,
         title=f"Fine-tuning {normalize_name(query.model)}: {format_count(trained)} tokens trained",
