@@ -76,19 +76,48 @@ def long_context_warning(
 
 def price_warnings(quote: Quote, historical: bool) -> list[str]:
     tariff, day = quote.tariff, quote.day
-    warnings = []
-    if tariff.is_retired_on(day):
-        assert tariff.retired is not None
-        warnings.append(
-            f"{tariff.display_name} was shut down on {tariff.retired.isoformat()}; "
-            "this is its last published price."
-        )
+    warnings = [note] if (note := lifecycle_warning(tariff, day)) else []
     if historical and quote.entry.effective is None:
         warnings.append(
             f"The source gives no start date for {tariff.display_name}'s price; "
             f"it may not have applied on {day.isoformat()}."
         )
     return warnings
+
+
+def lifecycle_warning(tariff: Tariff, day: date) -> str | None:
+    """A model shut down on `day` (priced all the same: people price the past and plan
+    migrations), or one whose announced shutdown is still to come."""
+    retirement = tariff.retirement
+    substitute = (
+        f"; its vendor named {retirement.replacement} as the substitute"
+        if retirement and retirement.replacement
+        else ""
+    )
+    base = f", with its base model {tariff.retired_with}" if tariff.retired_with else ""
+    if tariff.is_retired_on(day):
+        assert tariff.retired is not None
+        return (
+            f"{tariff.display_name} was shut down on {tariff.retired.isoformat()}{base}"
+            f"{substitute}; this is its last published price."
+        )
+    if tariff.retiring_after(day):
+        assert tariff.retired is not None
+        announced = (
+            f" (announced {retirement.announced.isoformat()})"
+            if retirement and retirement.announced
+            else ""
+        )
+        return (
+            f"{tariff.display_name} shuts down on {tariff.retired.isoformat()}{base}"
+            f"{announced}{substitute}."
+        )
+    if tariff.deprecated and tariff.retired is None:
+        return (
+            f"genai-prices marks {tariff.display_name} as deprecated, without a date: "
+            "it may no longer be offered."
+        )
+    return None
 
 
 def split_note(total: int, split: Ratio | None, each: str = "") -> str:
