@@ -4,7 +4,7 @@ with it; shared by every verb's engine."""
 from datetime import date
 
 from pricing.answers import PricedRow, TariffRow
-from pricing.money import cost_of, format_rate
+from pricing.money import EXACT, cost_of, format_rate
 from pricing.quantities import DEFAULT_SPLIT, Ratio, counted, format_count
 from pricing.query import Usage
 from pricing.tariffs import PriceEntry, Quote, Tariff
@@ -24,7 +24,7 @@ def priced_row(
     input_usd = cost_of(input_tokens * count, input_rate)
     output_usd = cost_of(output_tokens * count, output_rate)
     per_request = (
-        cost_of(input_tokens, input_rate) + cost_of(output_tokens, output_rate)
+        EXACT.add(cost_of(input_tokens, input_rate), cost_of(output_tokens, output_rate))
         if requests
         else None
     )
@@ -50,7 +50,7 @@ def priced_row(
         output_per_mtok=output_rate,
         input_usd=input_usd,
         output_usd=output_usd,
-        total_usd=input_usd + output_usd,
+        total_usd=EXACT.add(input_usd, output_usd),
         per_request_usd=per_request,
         context_window=window,
         effective=entry.effective,

@@ -139,7 +139,11 @@ class TrainingStopRecord(BaseModel):
     source: str = Field(min_length=1)
 
 
-SECTIONS = {"tariff": TariffRecord, "lifecycle": LifecycleRecord, "training_stop": TrainingStopRecord}
+SECTIONS = {
+    "tariff": TariffRecord,
+    "lifecycle": LifecycleRecord,
+    "training_stop": TrainingStopRecord,
+}
 
 
 @dataclass(frozen=True)

@@ -289,6 +289,9 @@ class TariffBook:
                 index.setdefault(normalize_name(name), tariff)
         return index
 
+    def lifecycles(self) -> list[Lifecycle]:
+        return list(self._lifecycles.values())
+
     def lifecycle_of(self, name: str) -> Lifecycle | None:
         return self._lifecycles.get(normalize_name(name))
 

@@ -132,8 +132,7 @@ def training_stop_warnings(tuned: Tariff, book: TariffBook, day: date) -> list[s
             )
         else:
             warnings.append(
-                f"new fine-tuning jobs stop on {stop.stops.isoformat()} for {stop.who} "
-                f"({notice})."
+                f"new fine-tuning jobs stop on {stop.stops.isoformat()} for {stop.who} ({notice})."
             )
     return [warning[0].upper() + warning[1:] for warning in warnings]
 

@@ -349,7 +349,8 @@ def test_the_cheapest_must_be_able_to_take_one_request(book):
 def test_breakeven_says_when_a_request_does_not_fit(book):
     # 4,096 tokens for the August 2023 fine-tunes; 16,385 from the 1106 ones.
     result = ask(
-        book, "breakeven ft-gpt-3.5 vs gpt-4-32k prompt 20k -> 5k output 300 training 100k x3"
+        book,
+        "breakeven ft-gpt-3.5 vs gpt-4-32k prompt 20k -> 5k output 300 training 100k x3"
         " as of 2023-09-01",
     )
 
