@@ -98,10 +98,12 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
         times = ratio(dearest.total_usd, cheapest.total_usd)
         if times is not None and dearest.total_usd > cheapest.total_usd:
             summary = summary[:-1] + f"; {dearest.model} costs {times}x as much."
-        if len(usable) < len(rows):
+        if any(row.fits_context is False for row in rows):
+            summary += " Models whose context window is too small for one request are left out."
+        if at.historical and any(row.effective is None for row in rows):
             summary += (
-                " Models whose context window is too small for one request, or whose price "
-                "may not have applied then, are not ranked."
+                " Models whose price has no start date are not ranked: it may not have applied "
+                f"on {at.day.isoformat()}."
             )
     verb = "Compare" if kind == "compare" else "Cost"
     return PricedAnswer(

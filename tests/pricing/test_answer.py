@@ -74,7 +74,7 @@ def test_history_of_a_retired_model_says_so(book):
     [
         ("price gpt-3.5-turbo as of 2023-02-28", "2023-03-01"),
         ("cost gpt-4o 1k in as of 2023-08-22", "2024-05-13"),
-        ("compare gpt-4-8k gpt-4o 1k tokens as of 2023-08-22", "2024-05-13"),
+        ("compare gpt-4o 1k tokens as of 2023-08-22", "2024-05-13"),
     ],
 )
 def test_a_date_before_the_first_price_suggests_one(book, text, first):
