@@ -55,6 +55,7 @@ def priced_row(
         context_window=window,
         effective=entry.effective,
         source=entry.source,
+        lifecycle_source=lifecycle_source(tariff, quote.day),
         warnings=tuple(warnings),
     )
 
@@ -83,6 +84,13 @@ def price_warnings(quote: Quote, historical: bool) -> list[str]:
             f"it may not have applied on {day.isoformat()}."
         )
     return warnings
+
+
+def lifecycle_source(tariff: Tariff, day: date) -> str | None:
+    """The notice behind `lifecycle_warning`, when it says anything."""
+    if tariff.retirement is None or lifecycle_warning(tariff, day) is None:
+        return None
+    return tariff.retirement.source
 
 
 def lifecycle_warning(tariff: Tariff, day: date) -> str | None:
@@ -176,4 +184,5 @@ def tariff_row(tariff: Tariff, entry: PriceEntry, day: date) -> TariffRow:
         effective=entry.effective,
         retired=tariff.retired,
         source=entry.source,
+        lifecycle_source=lifecycle_source(tariff, day),
     )

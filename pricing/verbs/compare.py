@@ -4,8 +4,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from pricing.answers import PricedAnswer
-from pricing.costing import priced_row, usage_notes, workload
+from pricing.answers import PricedAnswer, PricedRow
+from pricing.costing import lifecycle_warning, priced_row, usage_notes, workload
 from pricing.errors import NoPrice
 from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
 from pricing.money import format_usd, ratio
@@ -58,8 +58,10 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
         raise NoPrice(" ".join(unpriced))
     input_tokens, output_tokens = usage.per_request()
     rows = tuple(
-        priced_row(q, input_tokens, output_tokens, at.historical, usage.requests)
-        for q in quotes.values()
+        resold_row(priced_row(q, input_tokens, output_tokens, at.historical, usage.requests), q)
+        if seller != q.tariff.provider
+        else priced_row(q, input_tokens, output_tokens, at.historical, usage.requests)
+        for (seller, _model), q in quotes.items()
     )
     # A model that cannot take one request is no answer, however cheap; nor is one whose price
     # may not have applied on a past day.
@@ -71,8 +73,8 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
     cheapest = min(usable, key=lambda row: row.total_usd) if len(rows) > 1 and usable else None
     notes = [*unpriced, *usage_notes(usage)]
     notes += [
-        f"{q.requested}: genai-prices has no price of its own for {q.requested.split('/')[0]}; "
-        f"priced as {q.tariff.provider}'s {q.tariff.model}."
+        f"{q.requested}: genai-prices has no price of its own for {seller}; priced as "
+        f"{q.tariff.provider}'s {q.tariff.model} (whose shutdown dates need not be {seller}'s)."
         for (seller, _model), q in quotes.items()
         if seller != q.tariff.provider
     ]
@@ -117,6 +119,14 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
         summary=summary,
         notes=tuple(notes),
     )
+
+
+def resold_row(row: PricedRow, quote: Quote) -> PricedRow:
+    """A reseller's row priced as the vendor's model: the vendor's shutdown is not the
+    reseller's, so its warning goes."""
+    vendor_only = lifecycle_warning(quote.tariff, quote.day)
+    warnings = tuple(warning for warning in row.warnings if warning != vendor_only)
+    return row.model_copy(update={"warnings": warnings, "lifecycle_source": None})
 
 
 def seller_of(name: str, quote: Quote) -> str:

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from pricing.answers import FinetuneAnswer
-from pricing.costing import price_warnings
+from pricing.costing import lifecycle_source, price_warnings
 from pricing.errors import NoPrice
 from pricing.lexicon import (
     EPOCH_WORDS,
@@ -32,7 +32,7 @@ from pricing.refinement import (
     one_model,
     refuse,
 )
-from pricing.tariffs import Quote, Tariff, TariffBook, normalize_name
+from pricing.tariffs import Quote, Tariff, TariffBook, TrainingStop, normalize_name
 from pricing.verbs.spec import PricingDay, Verb
 
 EXAMPLE = "finetune gpt-3.5-turbo 100k tokens 3 epochs"
@@ -116,14 +116,17 @@ def training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Decim
     return replace(quote, requested=requested), training_rate
 
 
+def announced_stops(tuned: Tariff, book: TariffBook, day: date) -> list[TrainingStop]:
+    """The ends of new fine-tuning jobs on `tuned` announced by `day`."""
+    return [stop for stop in book.training_stops if stop.announced <= day and stop.covers(tuned)]
+
+
 def training_stop_warnings(tuned: Tariff, book: TariffBook, day: date) -> list[str]:
     """When new fine-tuning jobs are no longer possible on `day`, or stop later as announced."""
     warnings = []
     if tuned.is_retired_on(day):
         warnings.append("No new fine-tuning job can use it: it is shut down.")
-    for stop in book.training_stops:
-        if stop.announced > day or not stop.covers(tuned):
-            continue
+    for stop in announced_stops(tuned, book, day):
         notice = f"notice of {stop.announced.isoformat()}"
         if day >= stop.stops:
             warnings.append(
@@ -163,6 +166,14 @@ def answer(query: FinetuneQuery, at: PricingDay) -> FinetuneAnswer:
         output_per_mtok=quote.entry.output_per_mtok,
         effective=quote.entry.effective,
         training_source=quote.entry.source,
+        note_sources=tuple(
+            source
+            for source in (
+                lifecycle_source(quote.tariff, at.day),
+                *(stop.source for stop in announced_stops(quote.tariff, at.book, at.day)),
+            )
+            if source
+        ),
         summary=(
             f"Fine-tuning costs {format_usd(cost_of(trained, training_rate))}: "
             f"{trained:,} tokens at {format_rate(training_rate)}/1M."

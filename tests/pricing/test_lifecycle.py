@@ -200,3 +200,23 @@ def test_a_users_lifecycle_block_applies(tmp_path):
 def test_every_bundled_lifecycle_names_a_known_model(book):
     for lifecycle in book.lifecycles():
         assert book.find(lifecycle.model) is not None, lifecycle.model
+
+
+def test_a_shutdown_warning_comes_with_its_notice_among_the_sources(book):
+    result = ask(book, "cost gpt-4 1M in 1M out")
+
+    assert any("notice of 2026-04-22" in source for source in result.sources)
+
+
+def test_finetune_sources_name_the_wind_down_notice(book):
+    result = ask(book, "finetune gpt-3.5-turbo 100k tokens")
+
+    assert any("self-serve fine-tuning, notice of 2026-05-07" in s for s in result.sources)
+
+
+def test_a_resellers_row_does_not_carry_the_vendors_shutdown(book):
+    result = ask(book, "compare gpt-4o azure/gpt-4o 1M tokens")
+
+    vendor, resold = result.rows
+    assert any("shuts down on 2027-01-14" in warning for warning in vendor.warnings)
+    assert not resold.warnings

@@ -220,7 +220,8 @@ def test_tokens_warns_about_estimated_counts(book):
     lines = [line for text in texts(message.blocks) for line in text.splitlines()]
     assert any(line.startswith(":warning: `claude-sonnet-4`") for line in lines)
     sources = texts(message.blocks)[-1]
-    assert sources.endswith("… and 1 more")  # six sources: five listed
+    # Six price sources and gpt-4's shutdown notice: five listed.
+    assert sources.endswith("… and 2 more")
 
 
 def test_help_shows_lines_and_commands_without_a_table(book):
