@@ -301,6 +301,8 @@ class TariffBook:
         if not self._lifecycles:
             return tariffs
         dated = [self._own_lifecycle(tariff) for tariff in tariffs]
+        if not any(tariff.fine_tune_of for tariff in dated):
+            return dated  # the catalog: no fine-tunes to date by their base
         by_name = {normalize_name(name): t for t in dated for name in _names_of(t)}
         result = []
         for tariff in dated:
