@@ -393,6 +393,16 @@ class TariffBook:
 
     def quote(self, name: str, day: date) -> Quote:
         tariff = self.resolve(name)
+        # An alias that is a snapshot of its own ("gpt-4-0314") may shut down before the model.
+        snapshot = self.lifecycle_of(name)
+        if snapshot is not None and tariff.retirement is not snapshot:
+            tariff = tariff.model_copy(
+                update={
+                    "name": f"{tariff.display_name}, snapshot {normalize_name(name)}",
+                    "retired": snapshot.retired or tariff.retired,
+                    "retirement": snapshot,
+                }
+            )
         entry = tariff.entry_at(day)
         if entry is None:
             first = tariff.first_priced()

@@ -220,3 +220,12 @@ def test_a_resellers_row_does_not_carry_the_vendors_shutdown(book):
     vendor, resold = result.rows
     assert any("shuts down on 2027-01-14" in warning for warning in vendor.warnings)
     assert not resold.warnings
+
+
+def test_a_snapshot_asked_by_its_alias_shuts_down_on_its_own_date(book):
+    snapshot = ask(book, "cost gpt-4-0314 1M tokens as of 2026-05-01").rows[0]
+    model = ask(book, "cost gpt-4 1M tokens as of 2026-05-01").rows[0]
+
+    assert any("snapshot gpt-4-0314 was shut down on 2026-03-26" in w for w in snapshot.warnings)
+    assert any("shuts down on 2026-10-23" in w for w in model.warnings)
+    assert snapshot.total_usd == model.total_usd
