@@ -62,18 +62,27 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
     terms = Terms.of(query.usage)
     weights = token_weights(input_tokens, output_tokens, terms.cache)
     candidates: list[tuple[Decimal, Tariff, PriceEntry]] = []
-    undated = too_small = 0
+    undated = too_small = gone = 0
+    unknown_window: list[str] = []
     # The whole catalog is priced here, so only the cheapest few become Answer rows.
     for tariff in at.book.tariffs():
-        if not tariff_matches(tariff, query.filter) or tariff.is_retired_on(day):
+        if not tariff_matches(tariff, query.filter):
             continue
         entry = tariff.entry_at(day)
         if entry is None:
+            continue  # not released yet on that day
+        if tariff.is_gone_on(day):
+            gone += 1
             continue
         if historical and entry.effective is None:
             undated += 1
             continue
-        if checks_window and (window := tariff.context_window_at(day)) and per_request > window:
+        window = tariff.context_window_at(day)
+        if checks_window and window is None:
+            # Nobody can say whether one request fits: no answer to recommend.
+            unknown_window.append(tariff.model)
+            continue
+        if checks_window and window is not None and per_request > window:
             too_small += 1
             continue
         request_input = input_tokens if checks_window else None
@@ -95,8 +104,13 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
     notes = []
     if candidates:
         notes.append(f"Priced {counted(len(candidates), 'model')}; the cheapest are shown.")
-    elif not (undated or too_small):
+    elif not (undated or too_small or gone or unknown_window):
         notes.append(f"No model matches '{query.filter}' on {day.isoformat()}.")
+    if gone:
+        notes.append(
+            f"{counted(gone, 'model')} shut down by {day.isoformat()} (or marked deprecated by "
+            "genai-prices without a date): left out."
+        )
     if undated:
         notes.append(
             f"{counted(undated, 'model')} with only undated catalog prices, which may not have "
@@ -105,6 +119,13 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
     if too_small:
         notes.append(
             f"{too_small:,} models with a context window smaller than one request: left out."
+        )
+    if unknown_window:
+        some = ", ".join(sorted(unknown_window)[:3])
+        more = ", ..." if len(unknown_window) > 3 else ""
+        notes.append(
+            f"{counted(len(unknown_window), 'model')} whose context window is unknown, so one "
+            f"request may not fit ({some}{more}): left out."
         )
     notes += usage_notes(query.usage)
     scope = f" '{query.filter}'" if query.filter else ""
