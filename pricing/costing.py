@@ -238,7 +238,7 @@ def usage_cost(card: RateCard, weights: Mapping[RateKind, Decimal]) -> Decimal:
     rates = card.rates
     weighted = Decimal(0)
     for kind, count in weights.items():
-        weighted = EXACT.add(weighted, EXACT.multiply(count, rates[kind]))
+        weighted = EXACT.fma(count, rates[kind], weighted)
     return EXACT.divide(weighted, MTOK)
 
 

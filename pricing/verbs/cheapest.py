@@ -86,7 +86,8 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
             too_small += 1
             continue
         request_input = input_tokens if checks_window else None
-        card = rate_card(entry, tariff.display_name, day, terms, request_input, explain=False)
+        # Ranking needs no words, so no name: the rows shown are priced again with theirs.
+        card = rate_card(entry, "", day, terms, request_input, explain=False)
         total = usage_cost(card, weights)
         candidates.append((total, tariff, entry))
     candidates.sort(key=lambda candidate: candidate[0])
