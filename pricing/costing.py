@@ -232,14 +232,27 @@ def token_weights(
     return {kind: Decimal(count) for kind, count in tokens.items() if count}
 
 
-def usage_cost(card: RateCard, weights: Mapping[RateKind, Decimal]) -> Decimal:
+def usage_cost(rates: Mapping[RateKind, Decimal], weights: Mapping[RateKind, Decimal]) -> Decimal:
     """What `cost_parts` sums to, without building the parts: ranking the whole catalog needs
     only the total (the same exact sum, divided once)."""
-    rates = card.rates
     weighted = Decimal(0)
     for kind, count in weights.items():
         weighted = EXACT.fma(count, rates[kind], weighted)
     return EXACT.divide(weighted, MTOK)
+
+
+def ranking_cost(
+    entry: PriceEntry,
+    day: date,
+    terms: Terms,
+    request_input: int | None,
+    weights: Mapping[RateKind, Decimal],
+) -> Decimal:
+    """The total `priced_row` gives, for ranking a whole catalog: the rates of `rate_card`
+    (its own shortcut for a model with one standard rate), summed by `usage_cost`."""
+    if not entry.variants and (request_input is None or not entry.long_context):
+        return usage_cost(entry.standard.filled(terms.cache_kinds), weights)
+    return usage_cost(rate_card(entry, "", day, terms, request_input, explain=False).rates, weights)
 
 
 def total_of(parts: tuple[PricePart, ...], side: frozenset[RateKind] | None = None) -> Decimal:

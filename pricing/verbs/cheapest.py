@@ -1,16 +1,16 @@
 """cheapest: every known model priced for one workload, cheapest first."""
 
 from decimal import Decimal
+from operator import itemgetter
 from typing import Literal
 
 from pricing.answers import PricedAnswer
 from pricing.costing import (
     Terms,
     priced_row,
-    rate_card,
+    ranking_cost,
     tariff_matches,
     token_weights,
-    usage_cost,
     usage_notes,
     workload,
 )
@@ -61,6 +61,7 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
     checks_window = query.usage.requests is not None
     terms = Terms.of(query.usage)
     weights = token_weights(input_tokens, output_tokens, terms.cache)
+    request_input = input_tokens if checks_window else None
     candidates: list[tuple[Decimal, Tariff, PriceEntry]] = []
     undated = too_small = gone = 0
     unknown_window: list[str] = []
@@ -77,20 +78,19 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
         if historical and entry.effective is None:
             undated += 1
             continue
-        window = tariff.context_window_at(day)
-        if checks_window and window is None:
-            # Nobody can say whether one request fits: no answer to recommend.
-            unknown_window.append(tariff.model)
-            continue
-        if checks_window and window is not None and per_request > window:
-            too_small += 1
-            continue
-        request_input = input_tokens if checks_window else None
-        # Ranking needs no words, so no name: the rows shown are priced again with theirs.
-        card = rate_card(entry, "", day, terms, request_input, explain=False)
-        total = usage_cost(card, weights)
+        if checks_window:  # the window is looked up only when a request size is given
+            window = tariff.context_window_at(day)
+            if window is None:
+                # Nobody can say whether one request fits: no answer to recommend.
+                unknown_window.append(tariff.model)
+                continue
+            if per_request > window:
+                too_small += 1
+                continue
+        # Ranked by total alone: the rows shown are priced again, part by part, with notes.
+        total = ranking_cost(entry, day, terms, request_input, weights)
         candidates.append((total, tariff, entry))
-    candidates.sort(key=lambda candidate: candidate[0])
+    candidates.sort(key=itemgetter(0))
     rows = tuple(
         priced_row(
             Quote(tariff.model, tariff, entry, day),

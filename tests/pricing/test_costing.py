@@ -12,6 +12,7 @@ from pricing.costing import (
     Terms,
     cost_parts,
     priced_row,
+    ranking_cost,
     rate_card,
     token_weights,
     total_of,
@@ -93,12 +94,12 @@ def test_parts_sum_to_the_total_and_count_every_token_once(workload, tier, reque
 def test_the_ranking_total_is_the_sum_of_the_parts(workload, tier, entry):
     input_tokens, output_tokens, cache = workload
     terms = Terms(cache, tier)
-    card = rate_card(entry, "acme", DAY, terms, None, explain=False)
-    parts = cost_parts(
-        rate_card(entry, "acme", DAY, terms, None), input_tokens, output_tokens, cache
-    )
+    card = rate_card(entry, "acme", DAY, terms, None)
+    parts = cost_parts(card, input_tokens, output_tokens, cache)
+    weights = token_weights(input_tokens, output_tokens, cache)
 
-    assert usage_cost(card, token_weights(input_tokens, output_tokens, cache)) == total_of(parts)
+    assert usage_cost(card.rates, weights) == total_of(parts)
+    assert ranking_cost(entry, DAY, terms, None, weights) == total_of(parts)
 
 
 @PROPERTIES
