@@ -1,13 +1,17 @@
 """The one way a usage is priced against a model's rates, and the warnings and notes that go
 with it; shared by every verb's engine."""
 
+import math
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from pricing.answers import PricedRow, TariffRow
+from pricing.errors import NoPrice
 from pricing.money import cost_of, format_rate
 from pricing.quantities import DEFAULT_SPLIT, Ratio, counted, format_count
 from pricing.query import Usage
-from pricing.tariffs import PriceEntry, Quote, Tariff
+from pricing.tariffs import PriceEntry, Quote, Tariff, TariffBook, normalize_name
 
 
 def priced_row(
@@ -148,3 +152,36 @@ def tariff_row(tariff: Tariff, entry: PriceEntry, day: date) -> TariffRow:
         retired=tariff.retired,
         source=entry.source,
     )
+
+
+def training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Decimal]:
+    """The fine-tuned variant of `name` and its training price on `day`, or a NoPrice that says
+    why the model cannot be priced for fine-tuning."""
+    tariff = book.resolve(name)
+    tuned = book.fine_tuned_variant(tariff)
+    if tuned is None:
+        tunable = sorted(
+            t.fine_tune_of
+            for t in book.own_tariffs()
+            if t.fine_tune_of is not None and t.entry_at(day) is not None
+        )
+        raise NoPrice(
+            f"{tariff.display_name} cannot be fine-tuned, or no training price is known for it. "
+            f"Models with training prices on {day.isoformat()}: {', '.join(tunable) or 'none'}.",
+            suggestions=[f"finetune {model} 100k tokens 3 epochs" for model in tunable[:3]],
+        )
+    quote = book.quote(tuned.model, day)
+    training_rate = tuned.training_price_at(day)
+    if training_rate is None:
+        raise NoPrice(
+            f"No training price is known for {tuned.display_name} on {day.isoformat()}.",
+        )
+    # Named by its base ("gpt-3.5-turbo"), the row is about the fine-tuned model: say which.
+    requested = normalize_name(name) if tuned is tariff else tuned.model
+    return replace(quote, requested=requested), training_rate
+
+
+def requests_to_break_even(training_usd: Decimal, saving_per_request: Decimal) -> int | None:
+    """Requests after which a saving per request has paid back the training; None when there is
+    no saving."""
+    return math.ceil(training_usd / saving_per_request) if saving_per_request > 0 else None
