@@ -12,7 +12,7 @@ from pricing import tokens as tokenizers
 from pricing.answers import FileErrorRow, FinetuneFileAnswer, TokenStats, TrainingRow
 from pricing.costing import priced_row, requests_to_break_even
 from pricing.errors import LlmcostError, NoPrice
-from pricing.money import cost_of, format_rate, format_usd
+from pricing.money import cost_of, format_usd
 from pricing.quantities import counted
 from pricing.tariffs import Tariff, TariffBook, normalize_name
 from pricing.training_file import (
@@ -222,7 +222,10 @@ def price_file(
         examples=tally.examples,
         invalid=tally.invalid,
         errors=tuple(
-            FileErrorRow(line=error.line, message=f"{ERROR_KINDS[error.kind]}: {error.message}")
+            FileErrorRow(
+                line=error.line,
+                message=": ".join(filter(None, (ERROR_KINDS[error.kind], error.message))),
+            )
             for error in tally.errors[:ERRORS_SHOWN]
         ),
         error_counts=tally.error_counts,
@@ -286,8 +289,8 @@ def _row(candidate: Candidate, tally: FileTally, epochs: int, at: PricingDay) ->
         training_usd = None
     if estimated:
         warnings.append(
-            f"Counted with {encoding} as an estimate: {tuned.display_name}'s own tokenizer is "
-            "not available offline."
+            f"Tokens counted with {encoding} as an estimate: the model's own tokenizer is not "
+            "available offline."
         )
     if cap is None:
         warnings.append("No published longest training example: examples counted whole.")
@@ -378,11 +381,4 @@ def _notes(
             f"Validation file: {counted(validation.examples, 'example')}, not billed (see above)."
         )
     notes.extend(refused)
-    rates = sorted({(row.name, row.training_per_mtok) for row in rows})
-    if rates:
-        notes.append(
-            "Training rates per 1M tokens: "
-            + "; ".join(f"{name} {format_rate(rate)}" for name, rate in rates)
-            + "."
-        )
     return notes

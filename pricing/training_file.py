@@ -336,7 +336,7 @@ def check_example(text: str, file_format: Format) -> Example | list[tuple[str, s
     try:
         example = json.loads(text)
     except ValueError as problem:
-        return [("not_json", f"not JSON ({problem.msg} at column {problem.colno})")]
+        return [("not_json", f"{problem.msg} at column {problem.colno}")]
     if not isinstance(example, dict):
         return [("not_object", f"a JSON {type(example).__name__}, not an object")]
     found_format = format_of(example)
@@ -431,7 +431,7 @@ def _check_messages(messages: list, problems: dict[str, str], need_assistant: bo
     if need_assistant and not any(
         isinstance(m, dict) and m.get("role") == "assistant" for m in messages
     ):
-        problems["no_assistant"] = "no assistant message"
+        problems["no_assistant"] = ""
 
 
 def _has_content(message: dict) -> bool:
