@@ -189,22 +189,22 @@ def price_file(
     chosen_epochs = epochs or default_epochs(tally.examples)
     stats_encoding = encoding_of(found[0].tuned)[0] if models and found else STATS_ENCODING
     stats = stats_of(_under(tally, stats_encoding).examples, stats_encoding)
-    base_row = None
+    base_request = None
     if vs is not None:
-        base_quote = at.book.quote(vs, day)
+        # The base model answers the same typical reply, counted as the statistics are.
+        reply = math.ceil(histogram_quantile(_under(tally, stats_encoding).completions, 0.5))
+        base_row = priced_row(
+            at.book.quote(vs, day), vs_prompt or 0, reply, at.historical, requests=1
+        )
+        base_request = base_row.per_request_usd
     rows = []
     for candidate in found:
         row = _row(candidate, tally, chosen_epochs, at)
-        if vs is not None:
-            base_row = priced_row(
-                base_quote, vs_prompt or 0, row.request_output_tokens, at.historical, requests=1
+        if base_request is not None and row.training_usd is not None:
+            saving = base_request - row.request_usd
+            row = row.model_copy(
+                update={"breakeven_requests": requests_to_break_even(row.training_usd, saving)}
             )
-            assert base_row.per_request_usd is not None
-            saving = base_row.per_request_usd - row.request_usd
-            if row.training_usd is not None:
-                row = row.model_copy(
-                    update={"breakeven_requests": requests_to_break_even(row.training_usd, saving)}
-                )
         rows.append(row)
     notes = _notes(tally, epochs, chosen_epochs, rows, validation, refused, at)
     validation_tokens = None
@@ -237,7 +237,7 @@ def price_file(
         rows=tuple(rows),
         vs=normalize_name(vs) if vs else None,
         vs_prompt=vs_prompt,
-        vs_request_usd=base_row.per_request_usd if base_row else None,
+        vs_request_usd=base_request,
         not_priced=tuple(
             f"{offer.what}: {offer.billing}. Source: {offer.source}" for offer in NOT_PER_TOKEN
         ),
