@@ -9,7 +9,7 @@ medians, percentiles and any cap's total can be read off it afterwards.
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -244,6 +244,7 @@ def tally_block(
 ) -> FileTally:
     """Check and count every line of `block`, whose first line is line `first_line`."""
     counters = {encoding: _Histograms() for encoding in encodings}
+    counting = {encoding: tokenizers.short_text_counter(encoding) for encoding in encodings}
     errors: list[LineError] = []
     error_counts: Counter[str] = Counter()
     beyond: Counter[str] = Counter()
@@ -273,7 +274,7 @@ def tally_block(
         examples += 1
         beyond.update(found.beyond_cookbook)
         for encoding, histograms in counters.items():
-            prompt, completion = found.count(encoding)
+            prompt, completion = found.count(counting[encoding])
             histograms.add(prompt, completion)
     return FileTally(
         format=file_format,
@@ -321,13 +322,9 @@ class Example:
         self.completion_framing = 0
         self.beyond_cookbook: set[str] = set()
 
-    def count(self, encoding: str) -> tuple[int, int]:
-        prompt = self.prompt_framing + sum(
-            tokenizers.count(text, encoding) for text in self.prompt_texts
-        )
-        completion = self.completion_framing + sum(
-            tokenizers.count(text, encoding) for text in self.completion_texts
-        )
+    def count(self, count_text: Callable[[str], int]) -> tuple[int, int]:
+        prompt = self.prompt_framing + sum(map(count_text, self.prompt_texts))
+        completion = self.completion_framing + sum(map(count_text, self.completion_texts))
         return prompt, completion
 
 
