@@ -71,14 +71,38 @@ class FinetuneQuery(PricedQuery):
         return self
 
 
+# A file shared in Slack, named in a question as 'slack:<file id>:<file name>'.
+SLACK_FILE = "slack:"
+
+
 def is_file_word(word: str) -> bool:
-    """A word that names a training file: '-' (standard input), a path ('./x', '/x', '~/x') or
-    a .jsonl/.json name. A bare word that is also a model's name is the model."""
+    """A word that names a training file: '-' (standard input), a path ('./x', '/x', '~/x'), a
+    file shared in Slack ('slack:F0123:train.jsonl') or a .jsonl/.json name. A bare word that is
+    also a model's name is the model."""
     return (
         word == "-"
-        or word.startswith(("./", "../", "/", "~/"))
-        or (word.lower().endswith((".jsonl", ".json")))
+        or word.startswith(("./", "../", "/", "~/", SLACK_FILE))
+        or word.lower().endswith((".jsonl", ".json"))
     )
+
+
+def slack_file_reference(file_id: str, name: str) -> str:
+    """How a question names a file shared in Slack: one word, whatever its name."""
+    return f"{SLACK_FILE}{file_id}:{'_'.join(name.split()) or 'file.jsonl'}"
+
+
+def slack_file_id(file: str | None) -> str | None:
+    """The Slack file id a question's file names, or None for any other file."""
+    if file is None or not file.startswith(SLACK_FILE):
+        return None
+    return file.removeprefix(SLACK_FILE).partition(":")[0] or None
+
+
+def file_label(file: str) -> str:
+    """A file as shown in an answer: a Slack file by its name."""
+    if file.startswith(SLACK_FILE):
+        return file.removeprefix(SLACK_FILE).partition(":")[2] or file
+    return file
 
 
 def parse(after: str) -> FinetuneQuery:
@@ -185,7 +209,7 @@ def render(query: FinetuneQuery) -> str:
 def answer(query: FinetuneQuery, at: PricingDay) -> FinetuneAnswer | FinetuneFileAnswer:
     if query.file is not None:
         return price_file(
-            file=query.file,
+            file=file_label(query.file),
             training=query.training,
             models=query.models,
             epochs=query.epochs,
@@ -294,6 +318,16 @@ def apply_to_file_question(previous: FinetuneQuery, reply: Reply) -> FinetuneQue
     )
 
 
+def versus_reply(previous: FinetuneQuery, text: str) -> FinetuneQuery | None:
+    """'vs gpt-4o prompt 2000' in a training file's thread: the base model to break even
+    against; None for any other reply (or any other finetune question)."""
+    found = words(text)
+    if previous.file is None or not found or found[0].lower() not in VS_WORDS:
+        return None
+    asked = parse_file_question([previous.file, *found])
+    return previous.model_copy(update={"vs": asked.vs, "vs_prompt": asked.vs_prompt})
+
+
 VERB = Verb(
     name="finetune",
     query=FinetuneQuery,
@@ -314,4 +348,5 @@ VERB = Verb(
     answer=answer,
     follow_ups=follow_ups,
     apply=apply,
+    own_reply=versus_reply,
 )
