@@ -2,6 +2,7 @@
 format with numbers worked out by hand from the tokens of each string."""
 
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,8 @@ from hypothesis import strategies as st
 
 from pricing.answer import answer
 from pricing.finetune_plan import default_epochs
-from pricing.parse import parse
+from pricing.followup import refine
+from pricing.parse import parse, render
 from pricing.training_file import (
     MAX_LINE_BYTES,
     TrainingFileError,
@@ -215,3 +217,51 @@ def test_blocks_are_whole_lines_numbered_from_one(lines, cuts, block_bytes):
         assert line == expected_line
         assert block.endswith(b"\n")
         expected_line += block.count(b"\n")
+
+
+@pytest.mark.parametrize(
+    ("reply", "changed"),
+    [
+        ("what about gpt-4.1?", {"models": ("gpt-4.1",)}),
+        ("epochs 5", {"epochs": 5}),
+        ("5 epochs", {"epochs": 5}),
+        ("vs gpt-4o prompt 2000", {"vs": "gpt-4o", "vs_prompt": 2000}),
+        ("as of 2025-06-01", {"as_of": date(2025, 6, 1)}),
+    ],
+)
+def test_thread_replies_change_a_file_question(reply, changed):
+    previous = parse("finetune slack:F1:train.jsonl gpt-4o-mini")
+    refined = refine(reply, previous)
+    assert refined is not None
+    assert refined == previous.model_copy(update=changed)
+
+
+def test_a_file_question_renders_to_words_that_parse_the_same():
+    query = parse(
+        "finetune ./train.jsonl gpt-4.1-mini gpt-4o-mini epochs 2 validation val.jsonl "
+        "vs gpt-4.1 prompt 1500 as of 2025-06-01"
+    )
+    assert (query.file, query.models, query.validation) == (
+        "./train.jsonl",
+        ("gpt-4.1-mini", "gpt-4o-mini"),
+        "val.jsonl",
+    )
+    assert parse(render(query)) == query
+
+
+def test_a_shared_slack_file_is_shown_by_its_name():
+    query = parse("finetune slack:F0ABC:train.jsonl gpt-4o-mini")
+    query = query.model_copy(update={"training": tally(toy_bytes())})
+    from pricing.sources import load_book
+
+    result = answer(query, load_book(None), today=TODAY)
+    assert result.file == "train.jsonl"
+
+
+def test_short_text_counter_counts_as_count():
+    from pricing import tokens
+
+    for encoding in tokens.ENCODINGS:
+        counter = tokens.short_text_counter(encoding)
+        for text in ("user", "assistant", SYSTEM, "東京 " * 40, "user"):
+            assert counter(text) == tokens.count(text, encoding)
