@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from pricing import tokens as tokenizers
 from pricing.training_file import (
@@ -39,7 +39,7 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def read_chunks(stream: BinaryIO) -> Iterator[bytes]:
+def read_chunks(stream: IO[bytes]) -> Iterator[bytes]:
     while chunk := stream.read(READ_BYTES):
         yield chunk
 

@@ -8,7 +8,7 @@ Slack is never read: it names a file on the asker's machine, not on this server.
 
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import IO
@@ -170,7 +170,7 @@ def counted(
         return tuple(dict.fromkeys([*named, *every]))
 
     with downloaded:
-        tally: FileTally = tally_chunks(read_chunks(downloaded), encodings_for, workers=1)  # type: ignore[arg-type]
+        tally: FileTally = tally_chunks(read_chunks(downloaded), encodings_for, workers=1)
     return query.model_copy(update={"training": tally})
 
 
@@ -180,7 +180,7 @@ async def with_tally(
     previous: str | None,
     client: AsyncWebClient,
     services: Services,
-    on_slow: Callable[[SharedFile], object] | None = None,
+    on_slow: Callable[[SharedFile], Awaitable[None]] | None = None,
 ) -> FinetuneQuery:
     """The question with the file it names read and counted, or FileRefused."""
     file_id = readable(query, shared, previous)
@@ -193,7 +193,7 @@ async def with_tally(
             f"{MAX_FILE_BYTES // 1024 // 1024} MB."
         )
     if on_slow is not None and file.size > SLOW_FILE_BYTES:
-        await on_slow(file)  # type: ignore[misc]
+        await on_slow(file)
     downloaded = await download(file, client.token or "", client.base_url)
     answerer = services.answerer
     day = query.as_of or answerer.today()
