@@ -319,7 +319,7 @@ def _row(candidate: Candidate, tally: FileTally, epochs: int, at: PricingDay) ->
 def _summary(priced: list[TrainingRow], tally: FileTally, stats: TokenStats) -> str:
     size = f"{stats.total:,} tokens in {counted(tally.examples, 'valid example')}"
     if not priced:
-        return f"{size}; no model named can be trained on it today."
+        return f"{size}; no model listed can be trained on it on that date."
     cheapest = min(priced, key=lambda row: row.training_usd or Decimal(0))
     dearest = max(priced, key=lambda row: row.training_usd or Decimal(0))
     if cheapest is dearest:
