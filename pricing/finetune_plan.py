@@ -10,7 +10,12 @@ from decimal import Decimal
 
 from pricing import tokens as tokenizers
 from pricing.answers import FileErrorRow, FinetuneFileAnswer, TokenStats, TrainingRow
-from pricing.costing import priced_row, requests_to_break_even
+from pricing.costing import (
+    announced_stops,
+    priced_row,
+    requests_to_break_even,
+    training_stop_warnings,
+)
 from pricing.errors import LlmcostError, NoPrice
 from pricing.money import cost_of, format_usd
 from pricing.quantities import counted
@@ -28,8 +33,6 @@ from pricing.training_file import (
 from pricing.training_terms import (
     BILLING_RULES,
     EXAMPLE_CAPS,
-    JOBS_STOP,
-    LEGACY_TRAINING_STOPPED,
     NOT_PER_TOKEN,
     PREFERENCE_UNSUPPORTED,
 )
@@ -117,6 +120,8 @@ def candidates(
             continue
         if tariff.entry_at(day) is None or (base_id(tariff) in LEGACY_BASES) != legacy:
             continue
+        if tariff.is_retired_on(day):
+            continue  # shut down: no longer fine-tunable (named, it is priced with a warning)
         found.append(Candidate(base=base_id(tariff), tuned=tariff))
     return found, refused
 
@@ -242,6 +247,7 @@ def price_file(
             f"{offer.what}: {offer.billing}. Source: {offer.source}" for offer in NOT_PER_TOKEN
         ),
         summary=_summary(priced, tally, stats),
+        note_sources=tuple(dict.fromkeys(source for row in rows for source in row.stop_sources)),
         notes=tuple(notes),
     )
 
@@ -270,20 +276,11 @@ def _row(candidate: Candidate, tally: FileTally, epochs: int, at: PricingDay) ->
     completion = math.ceil(histogram_quantile(counts.completions, 0.5))
     request = priced_row(quote, prompt, completion, at.historical, requests=1)
     assert request.per_request_usd is not None
-    warnings = list(request.warnings)
+    warnings = [*request.warnings, *training_stop_warnings(tuned, at.book, day)]
     training_usd: Decimal | None = cost_of(trained, rate)
-    stop = JOBS_STOP.get(tuned.provider)
-    if stop is not None:
-        if day >= stop.day:
-            warnings.append(f"{stop.text}: this training can no longer be bought.")
-            training_usd = None
-        else:
-            warnings.append(f"{stop.text}.")
-    if base_id(tuned) in LEGACY_BASES and day >= LEGACY_TRAINING_STOPPED:
-        warnings.append(
-            f"OpenAI stopped new training of {base_id(tuned)} on "
-            f"{LEGACY_TRAINING_STOPPED.isoformat()}: the last published price."
-        )
+    stops = announced_stops(tuned, at.book, day)
+    if tuned.is_retired_on(day) or (stops and day >= max(stop.stops for stop in stops)):
+        training_usd = None  # no job can be started: the price is the last one published
     if tally.format == "preference" and base_id(tuned) in PREFERENCE_UNSUPPORTED:
         warnings.append(f"{base_id(tuned)} does not take preference (DPO) data.")
         training_usd = None
@@ -312,6 +309,8 @@ def _row(candidate: Candidate, tally: FileTally, epochs: int, at: PricingDay) ->
         request_usd=request.per_request_usd,
         effective=request.effective,
         source=request.source,
+        lifecycle_source=request.lifecycle_source,
+        stop_sources=tuple(stop.source for stop in stops),
         warnings=tuple(warnings),
     )
 

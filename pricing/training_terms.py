@@ -1,15 +1,13 @@
-"""Fine-tuning terms that are not prices: each base model's longest training example, when a
-provider stops taking new jobs, how preference and validation data are billed, and the providers
-whose training is not priced per token (or not published). Dated and sourced like the tariffs;
-the per-token prices themselves are in pricing/data/tariffs.toml."""
+"""Fine-tuning terms that are not prices: each base model's longest training example, how
+preference and validation data are billed, and the providers whose training is not priced per
+token (or not published). Dated and sourced like the tariffs; the per-token prices, shutdowns
+and ends of new fine-tuning jobs are in pricing/data/tariffs.toml."""
 
 from dataclasses import dataclass
-from datetime import date
 
 AZURE_COST_GUIDE = (
     "https://learn.microsoft.com/azure/foundry/openai/how-to/fine-tuning-cost-management"
 )
-OPENAI_DEPRECATIONS = "https://developers.openai.com/api/docs/deprecations"
 VERTEX_TUNING = (
     "https://cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-supervised-tuning"
 )
@@ -46,32 +44,6 @@ EXAMPLE_CAPS: dict[str, ExampleCap] = {
     ),
 }
 
-
-@dataclass(frozen=True)
-class JobsStop:
-    provider: str
-    day: date
-    text: str
-    source: str
-
-
-# OpenAI's self-serve fine-tuning wind-down (notice of 2026-05-07). Organisations that never
-# fine-tuned lost job creation on 2026-05-07, inactive ones on 2026-07-02; the rest on 2027-01-06.
-OPENAI_JOBS_STOP = JobsStop(
-    provider="openai",
-    day=date(2027, 1, 6),
-    text=(
-        "OpenAI takes no new fine-tuning jobs from 2027-01-06 (since 2026-05-07 none from "
-        "organisations that never fine-tuned; since 2026-07-02 none from those without "
-        "fine-tuned inference in 60 days)"
-    ),
-    source=f"OpenAI deprecations, Update to OpenAI's self-serve fine-tuning, 2026-05-07 "
-    f"({OPENAI_DEPRECATIONS})",
-)
-JOBS_STOP: dict[str, JobsStop] = {"openai": OPENAI_JOBS_STOP}
-
-# Training of babbage-002 and davinci-002 ended on 2024-10-28 (notice of 2024-08-29).
-LEGACY_TRAINING_STOPPED = date(2024, 10, 28)
 
 # Which models take preference (DPO) data; others are listed as not taking it.
 PREFERENCE_UNSUPPORTED = frozenset({"gemini-2.5-pro", "gemini-2.0-flash"})

@@ -20,7 +20,7 @@ from pricing.lexicon import (
     training_words,
     words,
 )
-from pricing.money import cost_of, format_usd
+from pricing.money import EXACT, cost_of, format_usd
 from pricing.quantities import counted, format_count
 from pricing.query import DEFAULT_EPOCHS, PricedQuery
 from pricing.refinement import (
@@ -118,7 +118,7 @@ def answer(query: BreakevenQuery, at: PricingDay) -> BreakevenAnswer:
     tuned_row = priced_row(tuned_quote, query.tuned_prompt, output, at.historical, requests=1)
     base_row = priced_row(base_quote, query.base_prompt, output, at.historical, requests=1)
     training_usd = cost_of(query.training_tokens * epochs, training_rate)
-    saving = base_row.total_usd - tuned_row.total_usd
+    saving = EXACT.subtract(base_row.total_usd, tuned_row.total_usd)
     requests = requests_to_break_even(training_usd, saving)
     notes = []
     if query.epochs is None:

@@ -7,7 +7,13 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from pricing.answers import FinetuneAnswer, FinetuneFileAnswer
-from pricing.costing import price_warnings, training_quote
+from pricing.costing import (
+    announced_stops,
+    lifecycle_source,
+    price_warnings,
+    training_quote,
+    training_stop_warnings,
+)
 from pricing.finetune_plan import price_file
 from pricing.lexicon import (
     EPOCH_WORDS,
@@ -225,6 +231,7 @@ def answer(query: FinetuneQuery, at: PricingDay) -> FinetuneAnswer | FinetuneFil
     trained = query.training_tokens * epochs
     notes = [] if query.epochs else [f"Epochs not given: {DEFAULT_EPOCHS} assumed."]
     notes += price_warnings(quote, at.historical)
+    notes += training_stop_warnings(quote.tariff, at.book, at.day)
     notes.append(
         f"Using {quote.tariff.display_name} then costs {format_rate(quote.entry.input_per_mtok)}"
         f"/1M input and {format_rate(quote.entry.output_per_mtok)}/1M output tokens."
@@ -244,6 +251,14 @@ def answer(query: FinetuneQuery, at: PricingDay) -> FinetuneAnswer | FinetuneFil
         output_per_mtok=quote.entry.output_per_mtok,
         effective=quote.entry.effective,
         training_source=quote.entry.source,
+        note_sources=tuple(
+            source
+            for source in (
+                lifecycle_source(quote.tariff, at.day),
+                *(stop.source for stop in announced_stops(quote.tariff, at.book, at.day)),
+            )
+            if source
+        ),
         summary=(
             f"Fine-tuning costs {format_usd(cost_of(trained, training_rate))}: "
             f"{trained:,} tokens at {format_rate(training_rate)}/1M."

@@ -103,7 +103,10 @@ def test_each_check_reports_its_line():
 
 
 def test_the_toy_file_priced_by_hand():
-    query = parse("finetune toy.jsonl gpt-4o-mini gpt-3.5-turbo vs gpt-4.1 prompt 1500")
+    # Before GPT-3.5 Turbo's shutdown (2026-10-23), so that both encodings are priced.
+    query = parse(
+        "finetune toy.jsonl gpt-4o-mini gpt-3.5-turbo vs gpt-4.1 prompt 1500 as of 2026-06-01"
+    )
     query = query.model_copy(update={"training": tally(toy_bytes())})
     from pricing.sources import load_book
 
@@ -132,7 +135,20 @@ def test_the_toy_file_priced_by_hand():
     # gpt-4.1 with 1,500 in, 8 out: $0.003064; saving $0.003049; 0.007125 / 0.003049 -> 3.
     assert result.vs_request_usd == Decimal("0.003064")
     assert mini.breakeven_requests == 3
-    assert any("2027-01-06" in warning for warning in mini.warnings)
+    assert any("stop on 2027-01-06" in warning for warning in mini.warnings)
+    assert any("self-serve fine-tuning" in source for source in result.sources)
+
+
+def test_a_shut_down_model_is_not_offered_and_named_it_cannot_be_trained():
+    from pricing.sources import load_book
+
+    tallied = {"training": tally(toy_bytes())}
+    every = answer(parse("finetune toy.jsonl").model_copy(update=tallied), load_book(None), TODAY)
+    assert "gpt-3.5-turbo" not in [row.model for row in every.rows]  # shut down 2026-10-23
+    named = parse("finetune toy.jsonl gpt-3.5-turbo").model_copy(update=tallied)
+    (row,) = answer(named, load_book(None), today=TODAY).rows
+    assert row.training_usd is None
+    assert any("shut down" in warning for warning in row.warnings)
 
 
 def test_after_openai_stops_new_jobs_its_training_cannot_be_bought():
@@ -143,7 +159,7 @@ def test_after_openai_stops_new_jobs_its_training_cannot_be_bought():
     (row,) = answer(query, load_book(None), today=TODAY).rows
     assert row.training_usd is None
     assert row.trained_tokens == 190
-    assert any("no longer be bought" in warning for warning in row.warnings)
+    assert any("Since 2027-01-06, new fine-tuning jobs are not possible" in w for w in row.warnings)
 
 
 @pytest.mark.parametrize(
