@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services, utc_now
 from bot.settings import ClockSettings, Settings, SettingsError, load_settings
+from bot.slack.guard import SignedRequestGuard
 from bot.slack_client import shared_session
 from pricing.errors import LlmcostError
 
@@ -53,7 +54,9 @@ class WithHealthAndWarmUp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
-        elif scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in HEALTH:
+        elif scope["type"] == "http" and (scope["method"], scope["path"]) in HEALTH:
+            # HEAD, as load balancers probe: the same answer without its body.
+            head = scope["method"] == "HEAD"
             await send(
                 {
                     "type": "http.response.start",
@@ -61,7 +64,7 @@ class WithHealthAndWarmUp:
                     "headers": [(b"content-type", b"text/plain; charset=utf-8")],
                 }
             )
-            await send({"type": "http.response.body", "body": b"llmcost is up\n"})
+            await send({"type": "http.response.body", "body": b"" if head else b"llmcost is up\n"})
         else:
             await self._bolt(scope, receive, send)
 
@@ -79,7 +82,7 @@ class WithHealthAndWarmUp:
         await send({"type": "lifespan.shutdown.complete"})
 
 
-HEALTH = ("/", "/healthz")
+HEALTH = {(method, path) for method in ("GET", "HEAD") for path in ("/", "/healthz")}
 # Slack retries an event for a few minutes at most; a week of claims is plenty to dedupe with.
 KEEP_EVENT_CLAIMS = timedelta(days=7)
 
@@ -191,7 +194,12 @@ def _http_mode(app: AsyncApp, settings: Settings, services: Services) -> int:
 
         threading.Thread(target=run, name="get-ready", daemon=True).start()
 
-    bolt = AsyncSlackRequestHandler(app, path=EVENTS_PATH)
+    # Signature, timestamp and size checked on the raw bytes before Bolt parses anything.
+    bolt = SignedRequestGuard(
+        AsyncSlackRequestHandler(app, path=EVENTS_PATH),
+        signing_secret=settings.slack_signing_secret or "",
+        path=EVENTS_PATH,
+    )
     asgi = WithHealthAndWarmUp(bolt, app.client, services, warm_up)
     config = uvicorn.Config(
         asgi, host=settings.host, port=settings.port, access_log=False, log_config=None

@@ -1,0 +1,1 @@
+"""Slack-facing parts of the server: the request guard in front of Bolt."""
