@@ -5,6 +5,7 @@ from slack_bolt.async_app import AsyncApp
 from bot import listeners
 from bot.services import Services
 from bot.settings import Settings
+from bot.slack.unhandled import answer_unhandled
 from bot.slack_client import configure_client
 
 
@@ -18,7 +19,10 @@ def build_app(settings: Settings, services: Services) -> AsyncApp:
         # The ack goes back as soon as a listener returns (each starts its answer as a task
         # first: Services.after_ack); Bolt's default instead polls for the ack every 10 ms.
         process_before_response=True,
+        # 200 and one log line for what no listener takes (bot.slack.unhandled), not 404.
+        raise_error_for_unhandled_request=True,
     )
     configure_client(app.client, settings.slack_api_url)
     listeners.register(app, services)
+    answer_unhandled(app)
     return app

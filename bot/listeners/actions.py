@@ -13,6 +13,7 @@ from bot.listeners.posting import respond_to_asker
 from bot.render.blocks import SHARE_ACTION
 from bot.replies import to_question
 from bot.services import Services
+from bot.slack.payloads import ButtonClick, read_payload
 
 log = logging.getLogger(__name__)
 
@@ -21,20 +22,22 @@ def register(app: AsyncApp, services: Services) -> None:
     async def share(
         body: dict, client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
+        click = read_payload(ButtonClick, body, what="a click")
+        if click is None:
+            return
         try:
             # The button carries the canonical question; it is asked again, so the channel sees
             # today's prices (or the question's own date), never a stale copy.
-            value = body["actions"][0]["value"]
-            reply = to_question(value, services.answerer, body["user"]["id"])
+            reply = to_question(click.actions[0].value, services.answerer, click.user.id)
             await deliver(
                 reply,
                 client,
                 respond,
                 services,
                 team_id=context.team_id or "",
-                channel=body["channel"]["id"],
+                channel=click.channel.id,
                 # A private answer in a thread is shared in that thread.
-                thread_ts=body.get("container", {}).get("thread_ts"),
+                thread_ts=click.container.thread_ts,
             )
         except Exception:
             log.exception("sharing an answer failed")

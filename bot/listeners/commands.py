@@ -13,6 +13,7 @@ from bot.listeners.posting import NOT_A_MEMBER, remember, respond_to_asker
 from bot.render.blocks import COMMAND
 from bot.replies import Reply, to_question
 from bot.services import Services
+from bot.slack.payloads import SlashCommand, read_payload
 from bot.slack_text import from_slack
 
 log = logging.getLogger(__name__)
@@ -31,19 +32,22 @@ TROUBLE = (
 
 def register(app: AsyncApp, services: Services) -> None:
     async def answer_command(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
+        command = read_payload(SlashCommand, body, what=f"a {COMMAND} command")
+        if command is None:
+            return
         try:
-            typed = from_slack(body.get("text", ""))
+            typed = from_slack(command.text)
             if is_digest_command(typed):
                 await answer_digest(typed, body, client, respond, services)
                 return
-            reply = to_question(body.get("text", ""), services.answerer, body.get("user_id"))
+            reply = to_question(command.text, services.answerer, command.user_id)
             await deliver(
                 reply,
                 client,
                 respond,
                 services,
-                team_id=body.get("team_id", ""),
-                channel=body["channel_id"],
+                team_id=command.team_id,
+                channel=command.channel_id,
             )
         except Exception:
             log.exception("answering %s failed", COMMAND)

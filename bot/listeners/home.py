@@ -6,6 +6,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.blocks import home_view
 from bot.services import Services
+from bot.slack.payloads import HomeOpened, read_payload
 from pricing.answers import HelpAnswer, TableAnswer
 from pricing.query import HelpQuery, ModelsQuery
 
@@ -19,10 +20,11 @@ def register(app: AsyncApp, services: Services) -> None:
         return home_view(models, help_answer)
 
     async def publish_home(event: dict, client: AsyncWebClient) -> None:
-        if event.get("tab", "home") != "home":
+        opened = read_payload(HomeOpened, event, what="an app_home_opened event")
+        if opened is None or opened.tab != "home":
             return  # the Messages tab needs nothing from us
         view = compose()
-        await client.views_publish(user_id=event["user"], view=view)
+        await client.views_publish(user_id=opened.user, view=view)
 
     @app.event("app_home_opened")
     async def on_home_opened(ack: AsyncAck, event: dict, client: AsyncWebClient) -> None:

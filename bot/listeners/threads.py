@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.listeners.posting import post_in_thread
 from bot.replies import Reply, to_follow_up, to_question
 from bot.services import Services
+from bot.slack.payloads import ConversationMessage, read_payload
 from bot.slack_text import mentions, strip_mention
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ def is_from_a_person(event: dict) -> bool:
         event.get("subtype") in _PEOPLE_WRITING
         and not event.get("bot_id")
         and bool(event.get("user"))
-        and bool((event.get("text") or "").strip())
+        and isinstance(event.get("text"), str)
+        and bool(event["text"].strip())
     )
 
 
@@ -81,12 +83,15 @@ async def _answer(
     direct: bool = False,
     addressed: bool = False,
 ) -> None:
-    team_id = body.get("team_id") or event.get("team", "")
-    channel, user = event["channel"], event["user"]
-    thread_ts = event.get("thread_ts") or event["ts"]
-    text = strip_mention(event["text"], bot_user) if bot_user else event["text"]
+    said = read_payload(ConversationMessage, event, what=f"event {body.get('event_id')}")
+    if said is None:
+        return
+    team_id = body.get("team_id") or said.team or ""
+    channel, user = said.channel, said.user
+    thread_ts = said.thread_ts or said.ts
+    text = strip_mention(said.text, bot_user) if bot_user else said.text
     previous = None
-    if event.get("thread_ts"):
+    if said.thread_ts:
         previous = await services.off_loop(
             services.store.thread_question, team_id=team_id, channel_id=channel, thread_ts=thread_ts
         )

@@ -14,14 +14,14 @@ request more than five minutes from now is refused, so a recorded request cannot
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+
+from bot.slack.envelope import unreadable_payload
 
 log = logging.getLogger(__name__)
 
@@ -155,30 +155,6 @@ class SignedRequestGuard:
                         return bytes(chunks)
         except TimeoutError:
             raise Refused(408, f"a body not sent within {BODY_READ_SECONDS:g} s") from None
-
-
-def unreadable_payload(body: bytes, content_type: bytes | None) -> str | None:
-    """Why a signed body is not a Slack payload Bolt can read (None when it is one): Slack sends
-    UTF-8 JSON, or a form whose fields are strings and whose `payload`, if any, is a JSON object.
-    The same reading as Bolt's, which raises (HTTP 500) where this says why."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return "the body is not UTF-8"
-    if not text:
-        return "an empty body"
-    try:
-        if content_type == b"application/json" or text.startswith("{"):
-            parsed: object = json.loads(text)
-        elif "payload" in text:
-            parsed = json.loads(dict(parse_qsl(text, keep_blank_values=True)).get("payload", "{}"))
-        else:
-            return None  # a slash command's form: every field a string
-    except ValueError as error:  # json.JSONDecodeError is one
-        return f"the body is not JSON ({error})"
-    if not isinstance(parsed, dict):
-        return f"the payload is a JSON {type(parsed).__name__}, not an object"
-    return None
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

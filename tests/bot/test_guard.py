@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.slack.envelope import unreadable_payload
 from bot.slack.guard import (
     MAX_BODY_BYTES,
     RefusalLog,
     SignedRequestGuard,
-    unreadable_payload,
 )
 
 SECRET = "shh-its-a-secret"
