@@ -194,3 +194,25 @@ def test_a_signed_malformed_payload_gets_200_one_log_line_and_no_answer(server, 
     assert not any("Traceback" in line for line in server.lines[since:])
     # auth.test is Bolt learning the bot's own id, once.
     assert [call.method for call in fake.calls if call.method != "auth.test"] == ["response_url"]
+
+
+@pytest.mark.parametrize("typed", ["help", "drop davinci-002"])
+def test_an_answer_slack_will_not_show_privately_in_a_thread_is_logged_not_posted(
+    server, fake, typed
+):
+    send_signed(
+        server.events_url,
+        slash_command("compare gpt-4-8k ft-gpt-3.5 200k tokens", response_url=fake.response_url()),
+        SIGNING_SECRET,
+    )
+    root = fake.wait_for("chat.postMessage")[0]
+    server.wait_for_log(f"thread {root.response['ts']}")
+    fake.fail("chat.postEphemeral", "user_not_in_channel")
+    since = len(server.lines)
+    thread_reply = message_event(typed, thread_ts=root.response["ts"])
+    send_signed(server.events_url, event_callback(thread_reply), SIGNING_SECRET)
+    said = "could not answer U0ASKER privately in C0GENERAL: 'user_not_in_channel'"
+    server.wait_for_log(said, count=1 + sum(said in line for line in server.lines[:since]))
+    assert len(complaints(server, since)) == 1, server.log()
+    # Errors stay private: nothing more in the channel or the thread.
+    assert len(fake.calls_to("chat.postMessage")) == 1
