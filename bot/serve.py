@@ -18,7 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services, utc_now
-from bot.settings import ClockSettings, Settings, SettingsError, load_settings
+from bot.settings import LOG_FORMAT, ClockSettings, Settings, SettingsError, load_settings
 from bot.slack.guard import SignedRequestGuard
 from bot.slack_client import shared_session
 from pricing.errors import LlmcostError
@@ -105,8 +105,10 @@ def open_store(settings: ClockSettings) -> "Store":
 
 
 def get_ready(settings: Settings, services: Services) -> None:
-    """Open the database and load the tariffs, then hand both to the listeners."""
+    """Open the database and load the tariffs, start the answer workers, then hand all three to
+    the listeners."""
     from bot.answering import Answerer
+    from bot.slack.workers import AnswerWorkers
 
     try:
         store = open_store(settings)
@@ -123,8 +125,11 @@ def get_ready(settings: Settings, services: Services) -> None:
     # The tariffs are tens of thousands of objects that live as long as the process; without
     # this, every full collection walks them all (12 ms measured) in the middle of an answer.
     gc.freeze()
+    # Their tariffs and tokenizers load in the background; the first answers wait for them.
+    workers = AnswerWorkers(settings.llmcost_tariffs, log_level=settings.log_level)
+    workers.start()
     log.info("ready: tariffs loaded")
-    services.provide(answerer, store)
+    services.provide(answerer, store, workers)
 
 
 EXIT_BAD_SETTINGS = 2
@@ -136,9 +141,7 @@ def fail(error: SettingsError) -> int:
 
 
 def serve(argv: list[str]) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     if argv and argv[0] in ("-h", "--help"):
         print(SERVE_USAGE)
         return 0

@@ -11,9 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.listeners.commands import TROUBLE, deliver
 from bot.listeners.posting import respond_to_asker
 from bot.render.blocks import SHARE_ACTION
-from bot.replies import to_question
 from bot.services import Services
 from bot.slack.payloads import ButtonClick, read_payload
+from bot.slack.workers import question
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def register(app: AsyncApp, services: Services) -> None:
         try:
             # The button carries the canonical question; it is asked again, so the channel sees
             # today's prices (or the question's own date), never a stale copy.
-            reply = to_question(click.actions[0].value, services.answerer, click.user.id)
+            reply = await services.priced(question, click.actions[0].value, click.user.id)
             await deliver(
                 reply,
                 client,

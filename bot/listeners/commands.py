@@ -11,9 +11,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.listeners.digest import answer_digest, is_digest_command
 from bot.listeners.posting import NOT_A_MEMBER, remember, respond_to_asker
 from bot.render.blocks import COMMAND
-from bot.replies import Reply, to_question
+from bot.replies import Reply
 from bot.services import Services
 from bot.slack.payloads import SlashCommand, read_payload
+from bot.slack.workers import question
 from bot.slack_text import from_slack
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def register(app: AsyncApp, services: Services) -> None:
             if is_digest_command(typed):
                 await answer_digest(typed, body, client, respond, services)
                 return
-            reply = to_question(command.text, services.answerer, command.user_id)
+            reply = await services.priced(question, command.text, command.user_id)
             await deliver(
                 reply,
                 client,

@@ -4,26 +4,17 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.render.blocks import home_view
 from bot.services import Services
 from bot.slack.payloads import HomeOpened, read_payload
-from pricing.answers import HelpAnswer, TableAnswer
-from pricing.query import HelpQuery, ModelsQuery
+from bot.slack.workers import home
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    def compose() -> dict:
-        models = services.answerer.answer(ModelsQuery())
-        help_answer = services.answerer.answer(HelpQuery())
-        assert isinstance(models, TableAnswer)
-        assert isinstance(help_answer, HelpAnswer)
-        return home_view(models, help_answer)
-
     async def publish_home(event: dict, client: AsyncWebClient) -> None:
         opened = read_payload(HomeOpened, event, what="an app_home_opened event")
         if opened is None or opened.tab != "home":
             return  # the Messages tab needs nothing from us
-        view = compose()
+        view = await services.priced(home)
         await client.views_publish(user_id=opened.user, view=view)
 
     @app.event("app_home_opened")

@@ -13,9 +13,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.listeners.posting import post_in_thread
-from bot.replies import Reply, to_follow_up, to_question
+from bot.replies import Reply
 from bot.services import Services
 from bot.slack.payloads import ConversationMessage, read_payload
+from bot.slack.workers import follow_up, question
 from bot.slack_text import mentions, strip_mention
 
 log = logging.getLogger(__name__)
@@ -100,12 +101,12 @@ async def _answer(
         return
     reply: Reply | None = None
     if previous is not None:
-        reply = to_follow_up(text, previous, services.answerer, user)
+        reply = await services.priced(follow_up, text, previous, user)
     if reply is None:
         if not (direct or addressed):
             log.debug("left alone %s: conversation in the thread", body.get("event_id"))
             return
-        reply = to_question(text, services.answerer, user)
+        reply = await services.priced(question, text, user)
     # Claimed only now, when there is something to post: most messages are none of our business.
     if not await services.claim_event(body):
         log.info("event %s was already answered (a retry by Slack)", body.get("event_id"))

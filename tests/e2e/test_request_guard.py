@@ -188,7 +188,7 @@ def test_a_signed_malformed_payload_gets_200_one_log_line_and_no_answer(server, 
     # whatever the dropped request was going to log or post has been.
     later = slash_command("help", response_url=fake.response_url())
     send_signed(server.events_url, later, SIGNING_SECRET)
-    fake.wait_for("response_url")
+    fake.wait_for("response_url", timeout=30)  # the first waits for the workers to start
     lines = complaints(server, since)
     assert len(lines) <= 1, "\n".join(server.lines[since:])
     assert not any("Traceback" in line for line in server.lines[since:])
@@ -216,3 +216,17 @@ def test_an_answer_slack_will_not_show_privately_in_a_thread_is_logged_not_poste
     assert len(complaints(server, since)) == 1, server.log()
     # Errors stay private: nothing more in the channel or the thread.
     assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+def test_answers_are_priced_in_worker_processes_with_tokenizers_loaded(server, fake):
+    """Pricing, rendering and the tokenizers' loading never run on the server's event loop:
+    they are in worker processes, which load tariffs and tokenizers when they start."""
+    ready = server.wait_for_log("answer worker", timeout=30)
+    workers = {int(line.split("answer worker ")[1].split()[0]) for line in ready}
+    assert server.process.pid not in workers
+    send_signed(
+        server.events_url,
+        slash_command("tokens hello world", response_url=fake.response_url()),
+        SIGNING_SECRET,
+    )
+    assert "tokens" in json.dumps(fake.wait_for("chat.postMessage")[0].body)
