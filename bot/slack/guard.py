@@ -4,7 +4,7 @@ Bolt reads and parses a request's body before it verifies the signature, so an u
 with a body it cannot parse got HTTP 500 and a traceback, and an unsigned 100 MB upload was read
 into memory whole. In front of Bolt, this refuses anything unsigned, malformed, stale or too big
 (401, or 413 for size) having read at most `MAX_BODY_BYTES` of it, then hands Bolt the body it
-read. Bolt verifies the signature again (defence in depth; it costs about 20 µs a request).
+read. Bolt verifies the signature again: defence in depth, and 4 µs a request (measured).
 
 Slack's v0 signing: `X-Slack-Signature` is `v0=` and the hex HMAC-SHA256, keyed with the app's
 signing secret, of `v0:{X-Slack-Request-Timestamp}:{body}`; the timestamp is Unix seconds and a
