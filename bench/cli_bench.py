@@ -18,7 +18,7 @@ QUESTION = ["compare", "gpt-4-8k", "ft-gpt-3.5", "200k", "tokens"]
 def _llmcost() -> list[str]:
     beside_python = Path(sys.executable).with_name("llmcost")
     script = str(beside_python) if beside_python.exists() else shutil.which("llmcost")
-    return [script] if script else [sys.executable, "-m", "bot.cli"]
+    return [script] if script else [sys.executable, "-m", "bot.cli.main"]
 
 
 def _wall(command: list[str]) -> float:

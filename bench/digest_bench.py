@@ -5,8 +5,8 @@ Issue 4's scale requirement: 1,000 subscribed channels due at once, a fake Slack
 above one chat.postMessage per second per channel; every digest delivered exactly once, and the
 pass taking at most 1.2x the time the rate limits force.
 
-What is measured, in this process: `await Clock.once(now)` (bot.clock), which opens the Slack
-client's session, claims the due periods, composes, posts and records every outcome, for 1,000
+What is measured, in this process: `await Clock.once(now)` (bot.digests.clock), which opens the
+Slack client's session, claims the due periods, composes, posts and records every outcome, for 1,000
 weekly subscriptions (Monday 09:00 UTC, made weeks before) at now = Monday 09:05 UTC. Start-up
 (tariff load, schema creation) is left out: the Clock is built before the clock starts, and a
 first pass, printed but not counted, warms the process as a running `llmcost clock` is warm.
@@ -20,8 +20,8 @@ runs in a process of its own so its work is not charged to the pass. Two scenari
 
 Floors, measured in the same run against the same fake:
 - T, the transport floor: a bare `AsyncWebClient` with one shared aiohttp session posting one
-  small message to each channel, CONCURRENT_POSTS (bot.digests) at a time, session opened and
-  closed inside the timing as the pass does;
+  small message to each channel, CONCURRENT_POSTS (bot.digests.dispatch) at a time, session opened
+  and closed inside the timing as the pass does;
 - A's floor is T: the limits force no waiting;
 - B's floor is 1 s + T. Slack's Retry-After is in whole seconds, so no channel can take its
   digest sooner than 1 s after the 429 that told it so, and everything still has to be posted
@@ -163,9 +163,9 @@ def database(database_url: str | None, home: Path) -> Iterator[str]:
 
 
 def seed(url: str, channels: Sequence[str]) -> None:
-    from bot.digest_store import DigestStore
-    from bot.schedules import Schedule
-    from bot.store import Store
+    from bot.digests.schedules import Schedule
+    from bot.storage.store import Store
+    from bot.storage.subscriptions import DigestStore
 
     monday_9_utc = Schedule(cadence="weekly", weekday=0, at=clock_time(9, 0), time_zone="UTC")
     store = Store(url)
@@ -188,7 +188,7 @@ def seed(url: str, channels: Sequence[str]) -> None:
 def forget_deliveries(url: str) -> None:
     from sqlalchemy import delete
 
-    from bot.store import Store, digest_deliveries
+    from bot.storage.store import Store, digest_deliveries
 
     store = Store(url)
     try:
@@ -199,8 +199,8 @@ def forget_deliveries(url: str) -> None:
 
 
 def delivery_statuses(url: str) -> Counter[str]:
-    from bot.digest_store import DigestStore
-    from bot.store import Store
+    from bot.storage.store import Store
+    from bot.storage.subscriptions import DigestStore
 
     store = Store(url)
     try:
@@ -320,8 +320,8 @@ BUSY_REFERENCE = "B ref: bare client waits as told"
 def measure(
     channels: int, repeat: int, database_url: str | None, cold: bool
 ) -> tuple[dict[str, Row], dict[str, object]]:
-    from bot.clock import Clock
-    from bot.digests import CONCURRENT_POSTS
+    from bot.digests.clock import Clock
+    from bot.digests.dispatch import CONCURRENT_POSTS
     from bot.settings import load_clock_settings
 
     names = channel_names(channels)
@@ -405,7 +405,7 @@ def _cold_process(api_url: str, url: str, home: Path) -> float:
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(REPO),
     )
-    command = [sys.executable, "-m", "bot.cli", "clock", "--once", "--now", NOW.isoformat()]
+    command = [sys.executable, "-m", "bot.cli.main", "clock", "--once", "--now", NOW.isoformat()]
     started = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=home, capture_output=True, text=True, timeout=600)
     took = time.perf_counter() - started

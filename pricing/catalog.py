@@ -5,9 +5,10 @@ importing its data costs about 0.2 s of a cold start.
 """
 
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import cache
 
+from pricing.money import plain_decimal
 from pricing.tariffs import Catalog, LongContextRate, PriceEntry, Tariff
 
 # A bare model id ("gpt-4o", "claude-opus-4") means the model maker's own API; resellers
@@ -39,6 +40,17 @@ def _rank(provider_id: str) -> tuple[int, str]:
         return len(FIRST_PARTY), provider_id
 
 
+# genai-prices computes some resellers' prices in floating point and stores the result, so its
+# data file holds 1.0399999999999998 where the price is 1.04. Twelve significant digits, the
+# most a tariffs file may state, drop those artefacts and keep every real price as written.
+CATALOG_PRICE_DIGITS = Context(prec=12)
+
+
+def catalog_price(value: Decimal) -> Decimal:
+    """A catalog price as an exact Decimal: float artefacts rounded away, no exponent."""
+    return Decimal(plain_decimal(CATALOG_PRICE_DIGITS.plus(value)))
+
+
 def _rate_at(price: object, input_tokens: int) -> Decimal | None:
     """genai-prices' rate for a request of `input_tokens`: a tier applies past its start."""
     from genai_prices.types import TieredPrices
@@ -48,8 +60,8 @@ def _rate_at(price: object, input_tokens: int) -> Decimal | None:
         for tier in price.tiers:
             if input_tokens > tier.start:
                 rate = tier.price
-        return rate
-    return price if isinstance(price, Decimal) else None
+        return catalog_price(rate)
+    return catalog_price(price) if isinstance(price, Decimal) else None
 
 
 def _long_context(input_price: object, output_price: object) -> tuple[LongContextRate, ...]:

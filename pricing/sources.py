@@ -1,21 +1,86 @@
 """Where tariffs come from: the bundled file, a user's own file, and the genai-prices catalog."""
 
 import difflib
+import re
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from pricing.errors import TariffFileError
+from pricing.tariff_input import check_nesting, read_tariffs_text
 from pricing.tariffs import Origin, PriceEntry, Tariff, TariffBook, normalize_name
 
 BUNDLED = "tariffs.toml"
 T = TypeVar("T")
+
+# ASCII digits only ("[0-9]", not "\d", which also takes full-width and Arabic-Indic digits); no
+# sign, exponent or underscore, so that what is written is what is charged and shown.
+PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+# Control and format characters (newlines, escapes, zero-width joiners) in a name would be
+# invisible or break a line in an answer.
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Co", "Cs", "Cn"})
+_SHOWN_LENGTH = 40
+
+
+def shown(text: str) -> str:
+    """`text` safe to quote in a one-line message: unprintable characters escaped, cut short."""
+    safe = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+    return safe if len(safe) <= _SHOWN_LENGTH else safe[: _SHOWN_LENGTH - 1] + "…"
+
+
+@dataclass(frozen=True)
+class TomlNumber:
+    """A bare TOML float as written, so that it meets the same rules as a price in quotes."""
+
+    literal: str
+
+
+def plain_price(value: object) -> object:
+    """A price as an exact Decimal, from plain digits with at most one decimal point: a string
+    ("2.50"), a bare TOML number written the same way, or a whole TOML integer."""
+    if isinstance(value, bool):
+        return value  # left for pydantic to refuse: TOML's true is not 1
+    if isinstance(value, TomlNumber | str):
+        text = value.literal if isinstance(value, TomlNumber) else value.strip()
+        if not PLAIN_DECIMAL.fullmatch(text):
+            raise PydanticCustomError(
+                "plain_price",
+                'write a price as plain digits with at most one decimal point, like "2.50" '
+                "(got '{got}')",
+                {"got": shown(text)},
+            )
+        return Decimal(text)
+    return value
+
+
+def plain_name(name: str) -> str:
+    """A model, alias or provider name: real ids ("ft:gpt-3.5-turbo:acme::abc123",
+    "openai/gpt-4o-mini-2024-07-18") pass; a name nobody could type or see does not."""
+    if not any(ch.isalnum() for ch in name):
+        raise PydanticCustomError(
+            "plain_name", "a name needs a letter or a digit (got '{got}')", {"got": shown(name)}
+        )
+    if any(ch.isspace() or unicodedata.category(ch) in _UNPRINTABLE for ch in name):
+        raise PydanticCustomError(
+            "plain_name",
+            "a name may not hold spaces or control characters (got '{got}')",
+            {"got": shown(name)},
+        )
+    return name
+
+
+# 12 significant digits is far past any published price, and keeps every cost exact.
+Price = Annotated[Decimal, BeforeValidator(plain_price), Field(ge=0, max_digits=12)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(plain_name)]
 
 
 class TariffRecord(BaseModel):
@@ -23,27 +88,27 @@ class TariffRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    model: str = Field(min_length=1)
-    provider: str | None = None
+    model: Name
+    provider: Name | None = None
     name: str | None = None
-    aliases: list[str] = []
-    fine_tune_of: str | None = None
+    aliases: list[Name] = []
+    fine_tune_of: Name | None = None
     retired: date | None = None
     context_window: int | None = Field(default=None, gt=0)
     effective: date
-    # 12 significant digits is far past any published price, and keeps every cost exact.
-    input_per_mtok: Decimal = Field(ge=0, max_digits=12)
-    output_per_mtok: Decimal = Field(ge=0, max_digits=12)
-    training_per_mtok: Decimal | None = Field(default=None, ge=0, max_digits=12)
+    input_per_mtok: Price
+    output_per_mtok: Price
+    training_per_mtok: Price | None = None
     source: str | None = None
 
 
 def read_tariff_file(text: str, label: str) -> list[TariffRecord]:
     """Parse and validate a whole file; any problem raises TariffFileError naming the file, the
     entry and the field, and nothing from the file is used."""
+    check_nesting(text, label)
     try:
-        # parse_float=Decimal: a price written as a bare number stays exact.
-        document = tomllib.loads(text, parse_float=Decimal)
+        # A bare float is kept as written: a price written as a bare number stays exact.
+        document = tomllib.loads(text, parse_float=TomlNumber)
     except tomllib.TOMLDecodeError as exc:
         raise TariffFileError(f"{label} is not valid TOML: {exc}") from exc
     unknown = sorted(set(document) - {"tariff"})
@@ -57,6 +122,8 @@ def read_tariff_file(text: str, label: str) -> list[TariffRecord]:
         raise TariffFileError(f"{label}: 'tariff' must be a list of [[tariff]] blocks.")
     records = [_validate_block(block, number, label) for number, block in enumerate(blocks, 1)]
     _reject_repeated_dates(records, label)
+    _reject_shared_names(records, label)
+    _reject_contradictions(records, label)
     return records
 
 
@@ -69,7 +136,7 @@ def _validate_block(block: dict[str, Any], number: int, label: str) -> TariffRec
         error = errors[0]
         field = ".".join(str(part) for part in error["loc"]) or "(entry)"
         model = block.get("model")
-        which = f"entry {number}" + (f" (model '{model}')" if isinstance(model, str) else "")
+        which = f"entry {number}" + (f" (model '{shown(model)}')" if isinstance(model, str) else "")
         problem = error["msg"]
         if error["type"] == "extra_forbidden":
             close = difflib.get_close_matches(field, TariffRecord.model_fields, n=1)
@@ -99,6 +166,63 @@ def _reject_repeated_dates(
                 f"{record.effective.isoformat()} was already given in entry {first_seen[key]}."
             )
         first_seen[key] = number
+
+
+def _names_given(record: TariffRecord) -> Iterable[tuple[str, str]]:
+    """(name, field) for every name a block makes its model answer to, as the book indexes it."""
+    yield record.model, "model"
+    for alias in record.aliases:
+        yield alias, "aliases"
+    if record.provider and "/" not in record.model:
+        yield f"{record.provider}/{record.model}", "provider"
+
+
+def _reject_shared_names(records: list[TariffRecord], label: str) -> None:
+    """A name answers for one model only: an alias that is another model's name (or alias)
+    would make the answer depend on which block came first."""
+    owner: dict[str, tuple[str, int]] = {}
+    for number, record in enumerate(records, 1):
+        model = normalize_name(record.model)
+        for name, field in _names_given(record):
+            other, first = owner.setdefault(normalize_name(name), (model, number))
+            if other != model:
+                raise TariffFileError(
+                    f"{label}, entry {number} (model '{shown(record.model)}'), field '{field}': "
+                    f"'{shown(name)}' already names the model '{shown(other)}' (entry {first}); "
+                    "a name may belong to one model only."
+                )
+
+
+def _reject_contradictions(records: list[TariffRecord], label: str) -> None:
+    """A model that is its own base, or a block that retires its model before its own price
+    starts. (A later block may still price a retired model: catalogs keep listing them.)"""
+    for number, record in enumerate(records, 1):
+        where = f"{label}, entry {number} (model '{shown(record.model)}')"
+        own_names = {normalize_name(name) for name, _field in _names_given(record)}
+        if record.fine_tune_of is not None and normalize_name(record.fine_tune_of) in own_names:
+            raise TariffFileError(
+                f"{where}, field 'fine_tune_of': a model cannot be a fine-tune of itself; "
+                "name the base model it was trained from."
+            )
+        if record.retired is not None and record.retired < record.effective:
+            raise TariffFileError(
+                f"{where}, field 'retired': {record.retired.isoformat()} is before this "
+                f"price's effective date, {record.effective.isoformat()}."
+            )
+
+
+def _reject_unknown_bases(
+    records: list[TariffRecord], label: str, known: Callable[[str], bool]
+) -> None:
+    """`fine_tune_of` names a model of this file or one `known` to the book it joins."""
+    own = {normalize_name(name) for record in records for name, _field in _names_given(record)}
+    for number, record in enumerate(records, 1):
+        base = record.fine_tune_of
+        if base is not None and normalize_name(base) not in own and not known(base):
+            raise TariffFileError(
+                f"{label}, entry {number} (model '{shown(record.model)}'), field 'fine_tune_of': "
+                f"no model called '{shown(base)}' is known; name the base model by its id."
+            )
 
 
 def tariffs_from_records(
@@ -144,19 +268,15 @@ def _first(values: Iterable[T | None]) -> T | None:
 
 def bundled_tariffs() -> list[Tariff]:
     text = resources.files("pricing.data").joinpath(BUNDLED).read_text(encoding="utf-8")
-    records = read_tariff_file(text, label=f"bundled {BUNDLED}")
+    label = f"bundled {BUNDLED}"
+    records = read_tariff_file(text, label=label)
+    _reject_unknown_bases(records, label, known=lambda _name: False)
     return tariffs_from_records(records, origin="bundled", default_source="llmcost bundled tariffs")
 
 
 def _read_user_file(path: Path) -> list[TariffRecord]:
     label = f"tariffs file {path}"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise TariffFileError(f"{label} does not exist.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TariffFileError(f"{label} could not be read: {exc}") from exc
-    return read_tariff_file(text, label=label)
+    return read_tariff_file(read_tariffs_text(path, label), label=label)
 
 
 def user_tariffs(path: Path) -> list[Tariff]:
@@ -184,6 +304,9 @@ def load_book(user_file: Path | None = None, *, with_catalog: bool = True) -> Ta
         return known.model if known else normalize_name(name)
 
     _reject_repeated_dates(records, f"tariffs file {user_file}", identify)
+    _reject_unknown_bases(
+        records, f"tariffs file {user_file}", known=lambda name: base.find(name) is not None
+    )
     merged: dict[int, Tariff] = {}
     added: list[Tariff] = []
     for tariff in _user_tariffs_from(records, user_file):

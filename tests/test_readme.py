@@ -5,7 +5,7 @@ import shlex
 from datetime import date
 from pathlib import Path
 
-from bot.cli import run
+from bot.cli.asking import run
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

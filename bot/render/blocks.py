@@ -6,7 +6,7 @@ warnings and notes; the assumptions (split, date, sources). The cells come from 
 as the terminal's tables (`bot.render.text`), so money is formatted in one place.
 
 Everything that came from an answer or from a user (titles name models as typed, error messages
-echo user words) is escaped with `slack_text.escape`; only the text written here uses mrkdwn.
+echo user words) is escaped with `markup.escape`; only the text written here uses mrkdwn.
 Slack's limits are enforced once, by `fit`, on the finished list of blocks.
 """
 
@@ -39,7 +39,7 @@ from bot.render.text import (
     tariff_grid,
     token_counts_grid,
 )
-from bot.slack_text import escape
+from bot.slack.markup import escape
 from pricing.answers import (
     Answer,
     BreakevenAnswer,
@@ -98,26 +98,26 @@ class SlackMessage(BaseModel):
 # --- text --------------------------------------------------------------------------------------
 
 
-def _mrkdwn(text: str) -> MarkdownTextObject:
+def mrkdwn(text: str) -> MarkdownTextObject:
     return MarkdownTextObject(text=text, verbatim=True)
 
 
-def _code(words: str) -> str:
+def code(words: str) -> str:
     """User words as inline code: escaped, on one line, without a backtick to end the code."""
     flat = " ".join(words.split()).replace("`", "'")
     return f"`{escape(flat)}`" if flat else "_(nothing)_"
 
 
 def _command(words: str) -> str:
-    return _code(f"{COMMAND} {words}")
+    return code(f"{COMMAND} {words}")
 
 
-def _bold_money(escaped: str) -> str:
+def bold_money(escaped: str) -> str:
     """The key figures of a verdict in bold: 'cheapest at *$0.75*'."""
     return _MONEY.sub(lambda amount: f"*{amount.group(0)}*", escaped)
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
     """At most `limit` characters, ending in '…' when cut; never cut inside an entity ('&amp;')
     or a mention, and a code block or code span cut short is closed again."""
     if len(text) <= limit:
@@ -136,17 +136,17 @@ def _clip(text: str, limit: int) -> str:
     return cut + "`" if cut.replace(_FENCE, "").count("`") % 2 else cut
 
 
-def _line_sections(lines: Sequence[str], limit: int = MAX_SECTION_TEXT) -> list[SectionBlock]:
+def line_sections(lines: Sequence[str], limit: int = MAX_SECTION_TEXT) -> list[SectionBlock]:
     """mrkdwn lines as few sections as fit, each within Slack's section limit."""
     sections: list[SectionBlock] = []
     chunk: list[str] = []
     for line in lines:
         if chunk and len("\n".join([*chunk, line])) > limit:
-            sections.append(SectionBlock(text=_mrkdwn("\n".join(chunk))))
+            sections.append(SectionBlock(text=mrkdwn("\n".join(chunk))))
             chunk = []
         chunk.append(line)
     if chunk:
-        sections.append(SectionBlock(text=_mrkdwn("\n".join(chunk))))
+        sections.append(SectionBlock(text=mrkdwn("\n".join(chunk))))
     return sections
 
 
@@ -166,10 +166,10 @@ def _preformatted(grid: Grid, limit: int = MAX_SECTION_TEXT) -> list[SectionBloc
     chunk: list[str] = []
     for line in body:
         if chunk and len(_fenced([*head, *chunk, line])) > limit:
-            sections.append(SectionBlock(text=_mrkdwn(_fenced([*head, *chunk]))))
+            sections.append(SectionBlock(text=mrkdwn(_fenced([*head, *chunk]))))
             chunk = []
         chunk.append(line)
-    sections.append(SectionBlock(text=_mrkdwn(_fenced([*head, *chunk]))))
+    sections.append(SectionBlock(text=mrkdwn(_fenced([*head, *chunk]))))
     return sections
 
 
@@ -180,12 +180,12 @@ def _fenced(lines: Sequence[str]) -> str:
 # --- blocks ------------------------------------------------------------------------------------
 
 
-def _header(title: str) -> HeaderBlock:
+def header_block(title: str) -> HeaderBlock:
     return HeaderBlock(text=PlainTextObject(text=escape(title) or "llmcost", emoji=False))
 
 
-def _context(*texts: str) -> ContextBlock:
-    return ContextBlock(elements=[_mrkdwn(text) for text in texts])
+def context_block(*texts: str) -> ContextBlock:
+    return ContextBlock(elements=[mrkdwn(text) for text in texts])
 
 
 def _table(grid: Grid) -> TableBlock:
@@ -204,8 +204,8 @@ def _table(grid: Grid) -> TableBlock:
 
 def _asked(question: str, asked_by: str | None) -> ContextBlock:
     if asked_by is not None and _USER_ID.fullmatch(asked_by):
-        return _context(f"Asked by <@{asked_by}>: {_code(question)}")
-    return _context(f"Asked: {_code(question)}")
+        return context_block(f"Asked by <@{asked_by}>: {code(question)}")
+    return context_block(f"Asked: {code(question)}")
 
 
 def _totals(answer: PricedAnswer, grid: Grid) -> list[SectionBlock]:
@@ -215,25 +215,25 @@ def _totals(answer: PricedAnswer, grid: Grid) -> list[SectionBlock]:
     per_request = answer.usage.requests is not None
     totals = []
     for row in grid.rows:
-        total = f"{_code(row[0])} *{escape(row[-1])}*"
+        total = f"{code(row[0])} *{escape(row[-1])}*"
         if per_request:
             total += f" ({escape(row[-2])} a request)"
         totals.append(total)
     label = "Total" if len(totals) == 1 else "Totals"
-    return _line_sections([f"*{label}:* " + " · ".join(totals)])
+    return line_sections([f"*{label}:* " + " · ".join(totals)])
 
 
 def _warnings(rows: Iterable[PricedRow]) -> list[SectionBlock]:
     lines = [
-        f":warning: {_code(row.model)}: {escape(warning)}"
+        f":warning: {code(row.model)}: {escape(warning)}"
         for row in rows
         for warning in row.warnings
     ]
-    return _line_sections(lines)
+    return line_sections(lines)
 
 
 def _notes(answer: Answer) -> list[ContextBlock]:
-    return [_context(*(escape(note) for note in answer.notes))] if answer.notes else []
+    return [context_block(*(escape(note) for note in answer.notes))] if answer.notes else []
 
 
 def _sources(sources: Sequence[str]) -> str:
@@ -256,16 +256,16 @@ def _assumptions(answer: Answer) -> list[ContextBlock]:
         elements.append(f"Prices as of {answer.as_of.isoformat()}")
     if answer.sources:
         elements.append(_sources(answer.sources))
-    return [_context(*elements)] if elements else []
+    return [context_block(*elements)] if elements else []
 
 
 def _help_lines(answer: HelpAnswer) -> list[SectionBlock]:
     lines = [_HELP_TOPIC.sub(r"*\1*:", escape(line)) for line in answer.lines]
-    return _line_sections(lines)
+    return line_sections(lines)
 
 
 def _examples(examples: Sequence[str]) -> list[SectionBlock]:
-    return _line_sections(["*Examples*", *(_command(example) for example in examples)])
+    return line_sections(["*Examples*", *(_command(example) for example in examples)])
 
 
 def _body(answer: Answer) -> list[Block]:
@@ -278,17 +278,17 @@ def _body(answer: Answer) -> list[Block]:
             return [*table, *_totals(answer, grid), *_warnings(answer.rows)]
         case FinetuneAnswer():
             facts = finetune_facts(answer)
-            fields = [_mrkdwn(f"*{label}*\n{escape(value)}") for label, value in facts.items()]
-            return [SectionBlock(text=_mrkdwn("*Training*"), fields=fields)]
+            fields = [mrkdwn(f"*{label}*\n{escape(value)}") for label, value in facts.items()]
+            return [SectionBlock(text=mrkdwn("*Training*"), fields=fields)]
         case BreakevenAnswer():
-            training = _bold_money(escape(breakeven_training(answer)))
-            return [*table, SectionBlock(text=_mrkdwn(training)), *_warnings(answer.rows)]
+            training = bold_money(escape(breakeven_training(answer)))
+            return [*table, SectionBlock(text=mrkdwn(training)), *_warnings(answer.rows)]
         case TokensAnswer():
             counts = [
-                f"{_code(encoding)} *{escape(tokens)}* tokens ({escape(used_by)})"
+                f"{code(encoding)} *{escape(tokens)}* tokens ({escape(used_by)})"
                 for encoding, tokens, used_by in token_counts_grid(answer).rows
             ]
-            return [*_line_sections(counts), *table, *_warnings(answer.rows)]
+            return [*line_sections(counts), *table, *_warnings(answer.rows)]
         case TableAnswer():
             return table
         case HelpAnswer():
@@ -307,22 +307,22 @@ def fit(blocks: Sequence[Block], max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[d
     for block in blocks:
         fitted.append(block)
         if isinstance(block, HeaderBlock) and block.text is not None:
-            block.text.text = _clip(block.text.text, MAX_HEADER_TEXT)
+            block.text.text = clip(block.text.text, MAX_HEADER_TEXT)
         elif isinstance(block, SectionBlock):
             if block.text is not None:
-                block.text.text = _clip(block.text.text, MAX_SECTION_TEXT)
+                block.text.text = clip(block.text.text, MAX_SECTION_TEXT)
             for field in block.fields[:MAX_FIELDS]:
-                field.text = _clip(field.text, MAX_FIELD_TEXT)
+                field.text = clip(field.text, MAX_FIELD_TEXT)
             block.fields = block.fields[:MAX_FIELDS]
         elif isinstance(block, ContextBlock):
             elements = list(block.elements)
             if len(elements) > MAX_CONTEXT_ELEMENTS:
                 rest = elements[MAX_CONTEXT_ELEMENTS - 1 :]
                 merged = "\n".join(getattr(element, "text", "") for element in rest)
-                elements = [*elements[: MAX_CONTEXT_ELEMENTS - 1], _mrkdwn(merged)]
+                elements = [*elements[: MAX_CONTEXT_ELEMENTS - 1], mrkdwn(merged)]
             for element in elements:
                 if isinstance(element, MarkdownTextObject | PlainTextObject):
-                    element.text = _clip(element.text, MAX_CONTEXT_TEXT)
+                    element.text = clip(element.text, MAX_CONTEXT_TEXT)
             block.elements = elements
         elif isinstance(block, TableBlock):
             rows = [list(row)[:MAX_TABLE_COLUMNS] for row in block.rows]
@@ -331,10 +331,14 @@ def fit(blocks: Sequence[Block], max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[d
             block.rows = rows[:MAX_TABLE_ROWS]
             if len(rows) > MAX_TABLE_ROWS:
                 hidden = len(rows) - MAX_TABLE_ROWS
-                fitted.append(_context(f"{hidden:,} more rows not shown; narrow the question."))
+                fitted.append(
+                    context_block(f"{hidden:,} more rows not shown; narrow the question.")
+                )
     if len(fitted) > max_blocks:
         hidden = len(fitted) - (max_blocks - 1)
-        notice = _context(f"{hidden:,} more parts of this answer not shown; narrow the question.")
+        notice = context_block(
+            f"{hidden:,} more parts of this answer not shown; narrow the question."
+        )
         # The last block says what the figures assume; it is kept.
         fitted = [*fitted[: max_blocks - 2], notice, fitted[-1]]
     return [block.to_dict() for block in fitted]
@@ -347,7 +351,7 @@ def _fallback(lines: Sequence[str], grid: Grid | None = None) -> str:
     """Plain text with the key figures: the lines, then the table (as many rows as fit)."""
     head = "\n".join(lines)
     if grid is None or not grid.rows:
-        return _clip(head, MAX_FALLBACK_TEXT)
+        return clip(head, MAX_FALLBACK_TEXT)
     safe = _escaped(grid)
 
     def with_rows(count: int) -> str:
@@ -363,7 +367,7 @@ def _fallback(lines: Sequence[str], grid: Grid | None = None) -> str:
             low = middle
         else:
             high = middle - 1
-    return _clip(with_rows(low), MAX_FALLBACK_TEXT)
+    return clip(with_rows(low), MAX_FALLBACK_TEXT)
 
 
 def _fallback_lines(answer: Answer) -> list[str]:
@@ -397,13 +401,13 @@ def answer_message(
     """An answer as a Slack message. `question` is user words (escaped here); `asked_by` a Slack
     user id; `note` an extra line of our own mrkdwn (not escaped); `shareable` adds a button
     that posts the same question in the channel (for an answer only the asker sees)."""
-    blocks: list[Block] = [_header(answer.title), _asked(question, asked_by)]
+    blocks: list[Block] = [header_block(answer.title), _asked(question, asked_by)]
     if answer.summary:
-        blocks.append(SectionBlock(text=_mrkdwn(_bold_money(escape(answer.summary)))))
+        blocks.append(SectionBlock(text=mrkdwn(bold_money(escape(answer.summary)))))
     blocks += _body(answer)
     blocks += _notes(answer)
     if note:
-        blocks.append(_context(note))
+        blocks.append(context_block(note))
     if shareable and len(question) <= MAX_BUTTON_VALUE:
         button = ButtonElement(
             text="Post in channel", action_id=SHARE_ACTION, value=question, style="primary"
@@ -427,7 +431,7 @@ def _is_question(words: str) -> bool:
 def _suggestion(words: str) -> str:
     """A whole question to type again as a command; a model name or a phrase as itself."""
     is_command = words.startswith("digest ") or _is_question(words)
-    return _command(words) if is_command else _code(words)
+    return _command(words) if is_command else code(words)
 
 
 def error_message(error: LlmcostError, *, question: str, in_thread: bool = False) -> SlackMessage:
@@ -437,19 +441,19 @@ def error_message(error: LlmcostError, *, question: str, in_thread: bool = False
         # The terminal's message ends with its example; here the examples follow as commands.
         message = message.removesuffix(f" Try: {error.suggestions[0]}")
     problem = f":warning: {escape(message)}"
-    blocks: list[Block] = [SectionBlock(text=_mrkdwn(problem))]
+    blocks: list[Block] = [SectionBlock(text=mrkdwn(problem))]
     text = [problem]
     if error.suggestions:
         lead = "Did you mean" if isinstance(error, UnknownModel) else "Try"
         # A reply in a thread suggests other replies, which are not commands of their own.
         suggestions = [
-            _code(words) if in_thread else _suggestion(words) for words in error.suggestions
+            code(words) if in_thread else _suggestion(words) for words in error.suggestions
         ]
-        blocks += _line_sections([f"*{lead}:*", *suggestions])
+        blocks += line_sections([f"*{lead}:*", *suggestions])
         text.append(f"{lead}: " + ", ".join(suggestions))
     if question.strip():
-        blocks.append(_context(f"You asked: {_code(question)}"))
-    return SlackMessage(text=_clip("\n".join(text), MAX_FALLBACK_TEXT), blocks=fit(blocks))
+        blocks.append(context_block(f"You asked: {code(question)}"))
+    return SlackMessage(text=clip("\n".join(text), MAX_FALLBACK_TEXT), blocks=fit(blocks))
 
 
 HOW_TO = (
@@ -477,12 +481,12 @@ def home_view(models: TableAnswer, help: HelpAnswer) -> dict:
     The tariff table is fixed-width text, not a table block: a table block is made for messages
     (one a message), and the Home tab must publish on every client."""
     blocks: list[Block] = [
-        _header("llmcost"),
-        *_line_sections(HOW_TO),
+        header_block("llmcost"),
+        *line_sections(HOW_TO),
         *_help_lines(help),
         *_examples(help.examples),
         DividerBlock(),
-        _header(models.title),
+        header_block(models.title),
     ]
     grid = _columns(tariff_grid(models), HOME_COLUMNS)
     if grid.rows:

@@ -15,22 +15,22 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from slack_sdk.models.blocks import Block, SectionBlock
 
-from bot.digest_content import STANDING_QUESTION, Digest
+from bot.digests.content import STANDING_QUESTION, Digest
 from bot.render.blocks import (
     COMMAND,
     MAX_FALLBACK_TEXT,
     SlackMessage,
-    _bold_money,
-    _clip,
-    _code,
-    _context,
-    _header,
-    _line_sections,
-    _mrkdwn,
+    bold_money,
+    clip,
+    code,
+    context_block,
     fit,
+    header_block,
+    line_sections,
+    mrkdwn,
 )
-from bot.render.text import DEFAULT_WIDTH, MAX_SOURCES_LISTED, _wrap
-from bot.slack_text import escape
+from bot.render.text import DEFAULT_WIDTH, MAX_SOURCES_LISTED, wrap
+from bot.slack.markup import escape
 from pricing.changes import Change, ModelAdded, ModelRetired, PriceChange
 from pricing.money import format_rate
 
@@ -60,7 +60,7 @@ class _Face:
 
 SLACK = _Face(
     text=escape,
-    name=lambda name: f"*{_clip(escape(name), MAX_NAME)}*",
+    name=lambda name: f"*{clip(escape(name), MAX_NAME)}*",
     arrow="→",
     minus=MINUS,
     dash=EN_DASH,
@@ -68,7 +68,7 @@ SLACK = _Face(
 # A notification's plain text has no bold, but must be as safe as the blocks.
 FALLBACK = _Face(
     text=escape,
-    name=lambda name: _clip(escape(name), MAX_NAME),
+    name=lambda name: clip(escape(name), MAX_NAME),
     arrow=SLACK.arrow,
     minus=SLACK.minus,
     dash=SLACK.dash,
@@ -221,7 +221,7 @@ def _list_sections(title: str, items: Sequence[Change]) -> list[SectionBlock]:
     lines += [f"• {item_line(item)}" for item in items[:MAX_LISTED]]
     if len(items) > MAX_LISTED:
         lines.append(f"…and {len(items) - MAX_LISTED:,} more")
-    return _line_sections(lines)
+    return line_sections(lines)
 
 
 def _standing_section(digest: Digest) -> list[SectionBlock]:
@@ -231,22 +231,22 @@ def _standing_section(digest: Digest) -> list[SectionBlock]:
         return []
     lead = (
         f"*The standing question on {_day(digest.standing.as_of)}:* "
-        f"{_code(f'{COMMAND} {STANDING_QUESTION}')}"
+        f"{code(f'{COMMAND} {STANDING_QUESTION}')}"
     )
-    return [SectionBlock(text=_mrkdwn(f"{lead}\n{_bold_money(escape(verdict))}"))]
+    return [SectionBlock(text=mrkdwn(f"{lead}\n{bold_money(escape(verdict))}"))]
 
 
 def _footer(digest: Digest) -> Block:
     elements = [_window_line(digest)]
     if digest.watch:
-        elements.append("Watching: " + ", ".join(_code(term) for term in digest.watch))
+        elements.append("Watching: " + ", ".join(code(term) for term in digest.watch))
     else:
         elements.append(f"{EVERYONE_ELSE} (`{COMMAND} digest watch openrouter`)")
     names = source_names(digest)
     if names:
         elements.append(_sources_line(names, SLACK))
     elements.append(f"Manage with `{MANAGE}`")
-    return _context(*elements)
+    return context_block(*elements)
 
 
 def _counts(digest: Digest) -> str:
@@ -272,15 +272,15 @@ def _fallback(digest: Digest) -> str:
     verdict = _standing_verdict(digest)
     if verdict is not None:
         lines.append(escape(verdict))
-    return _clip("\n".join(lines), MAX_FALLBACK_TEXT)
+    return clip("\n".join(lines), MAX_FALLBACK_TEXT)
 
 
 def digest_message(digest: Digest) -> SlackMessage:
     """The digest as one Slack message, within Slack's limits however long the week was."""
     if digest.is_quiet:
         line = quiet_line(digest)
-        return SlackMessage(text=line, blocks=fit([SectionBlock(text=_mrkdwn(line))]))
-    blocks: list[Block] = [_header(f"{TITLE}: {period(digest)}")]
+        return SlackMessage(text=line, blocks=fit([SectionBlock(text=mrkdwn(line))]))
+    blocks: list[Block] = [header_block(f"{TITLE}: {period(digest)}")]
     for title, items in _lists(digest):
         blocks += _list_sections(title, items)
     blocks += _standing_section(digest)
@@ -299,12 +299,12 @@ def digest_text(digest: Digest, width: int = DEFAULT_WIDTH) -> str:
     for title, items in _lists(digest):
         lines += ["", f"{title} ({len(items):,})"]
         for item in items:
-            lines += _wrap(f"- {item_line(item, TERMINAL)}", width, indent="  ")
+            lines += wrap(f"- {item_line(item, TERMINAL)}", width, indent="  ")
     verdict = _standing_verdict(digest)
     if verdict is not None and digest.standing is not None:
         lines += ["", f"The standing question on {_day(digest.standing.as_of)}:"]
-        lines += _wrap(verdict, width, indent="  ")
-        lines += _wrap(f"'llmcost {STANDING_QUESTION}' shows the whole table.", width, "  ")
+        lines += wrap(verdict, width, indent="  ")
+        lines += wrap(f"'llmcost {STANDING_QUESTION}' shows the whole table.", width, "  ")
     lines.append("")
     footer = [_window_line(digest) + "."]
     if digest.watch:
@@ -316,7 +316,7 @@ def digest_text(digest: Digest, width: int = DEFAULT_WIDTH) -> str:
         footer.append(_sources_line(names, TERMINAL) + ".")
     footer.append(f"In Slack, '{COMMAND} digest subscribe' posts this to a channel every week.")
     for remark in footer:
-        lines += _wrap(remark, width)
+        lines += wrap(remark, width)
     return "\n".join(lines)
 
 

@@ -66,7 +66,7 @@ def _window(tokens: int | None) -> str:
     return f"{tokens:,}" if tokens else "?"
 
 
-def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
     """Prose wrapped to the terminal; continuation lines indented under their first."""
     return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ")
 
@@ -78,11 +78,11 @@ def _footer(answer: Answer, width: int, rows: Sequence[PricedRow] = ()) -> list[
         remarks += [f"! {row.model}: {warning}" for warning in row.warnings]
     lines = [""] if remarks else []
     for remark in remarks:
-        lines += _wrap(remark, width)
+        lines += wrap(remark, width)
     sources = answer.sources
     if len(sources) > MAX_SOURCES_LISTED:
         lines += [""]
-        lines += _wrap(
+        lines += wrap(
             f"Prices in force on {answer.as_of.isoformat()}, from {len(sources)} sources; "
             "'history <model>' shows each one (--json lists them all).",
             width,
@@ -93,7 +93,7 @@ def _footer(answer: Answer, width: int, rows: Sequence[PricedRow] = ()) -> list[
         )
         lines += ["", f"{when}Sources:"]
         for source in sources:
-            lines += _wrap(f"- {source}", width, indent="  ")
+            lines += wrap(f"- {source}", width, indent="  ")
     return lines
 
 
@@ -270,7 +270,7 @@ def _for_shell(question: str) -> str:
 def _help(answer: HelpAnswer, width: int) -> str:
     lines = [answer.title, ""]
     for line in answer.lines:
-        lines += _wrap(line, width, indent="  ")
+        lines += wrap(line, width, indent="  ")
     lines += ["", "Examples:"]
     lines += [f"  llmcost {_for_shell(example)}" for example in answer.examples]
     if answer.topic is None:

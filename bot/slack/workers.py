@@ -19,15 +19,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import date
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from bot.answering import Answerer
 from bot.render.blocks import home_view
-from bot.replies import Reply, to_follow_up, to_question
-from bot.services import utc_now
 from bot.settings import LOG_FORMAT
+from bot.slack.replies import Reply, to_follow_up, to_question
+from bot.wall_clock import utc_today
 from pricing import tokens
 from pricing.answers import HelpAnswer, TableAnswer
 from pricing.query import HelpQuery, ModelsQuery
@@ -41,10 +40,6 @@ log = logging.getLogger(__name__)
 PROCESSES = max(1, min(2, os.cpu_count() or 1))
 
 Work = Callable[Concatenate[Answerer, P], T]
-
-
-def utc_today() -> date:
-    return utc_now().date()
 
 
 # --- what runs in a worker (module-level functions: they are sent by name) ----------------------

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from bot.digest_store import DigestStore, Subscription
-from bot.schedules import Schedule
-from bot.store import Store, digest_deliveries
+from bot.digests.schedules import Schedule
+from bot.storage.store import Store, digest_deliveries
+from bot.storage.subscriptions import DigestStore, Subscription
 from tests.e2e.server import BOT_TOKEN
 from tests.fake_slack import TEAM_ID, FakeSlack
 
@@ -41,7 +41,7 @@ def clock_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str
 
 
 def clock_command(now: datetime | None = None) -> list[str]:
-    command = [sys.executable, "-m", "bot.cli", "clock", "--once"]
+    command = [sys.executable, "-m", "bot.cli.main", "clock", "--once"]
     return command + (["--now", now.isoformat()] if now is not None else [])
 
 

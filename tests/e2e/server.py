@@ -84,7 +84,7 @@ def running_server(
 ) -> Iterator[Server]:
     """`llmcost serve` with that environment; stopped (and its log kept) at exit."""
     installed = Path(sys.executable).with_name("llmcost")
-    command = [str(installed)] if installed.exists() else [sys.executable, "-m", "bot.cli"]
+    command = [str(installed)] if installed.exists() else [sys.executable, "-m", "bot.cli.main"]
     process = subprocess.Popen(
         [*command, "serve"],
         env=dict(env),

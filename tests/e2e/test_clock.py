@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.digest_store import CLAIM_LEASE, RETRY_FAILED_AFTER
-from bot.digests import EVENT_TYPE
-from bot.schedules import Schedule
+from bot.digests.dispatch import EVENT_TYPE
+from bot.digests.schedules import Schedule
+from bot.storage.subscriptions import CLAIM_LEASE, RETRY_FAILED_AFTER
 from tests.e2e.clock import (
     MONDAY,
     age_deliveries,
@@ -298,7 +298,7 @@ def test_a_schedule_keeps_its_local_time_across_daylight_saving_changes(
 def test_bad_arguments_say_what_would_work(fake: FakeSlack, database_url: str, home: Path) -> None:
     def clock(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "bot.cli", "clock", *args],
+            [sys.executable, "-m", "bot.cli.main", "clock", *args],
             env=clock_env(fake, database_url),
             cwd=home,
             capture_output=True,
@@ -337,7 +337,7 @@ def test_the_running_clock_posts_what_is_due_and_stops_cleanly(
     subscribe(database_url, ["C1"], schedule=daily, at=datetime.now(UTC) - timedelta(days=3))
 
     clock = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "clock"],
+        [sys.executable, "-m", "bot.cli.main", "clock"],
         env=clock_env(fake, database_url),
         cwd=home,
         stdout=subprocess.PIPE,

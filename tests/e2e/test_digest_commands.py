@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.schedules import Schedule
+from bot.digests.schedules import Schedule
 from tests.e2e.clock import read_store, run_clock
 from tests.e2e.server import SIGNING_SECRET, Server, free_port, running_server, server_env
 from tests.fake_slack import TEAM_ID, Call, FakeSlack

@@ -20,7 +20,7 @@ def serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
         "PORT": str(free_port()),
     }
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve"],
+        [sys.executable, "-m", "bot.cli.main", "serve"],
         env={**base, **env},
         cwd=cwd,
         capture_output=True,
@@ -83,9 +83,17 @@ def test_a_dotenv_file_is_read(tmp_path):
     assert "LOG_LEVEL" in result.stderr
 
 
-def test_a_malformed_tariffs_file_stops_the_server(tmp_path):
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('[[tariff]]\nmodel = "acme"\n', id="missing-fields"),
+        # tomllib recurses once per level: 5,000 ended in RecursionError and a traceback.
+        pytest.param("x = " + "[" * 5000 + "]" * 5000 + "\n", id="nested-5000-deep"),
+    ],
+)
+def test_a_malformed_tariffs_file_stops_the_server(tmp_path, text):
     tariffs = tmp_path / "tariffs.toml"
-    tariffs.write_text('[[tariff]]\nmodel = "acme"\n')
+    tariffs.write_text(text)
     env = {**SIGNED, "LLMCOST_TARIFFS": str(tariffs), "PORT": str(free_port()), "HOST": "127.0.0.1"}
     result = serve(env, tmp_path)
     assert result.returncode == 2, result.stderr
@@ -93,3 +101,4 @@ def test_a_malformed_tariffs_file_stops_the_server(tmp_path):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("llmcost serve: LLMCOST_TARIFFS:")
     assert str(tariffs) in lines[0]
+    assert "Traceback" not in result.stderr

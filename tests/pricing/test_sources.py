@@ -440,3 +440,232 @@ def test_a_later_price_without_training_keeps_the_training_price(tmp_path):
 
     assert tariff.training_price_at(date(2027, 2, 1)) == Decimal(4)
     assert tariff.entry_at(date(2027, 2, 1)).input_per_mtok == Decimal("0.8")
+
+
+# --- values a file may not hold -----------------------------------------------------------------
+
+
+def block(**fields: str) -> str:
+    """A [[tariff]] block from GOOD_BLOCK with `fields` (TOML right-hand sides) set or added."""
+    lines = {
+        "model": '"ok-model"',
+        "effective": "2026-01-01",
+        "input_per_mtok": '"1"',
+        "output_per_mtok": '"2"',
+    }
+    lines.update(fields)
+    return "\n[[tariff]]\n" + "\n".join(f"{key} = {value}" for key, value in lines.items()) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        pytest.param({"input_per_mtok": '"-0"'}, "input_per_mtok", id="minus-zero"),
+        pytest.param({"output_per_mtok": '"1_000"'}, "output_per_mtok", id="underscore"),
+        pytest.param(
+            {"input_per_mtok": '"\uff11\uff12"'}, "input_per_mtok", id="full-width-digits"
+        ),
+        pytest.param({"input_per_mtok": '"١٢"'}, "input_per_mtok", id="arabic-indic-digits"),
+        pytest.param({"input_per_mtok": '"1e3"'}, "input_per_mtok", id="exponent"),
+        pytest.param({"input_per_mtok": '"+1"'}, "input_per_mtok", id="plus-sign"),
+        pytest.param({"input_per_mtok": '"1.2.3"'}, "input_per_mtok", id="two-dots"),
+        pytest.param({"input_per_mtok": "1e3"}, "input_per_mtok", id="bare-exponent"),
+        pytest.param({"input_per_mtok": "-0.0"}, "input_per_mtok", id="bare-minus-zero"),
+        pytest.param({"input_per_mtok": "nan"}, "input_per_mtok", id="bare-nan"),
+        pytest.param({"training_per_mtok": '"0x10"'}, "training_per_mtok", id="hex-training"),
+        pytest.param({"training_per_mtok": "true"}, "training_per_mtok", id="boolean"),
+    ],
+)
+def test_a_price_is_plain_ascii_digits_with_one_optional_dot(tmp_path, fields, field):
+    path = write(tmp_path, block(**fields))
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, "entry 1", "'ok-model'", f"field '{field}'")
+
+
+@pytest.mark.parametrize(
+    ("written", "price"),
+    [
+        ('"0.15"', "0.15"),
+        ('"30"', "30"),
+        ("0.15", "0.15"),
+        ("30", "30"),
+        ('"0.000000000001"', "1E-12"),
+    ],
+)
+def test_plain_prices_load_exactly(tmp_path, written, price):
+    path = write(tmp_path, block(input_per_mtok=written))
+
+    (tariff,) = user_tariffs(path)
+
+    assert tariff.entries[0].input_per_mtok == Decimal(price)
+    assert not tariff.entries[0].input_per_mtok.is_signed()
+
+
+def test_a_refused_price_is_quoted_in_the_message(tmp_path):
+    path = write(tmp_path, block(input_per_mtok='"\uff11\uff12"'))
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert "\uff11\uff12" in caught.value.message
+    assert '"2.50"' in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        pytest.param({"model": '"???"'}, "model", id="no-letter-or-digit"),
+        pytest.param({"model": '"-.-"'}, "model", id="only-punctuation"),
+        pytest.param({"model": '"gpt 4"'}, "model", id="inner-space"),
+        pytest.param({"model": '"gpt\\u0007x"'}, "model", id="control-character"),
+        pytest.param({"model": '"gpt\\u200bx"'}, "model", id="zero-width-space"),
+        pytest.param({"model": '"gpt\\nx"'}, "model", id="newline"),
+        pytest.param({"aliases": '[""]'}, "aliases.0", id="empty-alias"),
+        pytest.param({"aliases": '["ok", "  "]'}, "aliases.1", id="blank-alias"),
+        pytest.param({"aliases": '["a b"]'}, "aliases.0", id="alias-with-space"),
+        pytest.param({"aliases": '["!!"]'}, "aliases.0", id="alias-without-letters"),
+        pytest.param({"provider": '"?"'}, "provider", id="provider-without-letters"),
+        pytest.param({"fine_tune_of": '"   "'}, "fine_tune_of", id="blank-base"),
+    ],
+)
+def test_names_need_a_letter_or_digit_and_no_spaces_or_controls(tmp_path, fields, field):
+    path = write(tmp_path, block(**fields))
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, "entry 1", f"field '{field}'")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ft:gpt-3.5-turbo:acme::abc123",
+        "openai/gpt-4o-mini-2024-07-18",
+        "acme.large:v2",
+        "mistral-large@2407",
+        "modèle-7b",
+    ],
+)
+def test_real_model_ids_are_names(tmp_path, name):
+    path = write(tmp_path, block(model=f'"{name}"', aliases=f'["{name}-alias"]'))
+
+    book = load_book(path)
+
+    assert book.resolve(name).latest.origin == "user"
+    assert book.resolve(f"{name}-alias") is book.resolve(name)
+
+
+def test_a_retirement_before_the_price_starts_is_refused(tmp_path):
+    path = write(tmp_path, block(retired="2025-12-31"))
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, "entry 1", "'ok-model'", "'retired'", "2025-12-31")
+
+
+def test_a_retirement_before_its_own_blocks_date_is_refused(tmp_path):
+    path = write(
+        tmp_path,
+        block(effective="2025-01-01") + block(effective="2026-09-01", retired="2026-06-01"),
+    )
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, "entry 2", "'retired'", "2026-06-01", "2026-09-01")
+
+
+def test_a_retirement_on_or_after_its_blocks_date_loads(tmp_path):
+    """A later block may still price a retired model, as catalogs keep listing them."""
+    path = write(
+        tmp_path,
+        block(retired="2026-01-01") + block(effective="2025-06-01") + block(effective="2026-11-26"),
+    )
+
+    assert load_book(path).resolve("ok-model").retired == date(2026, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        pytest.param({"fine_tune_of": '"ok-model"'}, "itself", id="itself"),
+        pytest.param({"fine_tune_of": '"OK-Model"'}, "itself", id="itself-in-capitals"),
+        pytest.param({"aliases": '["ok"]', "fine_tune_of": '"ok"'}, "itself", id="its-own-alias"),
+        pytest.param({"fine_tune_of": '"no-such-base"'}, "no-such-base", id="unknown"),
+    ],
+)
+def test_fine_tune_of_names_another_known_model(tmp_path, fields, problem):
+    path = write(tmp_path, block(**fields))
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, "entry 1", "'ok-model'", "'fine_tune_of'", problem)
+
+
+@pytest.mark.parametrize(
+    "base", ["gpt-4o", "gpt-4-8k", "claude-sonnet-4", "base-in-this-file"], ids=str
+)
+def test_fine_tune_of_may_name_a_bundled_catalog_or_own_model(tmp_path, base):
+    own_base = block(model='"base-in-this-file"', effective="2025-01-01")
+    path = write(tmp_path, own_base + block(fine_tune_of=f'"{base}"'))
+
+    assert load_book(path).resolve("ok-model").fine_tune_of == base
+
+
+# --- names shared inside one file ---------------------------------------------------------------
+
+
+def test_an_alias_that_is_another_models_name_in_the_same_file_is_refused(tmp_path):
+    """`price acme` answered acme-a's price: the clash was never checked."""
+    path = write(
+        tmp_path,
+        block(model='"acme-a"', aliases='["acme"]') + block(model='"acme"'),
+    )
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, "entry 2", "'acme'", "'acme-a'", "entry 1", "one model")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            block(model='"acme"') + block(model='"acme-a"', aliases='["ACME"]'),
+            id="alias-after-the-model",
+        ),
+        pytest.param(
+            block(model='"acme-a"', aliases='["acme"]')
+            + block(model='"acme-b"', aliases='["acme"]'),
+            id="one-alias-two-models",
+        ),
+        pytest.param(
+            block(model='"large"', provider='"acme"') + block(model='"acme/large"'),
+            id="provider-slash-model",
+        ),
+    ],
+)
+def test_no_name_belongs_to_two_models_of_one_file(tmp_path, text):
+    path = write(tmp_path, text)
+
+    with pytest.raises(TariffFileError) as caught:
+        load_book(path)
+
+    assert_names(caught.value, path, "entry 2", "entry 1", "one model")
+
+
+def test_a_model_may_repeat_its_own_names_across_its_blocks(tmp_path):
+    path = write(
+        tmp_path,
+        block(aliases='["ok", "ok-model"]')
+        + block(model='"OK-Model"', effective="2026-06-01", aliases='["ok"]'),
+    )
+
+    assert load_book(path).resolve("ok").model == "ok-model"

@@ -1,0 +1,138 @@
+"""`llmcost <words...>`: the same questions as `/llmcost` in Slack, answered in a terminal.
+
+Options may stand anywhere among the words (`llmcost compare ... --json`), so they are picked out
+by hand: argparse would read the "->" of a breakeven question as an option.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from bot.cli.terminal import (
+    EXIT_BAD_INPUT,
+    error_output,
+    iso_date,
+    option_value,
+    tariffs_file,
+    terminal_width,
+)
+from pricing.errors import LlmcostError
+
+USAGE = """\
+usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
+
+  llmcost compare gpt-4-8k ft-gpt-3.5 200k tokens
+  llmcost tokens - < prompt.txt    count (and price) a file's tokens
+  llmcost help                     all commands, with examples
+  llmcost serve                    run the Slack app (see `llmcost serve --help`)
+  llmcost clock                    post subscribed channels' digests (`llmcost clock --help`)
+  llmcost digest preview           this week's tariff changes (`llmcost digest --help`)
+
+options:
+  --json               print one JSON object instead of a table
+  --at YYYY-MM-DD      use the prices in force on that date (default: today)
+  --tariffs FILE       add or override tariffs from a TOML file (default: $LLMCOST_TARIFFS)
+  -h, --help           this text
+  --version            the installed version"""
+
+
+@dataclass
+class Invocation:
+    words: list[str] = field(default_factory=list)
+    as_json: bool = False
+    at: date | None = None
+    tariffs: Path | None = None
+    show_usage: bool = False
+    show_version: bool = False
+
+
+def _no_value(name: str) -> LlmcostError:
+    return LlmcostError(f"{name} needs a value.", suggestions=[USAGE.splitlines()[0]])
+
+
+def read_argv(argv: Sequence[str]) -> Invocation:
+    args = list(argv)
+    invocation = Invocation()
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--json":
+            invocation.as_json = True
+        elif arg in ("-h", "--help"):
+            invocation.show_usage = True
+        elif arg == "--version":
+            invocation.show_version = True
+        elif arg == "--at" or arg.startswith("--at="):
+            value, index = option_value(args, index, "--at", _no_value)
+            try:
+                invocation.at = iso_date(value)
+            except ValueError as problem:
+                raise LlmcostError(
+                    f"--at {value} {problem}.", suggestions=["--at 2023-08-22"]
+                ) from problem
+            continue
+        elif arg == "--tariffs" or arg.startswith("--tariffs="):
+            value, index = option_value(args, index, "--tariffs", _no_value)
+            invocation.tariffs = Path(value)
+            continue
+        elif arg.startswith("--"):
+            raise LlmcostError(
+                f"Unknown option {arg}.", suggestions=["--json", "--at 2023-08-22", "--tariffs"]
+            )
+        else:
+            invocation.words.append(arg)
+        index += 1
+    return invocation
+
+
+def run(
+    argv: Sequence[str], today: date | None = None, stdin: TextIO | None = None
+) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) for one invocation; `main` prints them."""
+    as_json = "--json" in argv
+    try:
+        invocation = read_argv(argv)
+        if invocation.show_usage:
+            return 0, USAGE, ""
+        if invocation.show_version:
+            from importlib.metadata import version
+
+            return 0, f"llmcost {version('llmcost')}", ""
+        # Imported here so that `--help` stays instant and a bad option never loads tariffs.
+        from bot.render.json import render_json
+        from bot.render.text import render_text
+        from pricing.answer import answer
+        from pricing.parse import parse
+        from pricing.sources import load_book
+        from pricing.tariffs import TariffBook
+
+        query = parse(" ".join(invocation.words))
+        if query.kind == "tokens" and query.text == "-" and stdin is not None:
+            piped = stdin.read()  # `llmcost tokens - < prompt.txt`
+            if not piped.strip():
+                raise LlmcostError(
+                    "'tokens -' reads the text from standard input, which was empty.",
+                    suggestions=["llmcost tokens - < prompt.txt"],
+                )
+            query = query.model_copy(update={"text": piped})
+        if invocation.at is not None:
+            if "as_of" not in type(query).model_fields:
+                raise LlmcostError(
+                    f"--at applies to priced questions, not to '{query.kind}'.",
+                    suggestions=[" ".join(invocation.words)],
+                )
+            if query.as_of is None:  # type: ignore[union-attr]
+                # --at is "as of" said once for every question; words that name a date win.
+                query = query.model_copy(update={"as_of": invocation.at})
+        # Help needs no prices, so a broken tariffs file cannot hide it.
+        book = (
+            TariffBook([]) if query.kind == "help" else load_book(tariffs_file(invocation.tariffs))
+        )
+        result = answer(query, book, today=today or date.today())
+        if as_json:
+            return 0, render_json(result), ""
+        return 0, render_text(result, width=terminal_width()), ""
+    except LlmcostError as error:
+        return EXIT_BAD_INPUT, *error_output(error, as_json)

@@ -1,0 +1,93 @@
+"""What every `llmcost` command shares in a terminal: exit codes, the width to print at, the
+tariffs file to read, errors as one line (or JSON), and printing an outcome as a Unix tool does."""
+
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from pricing.errors import LlmcostError, UnknownModel
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+
+
+def option_value(
+    args: Sequence[str], index: int, name: str, missing: Callable[[str], LlmcostError]
+) -> tuple[str, int]:
+    """The value of `--name value` or `--name=value` at args[index], and the index after it;
+    `missing(name)` is raised when the option ends the line without one."""
+    arg = args[index]
+    if arg.startswith(f"{name}="):
+        return arg.split("=", 1)[1], index + 1
+    if index + 1 >= len(args):
+        raise missing(name)
+    return args[index + 1], index + 2
+
+
+def iso_date(value: str) -> date:
+    """A YYYY-MM-DD date; ValueError says what is wrong with one that is not."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        looks_right = len(value) == 10 and value[4] == "-" == value[7]
+        problem = "is not a real date" if looks_right else "is not a date as YYYY-MM-DD"
+        raise ValueError(problem) from exc
+
+
+def terminal_width() -> int:
+    """The terminal's width when printing to one; a fixed width for pipes, so output is stable."""
+    from bot.render.text import DEFAULT_WIDTH
+
+    if not sys.stdout.isatty():
+        return DEFAULT_WIDTH
+    return max(60, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+
+
+def tariffs_file(given: Path | None) -> Path | None:
+    """The file named by --tariffs, else by $LLMCOST_TARIFFS; None for the bundled tariffs only."""
+    if given is not None:
+        return given
+    from_env = os.environ.get("LLMCOST_TARIFFS", "").strip()
+    return Path(from_env) if from_env else None
+
+
+def error_output(error: LlmcostError, as_json: bool) -> tuple[str, str]:
+    """(stdout, stderr) for a question or option that could not be answered."""
+    if as_json:
+        from bot.render.json import render_json_error
+
+        return render_json_error(error), ""
+    hint = f" Did you mean: {', '.join(error.suggestions)}?" if _is_name_hint(error) else ""
+    return "", f"llmcost: {error.message}{hint}"
+
+
+def _is_name_hint(error: LlmcostError) -> bool:
+    """Model-name suggestions read as 'did you mean'; other errors carry their example inline."""
+    return isinstance(error, UnknownModel) and bool(error.suggestions)
+
+
+def print_outcome(work: Callable[[], tuple[int, str, str]]) -> int:
+    """Print what `work` answered (exit code, stdout, stderr) as a command-line tool does: an
+    unexpected failure as one line, a reader that went away (`| head -1`) quietly."""
+    try:
+        code, out, err = work()
+    except Exception as exc:
+        if os.environ.get("LLMCOST_DEBUG"):
+            raise
+        print(
+            f"llmcost: internal error: {exc!r}. Set LLMCOST_DEBUG=1 for details.", file=sys.stderr
+        )
+        return EXIT_INTERNAL
+    try:
+        if out:
+            print(out)
+        if err:
+            print(err, file=sys.stderr)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `llmcost models claude | head -1`: the reader left; end quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return code

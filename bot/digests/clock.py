@@ -1,0 +1,218 @@
+"""`llmcost clock`: the one scheduler process (the Procfile's `clock`), never one per web worker.
+
+Two jobs on APScheduler: every minute a dispatch pass posts the digests that are due, and once a
+day (and at start) the tariff sources are loaded again. Subscriptions live in the database, so a
+channel that subscribes through the web process is served on the next pass without a restart.
+Passes are safe to repeat and to run in several processes at once (see bot.digests.dispatch), so a
+second clock started by mistake, or `llmcost clock --once` run by an operator, posts nothing
+twice.
+"""
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bot.settings import ClockSettings, SettingsError, load_clock_settings
+from bot.wall_clock import utc_now, utc_today
+
+if TYPE_CHECKING:
+    from bot.digests.dispatch import Dispatcher, PassReport
+
+log = logging.getLogger(__name__)
+
+USAGE = """\
+usage: llmcost clock [--once [--now ISO-8601]]
+
+Posts subscribed channels' tariff digests when they are due; run exactly one.
+  --once          run one dispatch pass and exit (catching up, or a cron job)
+  --now INSTANT   with --once: the pass as of this instant, e.g. 2026-11-30T09:05:00+00:00
+
+Settings come from the environment (or a .env file), as for `llmcost serve`:
+  SLACK_BOT_TOKEN   Bot User OAuth Token, xoxb-... (required)
+  DATABASE_URL      the same database as `llmcost serve` (default sqlite:///llmcost.db)
+  SLACK_API_URL     Slack's Web API (default https://slack.com/api/)
+  LLMCOST_TARIFFS   your own tariffs file, reloaded daily
+  LOG_LEVEL         DEBUG, INFO (default), WARNING or ERROR"""
+
+EXIT_BAD_INPUT = 2
+EXIT_NOT_ALL_POSTED = 1
+DISPATCH_EVERY_SECONDS = 60
+# Tariffs are refreshed daily at this UTC hour, away from the usual 09:00 digests.
+REFRESH_HOUR_UTC = 4
+
+
+class _Arguments(argparse.Namespace):
+    once: bool
+    now: str | None
+
+
+def _read_arguments(argv: list[str]) -> _Arguments:
+    parser = argparse.ArgumentParser(prog="llmcost clock", usage=USAGE, add_help=False)
+    parser.add_argument("--once", action="store_true")
+    parser.add_argument("--now")
+    arguments, unknown = parser.parse_known_args(argv, namespace=_Arguments())
+    if unknown:
+        raise SettingsError(f"unexpected arguments {' '.join(unknown)}")
+    if arguments.now is not None and not arguments.once:
+        raise SettingsError("--now goes with --once: a running clock follows the real time")
+    return arguments
+
+
+def parse_instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise SettingsError(
+            f"--now {text} is not an ISO 8601 instant; for example 2026-11-30T09:05:00+00:00"
+        ) from None
+    if instant.tzinfo is None:
+        raise SettingsError(
+            f"--now {text} has no UTC offset, so it could be any of 24 instants; "
+            f"for example {text}+00:00"
+        )
+    return instant.astimezone(UTC)
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if argv[:1] in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
+    try:
+        arguments = _read_arguments(argv)
+        now = parse_instant(arguments.now) if arguments.now else None
+        settings = load_clock_settings()
+    except SettingsError as error:
+        print(f"llmcost clock: {error.message}", file=sys.stderr, flush=True)
+        return EXIT_BAD_INPUT
+    logging.getLogger("bot").setLevel(settings.log_level)
+    try:
+        clock = Clock(settings)
+    except SettingsError as error:
+        print(f"llmcost clock: {error.message}", file=sys.stderr, flush=True)
+        return EXIT_BAD_INPUT
+    try:
+        if arguments.once:
+            report = asyncio.run(clock.once(now or utc_now()))
+            print(f"dispatch as of {(now or utc_now()).isoformat()}: {report.summary()}")
+            # For cron and operators: a digest Slack would not take is worth a look.
+            if report.outcomes["failed"] or report.outcomes["unsettled"]:
+                return EXIT_NOT_ALL_POSTED
+        else:
+            asyncio.run(clock.run_forever())
+    finally:
+        clock.close()
+    return 0
+
+
+class Clock:
+    def __init__(self, settings: ClockSettings) -> None:
+        from bot.answering import Answerer
+        from bot.storage.engine import open_store
+        from bot.storage.subscriptions import DigestStore
+
+        self._settings = settings
+        self._store = open_store(settings)
+        self._answerer = Answerer(settings.llmcost_tariffs, today=utc_today)
+        try:
+            self._answerer.warm()
+        except Exception as error:
+            self._store.close()
+            message = getattr(error, "message", repr(error))
+            raise SettingsError(f"LLMCOST_TARIFFS: {message}") from error
+        self._digests = DigestStore(self._store)
+        self._claimer = f"{socket.gethostname()}:{os.getpid()}"
+
+    def close(self) -> None:
+        self._store.close()
+
+    async def once(self, now: datetime) -> "PassReport":
+        async with self._dispatcher() as dispatcher:
+            return await dispatcher.run_pass(now)
+
+    async def run_forever(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with self._dispatcher() as dispatcher:
+            passes: set[asyncio.Task[None]] = set()
+
+            async def dispatch() -> None:
+                task = asyncio.current_task()
+                assert task is not None
+                passes.add(task)
+                try:
+                    report = await dispatcher.run_pass(utc_now())
+                    if report.claimed:
+                        log.info("dispatch: %s", report.summary())
+                    else:
+                        log.debug("dispatch: %s", report.summary())
+                except Exception:
+                    # The next pass tries again; claims left behind expire after their lease.
+                    log.exception("dispatch pass failed")
+                finally:
+                    passes.discard(task)
+
+            scheduler = AsyncIOScheduler(timezone=UTC)
+            # coalesce and max_instances=1: a pass that overruns, or a host that slept, leads
+            # to one pass afterwards, not a burst of them.
+            scheduler.add_job(
+                dispatch,
+                IntervalTrigger(seconds=DISPATCH_EVERY_SECONDS, timezone=UTC),
+                id="dispatch",
+                next_run_time=utc_now(),
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=DISPATCH_EVERY_SECONDS,
+            )
+            scheduler.add_job(
+                self._answerer.refresh,
+                CronTrigger(hour=REFRESH_HOUR_UTC, minute=0, timezone=UTC),
+                id="refresh-tariffs",
+                coalesce=True,
+                max_instances=1,
+            )
+            scheduler.start()
+            log.info(
+                "clock running: digests every %ds, tariffs refreshed daily at %02d:00 UTC",
+                DISPATCH_EVERY_SECONDS,
+                REFRESH_HOUR_UTC,
+            )
+            await stop.wait()
+            log.info("clock stopping")
+            scheduler.shutdown(wait=False)
+            if passes:
+                # A pass cut off mid-post would leave claims to expire; let it finish.
+                await asyncio.wait(set(passes))
+
+    @asynccontextmanager
+    async def _dispatcher(self) -> AsyncIterator["Dispatcher"]:
+        """A Dispatcher whose Slack client keeps one connection pool for as long as it is used."""
+        from slack_sdk.web.async_client import AsyncWebClient
+
+        from bot.digests.dispatch import Dispatcher
+        from bot.slack.client import configure_patient_client, shared_session
+
+        client = AsyncWebClient(token=self._settings.slack_bot_token)
+        configure_patient_client(client, self._settings.slack_api_url)
+        async with shared_session(client):
+            yield Dispatcher(self._digests, client, self._answerer.book, claimer=self._claimer)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

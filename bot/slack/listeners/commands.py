@@ -1,0 +1,54 @@
+"""`/llmcost <words>`: ack at once, then answer in the channel so that a thread can follow."""
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.render.blocks import COMMAND
+from bot.slack.delivery import TROUBLE, deliver, respond_to_asker
+from bot.slack.listeners.digest import answer_digest, is_digest_command
+from bot.slack.markup import from_slack
+from bot.slack.payloads import SlashCommand, read_payload
+from bot.slack.services import Services
+from bot.slack.workers import question
+
+log = logging.getLogger(__name__)
+
+
+async def on_command(
+    ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond, services: Services
+) -> None:
+    await ack()  # Slack wants it within 3 seconds; the answer follows
+    services.after_ack(answer_command(body, client, respond, services))
+
+
+async def answer_command(
+    body: dict, client: AsyncWebClient, respond: AsyncRespond, services: Services
+) -> None:
+    command = read_payload(SlashCommand, body, what=f"a {COMMAND} command")
+    if command is None:
+        return
+    try:
+        typed = from_slack(command.text)
+        if is_digest_command(typed):
+            await answer_digest(typed, body, client, respond, services)
+            return
+        reply = await services.priced(question, command.text, command.user_id)
+        await deliver(
+            reply,
+            client,
+            respond,
+            services,
+            team_id=command.team_id,
+            channel=command.channel_id,
+        )
+    except Exception:
+        log.exception("answering %s failed", COMMAND)
+        await respond_to_asker(respond, text=TROUBLE, response_type="ephemeral")
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    app.command(COMMAND)(services.bind(on_command))

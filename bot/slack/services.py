@@ -1,0 +1,129 @@
+"""What the listeners share: the answering engine, the store and the clock, how to use them from
+Bolt's event loop without blocking it, and the work that follows an ack."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import Future
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
+
+from bot.wall_clock import utc_now
+
+if TYPE_CHECKING:  # imported by whoever builds them, off the path to the first ack
+    from bot.answering import Answerer
+    from bot.storage.store import Store
+
+P = ParamSpec("P")
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class Workers(Protocol):
+    """Where pricing and rendering run when not here (bot.slack.workers.AnswerWorkers)."""
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T: ...
+
+    def close(self) -> None: ...
+
+
+class Services:
+    """The answerer and the store may arrive after the server has started taking requests
+    (`provide`): loading tariffs and opening the database take longer than an ack may. Work
+    started with `after_ack` waits for them; acks never do."""
+
+    def __init__(
+        self,
+        answerer: "Answerer | None" = None,
+        store: "Store | None" = None,
+        *,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.now = now
+        self._parts: Future[tuple[Answerer, Store]] = Future()
+        self._running: set[asyncio.Task[None]] = set()
+        self._workers: Workers | None = None
+        if answerer is not None and store is not None:
+            self.provide(answerer, store)
+
+    def provide(self, answerer: "Answerer", store: "Store", workers: Workers | None = None) -> None:
+        self._workers = workers
+        self._parts.set_result((answerer, store))
+
+    def cannot_provide(self, error: BaseException) -> None:
+        if not self._parts.done():
+            self._parts.set_exception(error)
+
+    @property
+    def answerer(self) -> "Answerer":
+        return self._parts.result()[0]
+
+    @property
+    def store(self) -> "Store":
+        return self._parts.result()[1]
+
+    def bind(self, handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """A listener's handler with these services as its `services` argument; Bolt passes the
+        others (ack, body, client, ...) by their names, and names the listener after `handler`."""
+        bound = partial(handler, services=self)
+        bound.__name__ = handler.__name__  # type: ignore[attr-defined]
+        return bound
+
+    def after_ack(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` once Slack has its ack, on the same event loop.
+
+        Bolt's lazy listeners do this too, but deep-copy the whole request for each one, which
+        costs more than answering a question and cannot copy a client with a connection pool.
+        """
+        task = asyncio.get_running_loop().create_task(self._when_ready(work))
+        self._running.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._finished)
+
+    async def _when_ready(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await asyncio.wrap_future(self._parts)
+        except BaseException:
+            work.close()
+            raise
+        await work
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("work after an ack failed", exc_info=task.exception())
+
+    def close(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
+        if self._parts.done() and self._parts.exception() is None:
+            self.store.close()
+
+    async def drain(self) -> None:
+        """Let answers under way finish, as when the server is asked to stop."""
+        if self._running:
+            await asyncio.wait(set(self._running))
+
+    async def off_loop(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """SQL waits on the database: in a thread, the loop takes other requests meanwhile.
+
+        Pricing and rendering are not sent here but to `priced`: they are pure Python, so a
+        thread would hold the GIL just as long as the loop would."""
+        return await asyncio.to_thread(work, *args, **kwargs)
+
+    async def priced(
+        self, work: "Callable[Concatenate[Answerer, P], T]", *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Pricing and rendering, `work(answerer, ...)`: in worker processes when the server
+        has them (bot.slack.workers: CPU work there cannot delay an ack), else here."""
+        if self._workers is None:
+            return work(self.answerer, *args, **kwargs)
+        return await self._workers.run(work, *args, **kwargs)
+
+    async def claim_event(self, body: dict) -> bool:
+        """True when this Slack event is new; Slack retries an event it thinks was missed, and
+        the claim, made in the database, holds across restarts and processes."""
+        event_id = body.get("event_id")
+        if not event_id:
+            return True
+        return await self.off_loop(self.store.claim_event, event_id, now=self.now())
