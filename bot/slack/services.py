@@ -112,13 +112,14 @@ class Services:
         return await asyncio.to_thread(work, *args, **kwargs)
 
     async def priced(
-        self, work: "Callable[Concatenate[Answerer, P], T]", *args: P.args, **kwargs: P.kwargs
+        self, work: "Callable[Concatenate[Answerer, ...], T]", *args: Any, heavy: bool = True
     ) -> T:
-        """Pricing and rendering, `work(answerer, ...)`: in worker processes when the server
-        has them (bot.slack.workers: CPU work there cannot delay an ack), else here."""
-        if self._workers is None:
-            return work(self.answerer, *args, **kwargs)
-        return await self._workers.run(work, *args, **kwargs)
+        """Pricing and rendering, `work(answerer, *args)`: a heavy one in a worker process when
+        the server has one (bot.slack.workers: CPU work there cannot delay an ack), the rest
+        here, where they cost less than the hop."""
+        if self._workers is None or not heavy:
+            return work(self.answerer, *args)
+        return await self._workers.run(work, *args)
 
     async def claim_event(self, body: dict) -> bool:
         """True when this Slack event is new; Slack retries an event it thinks was missed, and

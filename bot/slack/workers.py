@@ -1,14 +1,20 @@
-"""Pricing and rendering in worker processes, where CPU work cannot delay an ack.
+"""Pricing and rendering of heavy questions in a worker process, where they cannot delay an ack.
 
-Measured on the 2-core machine this was written on (see bench/slack_bench.py): a `compare` of
-every model (2,050 tariffs, 69,598 characters) prices and renders in 280 ms, and the first
-`tokens` question loaded both tokenizers in 1.1 s, all on the event loop, where every ack waited
-meanwhile. A thread does not help: pricing is pure Python and holds the GIL. In a worker process
-the loop only waits for the result: unpickling an ordinary answer takes 0.07 ms, the largest one
-24 ms, and that happens in the pool's result thread, which gives the GIL back every 5 ms.
+Measured on the 2-core machine this was written on (bench/slack_bench.py and by hand): a
+`compare` of every model (2,050 tariffs, 69,598 characters) prices and renders in 280 ms, and the
+first `tokens` question loaded both tokenizers in 0.8-1.1 s, all on the event loop: every ack
+waited meanwhile (acks during them: 273-783 ms). A thread does not help: pricing is pure Python
+and holds the GIL. With those questions in a worker process, acks meanwhile took at most 9 ms
+(tokens) and 36-60 ms (the compare of everything: unpickling its 0.8 MB answer is one 24 ms C
+call), and the first `tokens` answer came 5-15 ms after its ack.
 
-Each worker loads its own tariff book and both tokenizers when it starts (in the background,
-from a fork server started before any thread), so no question ever loads them on the loop.
+An ordinary question (a few models, under a millisecond to price and render) stays on the loop:
+sending every answer to workers made them slower on 2 shared cores (answer after ack p99 at
+c=16: 116 ms against 67 ms, ack p99 84 ms against 63 ms), as the hop costs more than the work.
+`needs_a_worker` tells them apart before any pricing.
+
+The worker loads its own tariff book and both tokenizers when it starts (in the background, from
+a fork server), so no question ever loads them on the loop; the tokenizers live only there.
 """
 
 import asyncio
@@ -17,7 +23,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
@@ -25,19 +31,27 @@ from typing import Concatenate, ParamSpec, TypeVar
 from bot.answering import Answerer
 from bot.render.blocks import home_view
 from bot.settings import LOG_FORMAT
+from bot.slack.markup import from_slack, take_private
 from bot.slack.replies import Reply, to_follow_up, to_question
 from bot.wall_clock import utc_today
 from pricing import tokens
 from pricing.answers import HelpAnswer, TableAnswer
-from pricing.query import HelpQuery, ModelsQuery
+from pricing.errors import LlmcostError
+from pricing.parse import parse
+from pricing.query import HelpQuery, ModelsQuery, TokensQuery
 
 P = ParamSpec("P")
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-# One worker per core, at most two: the event loop's process needs a core too, and each worker
-# holds its own tariffs and tokenizers (about 100 MB).
-PROCESSES = max(1, min(2, os.cpu_count() or 1))
+# One: heavy questions are rare, the event loop's process needs a core of its own, and each
+# worker holds its own tariffs and tokenizers (about 120 MB).
+PROCESSES = 1
+# Longer questions name many models (or count a long text): priced in a worker. A compare of 20
+# models is about 400 characters and 3 ms.
+SMALL_QUESTION_CHARS = 1_000
+# A worker starts in about a second on an idle machine; give it plenty more on a busy one.
+STARTUP_SECONDS = 60.0
 
 Work = Callable[Concatenate[Answerer, P], T]
 
@@ -47,6 +61,21 @@ Work = Callable[Concatenate[Answerer, P], T]
 _worker_answerer: Answerer | None = None
 
 
+def needs_a_worker(raw: str, previous: str | None = None) -> bool:
+    """True for a question worth the hop to a worker: a long one, or one that counts tokens (the
+    tokenizers are loaded only there). Parsing a short question costs microseconds."""
+    texts = [raw] if previous is None else [raw, previous]
+    if any(len(text) > SMALL_QUESTION_CHARS for text in texts):
+        return True
+    for text in texts:
+        try:
+            if isinstance(parse(take_private(from_slack(text))[0]), TokensQuery):
+                return True
+        except LlmcostError:
+            pass  # a follow-up is no question on its own, or the error is cheap to render
+    return False
+
+
 def start_worker(tariffs_file: Path | None, log_level: str) -> None:
     """Each worker's start: the tariffs, the catalog and the tokenizers, loaded once."""
     global _worker_answerer
@@ -54,9 +83,15 @@ def start_worker(tariffs_file: Path | None, log_level: str) -> None:
     logging.getLogger("bot").setLevel(log_level)
     started = time.perf_counter()
     answerer = Answerer(tariffs_file, today=utc_today)
-    answerer.warm()
-    for encoding in tokens.ENCODINGS:
-        tokens.count("warm", encoding)
+    try:
+        answerer.warm()
+    except LlmcostError:
+        return  # a malformed tariffs file: the server says so, once, and stops
+    try:
+        for encoding in tokens.ENCODINGS:
+            tokens.count("warm", encoding)
+    except tokens.TokenizerDataError as error:  # a `tokens` question will say so itself
+        log.error("tokenizers not loaded: %s", error)
     _worker_answerer = answerer
     log.info(
         "answer worker %d ready: tariffs and tokenizers loaded in %.2f s",
@@ -114,6 +149,7 @@ class AnswerWorkers:
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload([__name__])
         self._pool = self._new_pool()
+        self._starting: list[Future[bool]] = []
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -125,8 +161,18 @@ class AnswerWorkers:
 
     def start(self) -> None:
         """Start every worker now, so that they load while the server takes its first acks."""
-        for _ in range(self._processes):
-            self._pool.submit(ready)
+        self._starting = [self._pool.submit(ready) for _ in range(self._processes)]
+
+    def wait_until_started(self, timeout: float = STARTUP_SECONDS) -> bool:
+        """Whether the workers started (False, logged, when they could not)."""
+        try:
+            if not all(starting.result(timeout=timeout) for starting in self._starting):
+                raise RuntimeError("a worker could not load the tariffs")
+        except Exception as error:
+            log.error("answer workers did not start, answering in the server itself: %r", error)
+            self.close()
+            return False
+        return True
 
     async def run(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         pool = self._pool

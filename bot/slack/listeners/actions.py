@@ -12,7 +12,7 @@ from bot.render.blocks import SHARE_ACTION
 from bot.slack.delivery import TROUBLE, deliver, respond_to_asker
 from bot.slack.payloads import ButtonClick, read_payload
 from bot.slack.services import Services
-from bot.slack.workers import question
+from bot.slack.workers import needs_a_worker, question
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,9 @@ async def share(
     try:
         # The button carries the canonical question; it is asked again, so the channel sees
         # today's prices (or the question's own date), never a stale copy.
-        reply = await services.priced(question, click.actions[0].value, click.user.id)
+        asked = click.actions[0].value
+        heavy = needs_a_worker(asked)
+        reply = await services.priced(question, asked, click.user.id, heavy=heavy)
         await deliver(
             reply,
             client,

@@ -13,7 +13,7 @@ from bot.slack.listeners.digest import answer_digest, is_digest_command
 from bot.slack.markup import from_slack
 from bot.slack.payloads import SlashCommand, read_payload
 from bot.slack.services import Services
-from bot.slack.workers import question
+from bot.slack.workers import needs_a_worker, question
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ async def answer_command(
         if is_digest_command(typed):
             await answer_digest(typed, body, client, respond, services)
             return
-        reply = await services.priced(question, command.text, command.user_id)
+        heavy = needs_a_worker(command.text)
+        reply = await services.priced(question, command.text, command.user_id, heavy=heavy)
         await deliver(
             reply,
             client,

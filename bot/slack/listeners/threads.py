@@ -17,7 +17,7 @@ from bot.slack.markup import mentions, strip_mention
 from bot.slack.payloads import ConversationMessage, read_payload
 from bot.slack.replies import Reply
 from bot.slack.services import Services
-from bot.slack.workers import follow_up, question
+from bot.slack.workers import follow_up, needs_a_worker, question
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +105,13 @@ async def _answer(
         return
     reply: Reply | None = None
     if previous is not None:
-        reply = await services.priced(follow_up, text, previous, user)
+        heavy = needs_a_worker(text, previous)
+        reply = await services.priced(follow_up, text, previous, user, heavy=heavy)
     if reply is None:
         if not (direct or addressed):
             log.debug("left alone %s: conversation in the thread", body.get("event_id"))
             return
-        reply = await services.priced(question, text, user)
+        reply = await services.priced(question, text, user, heavy=needs_a_worker(text))
     # Claimed only now, when there is something to post: most messages are none of our business.
     if not await services.claim_event(body):
         log.info("event %s was already answered (a retry by Slack)", body.get("event_id"))

@@ -3,9 +3,11 @@
 import asyncio
 from datetime import date
 
+import pytest
+
 from bot.answering import Answerer
 from bot.slack.services import Services
-from bot.slack.workers import AnswerWorkers, follow_up, question
+from bot.slack.workers import AnswerWorkers, follow_up, needs_a_worker, question
 from bot.wall_clock import utc_today
 
 ARTICLE = "compare gpt-4-8k ft-gpt-3.5 200k tokens as of 2023-08-22"
@@ -42,3 +44,20 @@ def test_without_workers_the_answer_is_priced_here():
     services.provide(here, store=None)  # type: ignore[arg-type]
     reply = asyncio.run(services.priced(question, ARTICLE, None))
     assert "$7.50" in reply.message.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "previous", "heavy"),
+    [
+        (ARTICLE, None, False),
+        ("help", None, False),
+        ("compare gtp-4-8k 200k tokens", None, False),
+        ("tokens How many tokens is this sentence?", None, True),
+        ("private tokens hello", None, True),
+        ("compare " + "gpt-4o " * 200 + "1M tokens", None, True),
+        ("make it 1M tokens", ARTICLE, False),
+        ("and this one?", "tokens hello world", True),
+    ],
+)
+def test_only_long_questions_and_token_counts_go_to_a_worker(raw, previous, heavy):
+    assert needs_a_worker(raw, previous) is heavy
