@@ -36,6 +36,7 @@ from tests.slack_requests import post, signed_headers, slash_command  # noqa: E4
 QUESTION = "compare gpt-4-8k ft-gpt-3.5 200k tokens"
 TOKENS_QUESTION = "tokens " + "How much will this prompt cost on each model? " * 20
 COLD_STARTS = 5
+START_SECONDS = 60.0
 # The attack: as many uploads at once, each offering this much, refused or not.
 UPLOADS = 4
 UPLOAD_BYTES = 100 * 1024 * 1024
@@ -132,6 +133,8 @@ def _started(command: list[str], env: dict[str, str]):
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         while True:
+            if time.perf_counter() - started > START_SECONDS:
+                raise RuntimeError(f"{command} did not ack within {START_SECONDS:g} s")
             body, headers = _signed(QUESTION, "C0WARMUP")
             try:
                 status, _, _ = post(url, body, headers, timeout=5)
