@@ -21,6 +21,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -52,6 +53,8 @@ PROCESSES = 1
 SMALL_QUESTION_CHARS = 1_000
 # A worker starts in about a second on an idle machine; give it plenty more on a busy one.
 STARTUP_SECONDS = 60.0
+# How soon a worker notices that the server has gone.
+SERVER_CHECK_SECONDS = 1.0
 
 Work = Callable[Concatenate[Answerer, P], T]
 
@@ -76,9 +79,10 @@ def needs_a_worker(raw: str, previous: str | None = None) -> bool:
     return False
 
 
-def start_worker(tariffs_file: Path | None, log_level: str) -> None:
+def start_worker(tariffs_file: Path | None, log_level: str, server_pid: int) -> None:
     """Each worker's start: the tariffs, the catalog and the tokenizers, loaded once."""
     global _worker_answerer
+    threading.Thread(target=exit_with, args=(server_pid,), daemon=True).start()
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("bot").setLevel(log_level)
     started = time.perf_counter()
@@ -98,6 +102,17 @@ def start_worker(tariffs_file: Path | None, log_level: str) -> None:
         os.getpid(),
         time.perf_counter() - started,
     )
+
+
+def exit_with(server_pid: int) -> None:
+    """End this worker once the server is gone, however it went (a SIGKILL leaves no time to
+    stop the pool): a worker's parent is the fork server, which outlives the server too."""
+    while True:
+        time.sleep(SERVER_CHECK_SECONDS)
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
 
 
 def run_in_worker(work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -156,7 +171,7 @@ class AnswerWorkers:
             self._processes,
             mp_context=self._context,
             initializer=start_worker,
-            initargs=(self._tariffs_file, self._log_level),
+            initargs=(self._tariffs_file, self._log_level, os.getpid()),
         )
 
     def start(self) -> None:
@@ -187,4 +202,5 @@ class AnswerWorkers:
             raise
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        # Waits for the workers to exit: a server that stops leaves no process behind.
+        self._pool.shutdown(wait=True, cancel_futures=True)
