@@ -246,8 +246,8 @@ def _rss_mb(pid: int) -> float:
         try:
             with open(f"/proc/{current}/status") as status:
                 total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                pending += [int(child) for child in children.read().split()]
+            for task in Path(f"/proc/{current}/task").glob("*"):  # children are per thread
+                pending += [int(child) for child in (task / "children").read_text().split()]
         except (OSError, StopIteration):
             continue  # it ended meanwhile
     return total / 1024

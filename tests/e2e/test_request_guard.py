@@ -216,17 +216,3 @@ def test_an_answer_slack_will_not_show_privately_in_a_thread_is_logged_not_poste
     assert len(complaints(server, since)) == 1, server.log()
     # Errors stay private: nothing more in the channel or the thread.
     assert len(fake.calls_to("chat.postMessage")) == 1
-
-
-def test_answers_are_priced_in_worker_processes_with_tokenizers_loaded(server, fake):
-    """Pricing, rendering and the tokenizers' loading never run on the server's event loop:
-    they are in worker processes, which load tariffs and tokenizers when they start."""
-    ready = server.wait_for_log("answer worker", timeout=30)
-    workers = {int(line.split("answer worker ")[1].split()[0]) for line in ready}
-    assert server.process.pid not in workers
-    send_signed(
-        server.events_url,
-        slash_command("tokens hello world", response_url=fake.response_url()),
-        SIGNING_SECRET,
-    )
-    assert "tokens" in json.dumps(fake.wait_for("chat.postMessage")[0].body)
