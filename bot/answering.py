@@ -15,9 +15,9 @@ from pricing.answers import Answer
 from pricing.errors import LlmcostError
 from pricing.followup import refine
 from pricing.parse import parse
-from pricing.query import Query
 from pricing.sources import load_book
 from pricing.tariffs import TariffBook
+from pricing.verbs.registry import Query
 
 log = logging.getLogger(__name__)
 

@@ -68,7 +68,7 @@ class _Answer(_Frozen):
     @property
     def sources(self) -> list[str]:
         """Where the prices in this answer come from, each once."""
-        rows: Sequence[PricedRow | TariffRow] = getattr(self, "rows", ())
+        rows: Sequence[PricedRow | TariffRow | BudgetRow] = getattr(self, "rows", ())
         extra = [source for source in (getattr(self, "training_source", None),) if source]
         return list(dict.fromkeys([*extra, *(row.source for row in rows)]))
 
@@ -134,6 +134,42 @@ class TableAnswer(_Answer):
     matched: int
 
 
+class BudgetRow(_Frozen):
+    """What a budget buys on one model: whole requests of the size asked (for the period, and a
+    day), or, without a request size, whole tokens at the split."""
+
+    model: str  # as the user named it
+    model_id: str
+    name: str
+    provider: str
+    input_per_mtok: Money
+    output_per_mtok: Money
+    per_request_usd: Money | None  # None without a request size
+    requests: int | None  # None without a request size, or when one request cannot be had
+    requests_per_day: int | None  # with a period
+    tokens: int | None  # without a request size
+    tokens_per_day: int | None  # without a request size, with a period
+    context_window: int | None
+    fits_context: bool | None
+    effective: date | None
+    source: str
+    warnings: tuple[str, ...] = ()
+
+
+class BudgetAnswer(_Answer):
+    """budget: rows most first (requests, or tokens without a request size)."""
+
+    kind: Literal["budget"] = "budget"
+    budget_usd: Money
+    period: Literal["day", "week", "month", "year"] | None
+    period_days: int | None
+    request: Usage | None  # the size of one request
+    split: Ratio | None  # how tokens divide without a request size
+    # The input:output split applied to a total nobody split: said, so nobody has to guess.
+    assumed_split: Ratio | None = None
+    rows: tuple[BudgetRow, ...]
+
+
 class HelpAnswer(_Answer):
     kind: Literal["help"] = "help"
     topic: str | None
@@ -142,6 +178,12 @@ class HelpAnswer(_Answer):
 
 
 Answer = Annotated[
-    PricedAnswer | FinetuneAnswer | BreakevenAnswer | TokensAnswer | TableAnswer | HelpAnswer,
+    PricedAnswer
+    | FinetuneAnswer
+    | BreakevenAnswer
+    | TokensAnswer
+    | TableAnswer
+    | BudgetAnswer
+    | HelpAnswer,
     Field(discriminator="kind"),
 ]

@@ -43,6 +43,8 @@ from bot.slack.markup import escape
 from pricing.answers import (
     Answer,
     BreakevenAnswer,
+    BudgetAnswer,
+    BudgetRow,
     FinetuneAnswer,
     HelpAnswer,
     PricedAnswer,
@@ -223,7 +225,7 @@ def _totals(answer: PricedAnswer, grid: Grid) -> list[SectionBlock]:
     return line_sections([f"*{label}:* " + " · ".join(totals)])
 
 
-def _warnings(rows: Iterable[PricedRow]) -> list[SectionBlock]:
+def _warnings(rows: Iterable[PricedRow | BudgetRow]) -> list[SectionBlock]:
     lines = [
         f":warning: {code(row.model)}: {escape(warning)}"
         for row in rows
@@ -291,6 +293,8 @@ def _body(answer: Answer) -> list[Block]:
             return [*line_sections(counts), *table, *_warnings(answer.rows)]
         case TableAnswer():
             return table
+        case BudgetAnswer():
+            return [*table, *_warnings(answer.rows)]
         case HelpAnswer():
             return [*_help_lines(answer), *_examples(answer.examples)]
     raise AssertionError(f"unhandled answer {answer!r}")  # pragma: no cover

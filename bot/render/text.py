@@ -11,6 +11,8 @@ from decimal import Decimal
 from pricing.answers import (
     Answer,
     BreakevenAnswer,
+    BudgetAnswer,
+    BudgetRow,
     FinetuneAnswer,
     HelpAnswer,
     PricedAnswer,
@@ -71,7 +73,7 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
     return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ")
 
 
-def _footer(answer: Answer, width: int, rows: Sequence[PricedRow] = ()) -> list[str]:
+def _footer(answer: Answer, width: int, rows: Sequence[PricedRow | BudgetRow] = ()) -> list[str]:
     remarks = [answer.summary] if answer.summary else []
     remarks += answer.notes
     for row in rows:
@@ -216,6 +218,49 @@ def _tokens(answer: TokensAnswer, width: int) -> str:
     return "\n".join(body + _footer(answer, width, answer.rows))
 
 
+def _whole(count: int | None) -> str:
+    return f"{count:,}" if count is not None else "-"
+
+
+def budget_grid(answer: BudgetAnswer) -> Grid:
+    """What the budget buys on each model: requests of the size asked (or tokens), for the
+    period and for a day."""
+    rows = answer.rows
+    counts = "Requests" if answer.request is not None else "Tokens"
+    headers = ["Model", "In $/1M", "Out $/1M"]
+    columns = [
+        [row.model for row in rows],
+        [format_rate(row.input_per_mtok) for row in rows],
+        [format_rate(row.output_per_mtok) for row in rows],
+    ]
+    if answer.request is not None:
+        headers.append("Per request")
+        prices = [row.per_request_usd for row in rows]
+        places = column_places([price for price in prices if price is not None])
+        columns.append([format_usd(p, places) if p is not None else "-" for p in prices])
+    per_period = answer.period is not None and answer.period != "day"
+    headers.append(f"{counts} a {answer.period}" if answer.period else counts)
+    if answer.request is not None:
+        columns.append([_whole(row.requests) for row in rows])
+        if per_period:
+            headers.append("A day")
+            columns.append([_whole(row.requests_per_day) for row in rows])
+    else:
+        columns.append([_whole(row.tokens) for row in rows])
+        if per_period:
+            headers.append("A day")
+            columns.append([_whole(row.tokens_per_day) for row in rows])
+    return Grid(headers, _columns(*columns))
+
+
+def _budget(answer: BudgetAnswer, width: int) -> str:
+    grid = budget_grid(answer)
+    body = [f"{answer.title} (prices as of {answer.as_of.isoformat()})"]
+    if grid.rows:
+        body += ["", grid.render()]
+    return "\n".join(body + _footer(answer, width, answer.rows))
+
+
 # Dated snapshot names ("gpt-4-0613", "gpt-4o-2024-08-06") are ids, not the names people use.
 _SNAPSHOT = re.compile(r"-\d{4}(-|$)")
 
@@ -290,6 +335,8 @@ def answer_grid(answer: Answer) -> Grid | None:
             return token_costs_grid(answer)
         case TableAnswer():
             return tariff_grid(answer)
+        case BudgetAnswer():
+            return budget_grid(answer)
     return None
 
 
@@ -306,6 +353,8 @@ def render_text(answer: Answer, width: int = DEFAULT_WIDTH) -> str:
             return _tokens(answer, width)
         case TableAnswer():
             return _table(answer, width)
+        case BudgetAnswer():
+            return _budget(answer, width)
         case HelpAnswer():
             return _help(answer, width)
     raise AssertionError(f"unhandled answer {answer!r}")  # pragma: no cover

@@ -13,7 +13,7 @@ from bot.slack.markup import from_slack, take_private
 from pricing.answers import Answer
 from pricing.errors import LlmcostError
 from pricing.parse import render
-from pricing.query import Query
+from pricing.verbs.registry import Query
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,9 @@ from pricing import tokens
 from pricing.answers import HelpAnswer, TableAnswer
 from pricing.errors import LlmcostError
 from pricing.parse import parse
-from pricing.query import HelpQuery, ModelsQuery, TokensQuery
+from pricing.verbs.help import HelpQuery
+from pricing.verbs.models import ModelsQuery
+from pricing.verbs.tokens import TokensQuery
 
 P = ParamSpec("P")
 T = TypeVar("T")

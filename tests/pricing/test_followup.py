@@ -14,22 +14,21 @@ from hypothesis import strategies as st
 
 from pricing.errors import ParseError
 from pricing.followup import follow_ups, refine
-from pricing.parse import EXAMPLES, parse, render
+from pricing.parse import parse, render
 from pricing.quantities import Ratio
-from pricing.query import (
-    BreakevenQuery,
-    CheapestQuery,
-    CompareQuery,
-    CostQuery,
-    FinetuneQuery,
-    HelpQuery,
-    HistoryQuery,
-    ModelsQuery,
-    PriceQuery,
-    TokensQuery,
-    Usage,
-)
+from pricing.query import Usage
 from pricing.tariffs import normalize_name
+from pricing.verbs.breakeven import BreakevenQuery
+from pricing.verbs.cheapest import CheapestQuery
+from pricing.verbs.compare import CompareQuery
+from pricing.verbs.cost import CostQuery
+from pricing.verbs.finetune import FinetuneQuery
+from pricing.verbs.help import HelpQuery
+from pricing.verbs.history import HistoryQuery
+from pricing.verbs.models import ModelsQuery
+from pricing.verbs.price import PriceQuery
+from pricing.verbs.registry import EXAMPLES
+from pricing.verbs.tokens import TokensQuery
 from tests.pricing.test_parse_properties import (
     AS_OF,
     FUZZ,
@@ -757,9 +756,11 @@ GOOD_PIECES = [
     *["split 1:1", "1:1", "x 500 requests", "500 requests", "x5", "5 epochs"],
     *["training 200k x4", "prompt 2000 -> 300", "as of 2023-08-22", "as of today"],
     *["on 2023-9-1", "and", "please", "for"],
+    *["$1000", "500 usd", "$1.5k", "per day", "a month", "every year"],
 ]
 ODD_PIECES = ["split 0:1", "prompt 2k", "as of 2023-02-30", "1,5", "-5k", "1e6", "0", "x 0"]
 ODD_PIECES += ["0 epochs", "thanks", "it", "lunch", "is", "?", "the"]
+ODD_PIECES += ["$0", "$-5", "$", "$1,5", "day", "usd"]
 PIECES = st.sampled_from(GOOD_PIECES * 3 + ODD_PIECES)
 LEADS = st.sampled_from(
     ["", "what about ", "How about ", "and ", "add ", "drop ", "remove ", "make it ", "ok now "]

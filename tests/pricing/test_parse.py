@@ -6,20 +6,19 @@ from decimal import Decimal
 import pytest
 
 from pricing.errors import ParseError
-from pricing.parse import EXAMPLES, parse, render
+from pricing.parse import parse, render
 from pricing.quantities import Ratio
-from pricing.query import (
-    BreakevenQuery,
-    CompareQuery,
-    CostQuery,
-    FinetuneQuery,
-    HelpQuery,
-    HistoryQuery,
-    ModelsQuery,
-    PriceQuery,
-    TokensQuery,
-    Usage,
-)
+from pricing.query import Usage
+from pricing.verbs.breakeven import BreakevenQuery
+from pricing.verbs.compare import CompareQuery
+from pricing.verbs.cost import CostQuery
+from pricing.verbs.finetune import FinetuneQuery
+from pricing.verbs.help import HelpQuery
+from pricing.verbs.history import HistoryQuery
+from pricing.verbs.models import ModelsQuery
+from pricing.verbs.price import PriceQuery
+from pricing.verbs.registry import EXAMPLES
+from pricing.verbs.tokens import TokensQuery
 
 AUG_22 = date(2023, 8, 22)
 ONE_TO_ONE = Ratio(input=Decimal(1), output=Decimal(1))

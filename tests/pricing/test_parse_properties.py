@@ -9,22 +9,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pricing.errors import ParseError
-from pricing.parse import EXAMPLES, RESERVED, VERBS, parse, render
+from pricing.lexicon import CURRENCY_WORDS, MAX_MONEY, PERIOD_LEAD, PERIOD_WORDS, RESERVED
+from pricing.parse import parse, render
 from pricing.quantities import MAX_COUNT, Ratio, looks_like_count, looks_like_ratio
-from pricing.query import (
-    BreakevenQuery,
-    CheapestQuery,
-    CompareQuery,
-    CostQuery,
-    FinetuneQuery,
-    HelpQuery,
-    HistoryQuery,
-    ModelsQuery,
-    PriceQuery,
-    Query,
-    TokensQuery,
-    Usage,
-)
+from pricing.query import Usage
+from pricing.verbs.breakeven import BreakevenQuery
+from pricing.verbs.budget import BudgetQuery
+from pricing.verbs.cheapest import CheapestQuery
+from pricing.verbs.compare import CompareQuery
+from pricing.verbs.cost import CostQuery
+from pricing.verbs.finetune import FinetuneQuery
+from pricing.verbs.help import HelpQuery
+from pricing.verbs.history import HistoryQuery
+from pricing.verbs.models import ModelsQuery
+from pricing.verbs.price import PriceQuery
+from pricing.verbs.registry import EXAMPLES, VERBS, Query
+from pricing.verbs.tokens import TokensQuery
 
 QUERY_TYPES = get_args(get_args(Query)[0])
 
@@ -95,6 +95,8 @@ SAMPLES = [
     "\U0001f600",
     "\u200b",
     "\u00a0",
+    *["$500", "$1.5k", "$2,000", "$0", "$-5", "-$5", "$", "$ 500", "$1,5", "$.5", "$1e5"],
+    *["usd", "dollars", "per month", "a day", "week", "every year", "per", "500 usd"],
 ]
 WORD = st.sampled_from(KEYWORDS + SAMPLES) | st.text(max_size=5)
 SEPARATOR = st.sampled_from([" ", "  ", ", ", ",", "\n", "\t", ""])
@@ -207,6 +209,34 @@ TEXT = (
     .filter(lambda t: not re.search(r"as of \S+\s*$", t))
 )
 
+# In a budget, money and period words are grammar, so they are no model names there.
+BUDGET_MODEL = MODEL.filter(
+    lambda name: name not in CURRENCY_WORDS | set(PERIOD_WORDS) | PERIOD_LEAD
+)
+MONEY = st.one_of(
+    st.integers(min_value=1, max_value=int(MAX_MONEY)).map(Decimal),
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal(100_000), places=2),
+)
+# A request size: per request already, so no 'x N requests'.
+REQUEST = st.builds(Usage, total=COUNT, split=st.none() | RATIO) | st.builds(
+    Usage, input=COUNT, output=st.none() | COUNT
+)
+BUDGETS = st.builds(
+    BudgetQuery,
+    budget=MONEY,
+    period=st.sampled_from([None, "day", "week", "month", "year"]),
+    models=st.lists(BUDGET_MODEL, min_size=1, max_size=3).map(tuple),
+    request=REQUEST,
+    as_of=AS_OF,
+) | st.builds(
+    BudgetQuery,
+    budget=MONEY,
+    period=st.sampled_from([None, "day", "week", "month", "year"]),
+    models=st.lists(BUDGET_MODEL, min_size=1, max_size=3).map(tuple),
+    split=st.none() | RATIO,
+    as_of=AS_OF,
+)
+
 QUERIES = st.one_of(
     st.builds(
         CompareQuery,
@@ -242,6 +272,7 @@ QUERIES = st.one_of(
     st.builds(PriceQuery, model=MODEL, as_of=AS_OF),
     st.builds(HistoryQuery, model=MODEL),
     st.builds(HelpQuery, topic=st.none() | st.sampled_from(VERBS)),
+    BUDGETS,
 )
 
 
@@ -272,3 +303,28 @@ def test_examples_survive_case_and_trailing_punctuation(example, case, tail):
     if query.kind == "tokens":
         return  # the text to count is kept as typed, case included
     assert parse(case(example) + tail) == query
+
+
+# ---------------------------------------------------------------------------------------------
+# (c) A budget reads the same however its amount and period are written, wherever they stand.
+
+
+def _spellings(amount: Decimal) -> list[str]:
+    plain = format(amount.normalize(), "f")
+    whole, _, cents = plain.partition(".")
+    grouped = f"{int(whole):,}" + (f".{cents}" if cents else "")
+    return [f"${plain}", f"{plain} usd", f"{plain} dollars", f"$ {plain}", f"${grouped}"]
+
+
+@ROUND_TRIP
+@given(BUDGETS, st.data())
+def test_a_budget_reads_the_same_however_the_money_and_period_are_written(query, data):
+    money = data.draw(st.sampled_from(_spellings(query.budget)))
+    lead = data.draw(st.sampled_from(sorted(PERIOD_LEAD)))
+    period = f"{lead} {query.period}" if query.period else ""
+    rest = render(query).split(" ", 2)[2].removeprefix(f"per {query.period} ")
+    first = data.draw(st.booleans())
+    words = f"budget {money} {period} {rest}" if first else f"budget {rest} {money} {period}"
+    if query.as_of is not None and not first:
+        return  # the date ends the rendered words; moving money after it is covered above
+    assert parse(words) == query

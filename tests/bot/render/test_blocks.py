@@ -24,9 +24,11 @@ from bot.render.text import priced_grid, tariff_grid
 from pricing.answer import answer
 from pricing.answers import HelpAnswer, PricedAnswer, TableAnswer
 from pricing.errors import LlmcostError, ParseError, UnknownModel
-from pricing.parse import EXAMPLES, parse
-from pricing.query import HelpQuery, ModelsQuery
+from pricing.parse import parse
 from pricing.sources import load_book
+from pricing.verbs.help import HelpQuery
+from pricing.verbs.models import ModelsQuery
+from pricing.verbs.registry import EXAMPLES
 
 TODAY = date(2026, 11, 24)
 COMPARE = "compare gpt-4-8k ft-gpt-3.5 200k tokens as of 2023-08-22"

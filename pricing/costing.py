@@ -1,0 +1,150 @@
+"""The one way a usage is priced against a model's rates, and the warnings and notes that go
+with it; shared by every verb's engine."""
+
+from datetime import date
+
+from pricing.answers import PricedRow, TariffRow
+from pricing.money import cost_of, format_rate
+from pricing.quantities import DEFAULT_SPLIT, Ratio, counted, format_count
+from pricing.query import Usage
+from pricing.tariffs import PriceEntry, Quote, Tariff
+
+
+def priced_row(
+    quote: Quote,
+    input_tokens: int,
+    output_tokens: int,
+    historical: bool,
+    requests: int | None = None,
+) -> PricedRow:
+    """Cost of `input_tokens`/`output_tokens` per request, times `requests` when given."""
+    entry, tariff = quote.entry, quote.tariff
+    count = requests or 1
+    input_rate, output_rate = entry.rates_for(input_tokens if requests else None)
+    input_usd = cost_of(input_tokens * count, input_rate)
+    output_usd = cost_of(output_tokens * count, output_rate)
+    per_request = (
+        cost_of(input_tokens, input_rate) + cost_of(output_tokens, output_rate)
+        if requests
+        else None
+    )
+    warnings = price_warnings(quote, historical)
+    if entry.long_context and (requests is None or input_rate != entry.input_per_mtok):
+        warnings.append(long_context_warning(entry, requests is not None))
+    window = quote.context_window
+    fits = None if not requests or window is None else input_tokens + output_tokens <= window
+    if fits is False:
+        warnings.append(
+            f"One request ({input_tokens + output_tokens:,} tokens) does not fit "
+            f"{tariff.display_name}'s {window:,}-token context window."
+        )
+    return PricedRow(
+        model=quote.requested,
+        model_id=tariff.model,
+        fits_context=fits,
+        name=tariff.display_name,
+        provider=tariff.provider,
+        input_tokens=input_tokens * count,
+        output_tokens=output_tokens * count,
+        input_per_mtok=input_rate,
+        output_per_mtok=output_rate,
+        input_usd=input_usd,
+        output_usd=output_usd,
+        total_usd=input_usd + output_usd,
+        per_request_usd=per_request,
+        context_window=window,
+        effective=entry.effective,
+        source=entry.source,
+        warnings=tuple(warnings),
+    )
+
+
+def long_context_warning(
+    entry: PriceEntry, per_request: bool, remedy: str = "add 'x N requests' to apply it"
+) -> str:
+    """The long-context tier: applied to a request over its threshold, or (sizes unknown) said
+    to apply, with the `remedy` that would apply it."""
+    first = entry.long_context[0]
+    higher = (
+        f"a request with over {first.above:,} input tokens is billed at "
+        f"{format_rate(first.input_per_mtok)}/{format_rate(first.output_per_mtok)} per 1M"
+    )
+    if not per_request:
+        return f"Priced at the base rate, but {higher}: {remedy}."
+    return f"Long-context rate applied: {higher}."
+
+
+def price_warnings(quote: Quote, historical: bool) -> list[str]:
+    tariff, day = quote.tariff, quote.day
+    warnings = []
+    if tariff.is_retired_on(day):
+        assert tariff.retired is not None
+        warnings.append(
+            f"{tariff.display_name} was shut down on {tariff.retired.isoformat()}; "
+            "this is its last published price."
+        )
+    if historical and quote.entry.effective is None:
+        warnings.append(
+            f"The source gives no start date for {tariff.display_name}'s price; "
+            f"it may not have applied on {day.isoformat()}."
+        )
+    return warnings
+
+
+def split_note(total: int, split: Ratio | None, each: str = "") -> str:
+    """How a total nobody split (or split as asked) divides into input and output tokens."""
+    ratio = split or DEFAULT_SPLIT
+    input_tokens, output_tokens = ratio.split(total)
+    how = "assumed" if split is None else "as asked"
+    change = " (say 'split 1:1' to change it)" if split is None else ""
+    return (
+        f"{format_count(total)} tokens{each} split {ratio} input:output {how}: "
+        f"{input_tokens:,} in, {output_tokens:,} out{change}."
+    )
+
+
+def usage_notes(usage: Usage) -> list[str]:
+    notes = []
+    if usage.total is not None:
+        each = " a request" if usage.requests is not None else ""
+        notes.append(split_note(usage.total, usage.split, each))
+    if usage.requests is None:
+        notes.append(
+            "Amounts are totals for the whole workload; add 'x N requests' to give "
+            "per-request sizes and check context windows."
+        )
+    return notes
+
+
+def workload(usage: Usage) -> str:
+    input_tokens, output_tokens = usage.per_request()
+    text = (
+        f"{format_count(input_tokens, group_digits=True)} in, "
+        f"{format_count(output_tokens, group_digits=True)} out"
+    )
+    return f"{text} x {counted(usage.requests, 'request')}" if usage.requests else text
+
+
+def tariff_matches(tariff: Tariff, words: str | None) -> bool:
+    """Every word of the filter appears in the model's names or provider."""
+    if not words:
+        return True
+    haystack = " ".join((tariff.model, tariff.provider, tariff.name or "", *tariff.aliases)).lower()
+    return all(word in haystack for word in words.lower().split())
+
+
+def tariff_row(tariff: Tariff, entry: PriceEntry, day: date) -> TariffRow:
+    since = entry.effective or day
+    return TariffRow(
+        model=tariff.model,
+        name=tariff.display_name,
+        provider=tariff.provider,
+        aliases=tariff.aliases,
+        input_per_mtok=entry.input_per_mtok,
+        output_per_mtok=entry.output_per_mtok,
+        training_per_mtok=tariff.training_price_at(since),
+        context_window=tariff.context_window_at(since),
+        effective=entry.effective,
+        retired=tariff.retired,
+        source=entry.source,
+    )

@@ -1,0 +1,482 @@
+"""The shared, public vocabulary of the grammars: the question grammar (`pricing.verbs`) and the
+thread follow-up grammar (`pricing.followup`) read words with these pieces, and the `digest`
+grammar can: the tokenizer (`words`), the `Cursor`, word sets, amounts, money, periods, dates and
+model names.
+
+The grammar is forgiving where people vary (case, commas, "1,500", "1.2M", "tok", "x3",
+"ft:gpt-3.5-turbo", "gpt4") and strict where a guess would give a wrong price: every word is
+either understood or reported, with what would work instead.
+"""
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation, localcontext
+from typing import NamedTuple, TypeVar
+
+from pydantic import ValidationError
+
+from pricing.errors import ParseError
+from pricing.quantities import (
+    MAX_COUNT,
+    QuantityError,
+    Ratio,
+    format_count,
+    looks_like_count,
+    looks_like_ratio,
+    parse_count,
+    parse_ratio,
+)
+from pricing.query import Usage
+
+T = TypeVar("T")
+
+TOKEN_WORDS = {"tokens", "token", "tok", "toks", "tokes"}
+INPUT_WORDS = {"in", "input", "inputs", "prompt"}
+OUTPUT_WORDS = {"out", "output", "outputs", "completion", "completions"}
+REQUEST_WORDS = {"requests", "request", "reqs", "req", "calls", "call"}
+TIMES_WORDS = {"x", "*", "times"}
+EPOCH_WORDS = {"epochs", "epoch"}
+FILLER_WORDS = {
+    "and", "with", "vs", "versus", "against", "of", "for", "on", "a", "the", "&", "per", "each",
+}  # fmt: skip
+SCALE_WORDS = {"thousand": "k", "million": "m", "billion": "b"}
+DATE_LEAD = {"as", "on", "at"}
+PROMPT_WORDS = {"prompt", "prompts"}
+TRAINING_WORDS = {"training", "train"}
+ARROWS = {"->", "to"}
+RESERVED = (
+    TOKEN_WORDS
+    | INPUT_WORDS
+    | OUTPUT_WORDS
+    | REQUEST_WORDS
+    | TIMES_WORDS
+    | EPOCH_WORDS
+    | FILLER_WORDS
+    | DATE_LEAD
+    | set(SCALE_WORDS)
+    | {"split", "ratio", "training", "train", "prompts", "->", "to", "today", "private"}
+)
+
+# A budget's period and its length in days, as every reply states it.
+PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+PERIOD_WORDS = {"day": "day", "days": "day", "week": "week", "weeks": "week"}
+PERIOD_WORDS |= {"month": "month", "months": "month", "year": "year", "years": "year"}
+PERIOD_LEAD = {"per", "a", "each", "every"}
+CURRENCY_WORDS = {"usd", "dollars", "dollar", "$"}
+
+NEGATIVE = re.compile(r"^-\d")
+SCIENTIFIC = re.compile(r"^\d+(\.\d+)?e\d+$", re.I)
+ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# "x10000", "x3" (or with a multiplication sign): a multiplier glued to its number.
+TIMES_SIGN = "\u00d7"
+GLUED_TIMES = re.compile(rf"^[x{TIMES_SIGN}*](?=\d)", re.I)
+STRIP = ",;!?\"'()"
+# "gpt-4-8k,ft-gpt-3.5": a comma not between two digits separates words.
+WORD_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
+# "$500", "$1.5k", "$2,000", "$0.50": dollars, written as people write them.
+MONEY = re.compile(
+    r"\$(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?P<scale>[kmb]?)", re.I
+)
+MONEY_SCALE = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+# A budget beyond a quadrillion dollars is a typo, not a question (as MAX_COUNT for tokens).
+MAX_MONEY = Decimal(MAX_COUNT)
+
+
+def words(text: str) -> list[str]:
+    """The words of a question: punctuation around them dropped, '->' and 'x3' split off."""
+    text = text.replace("→", " -> ").replace("->", " -> ").replace(TIMES_SIGN, " x ")
+    text = WORD_COMMA.sub(" ", text)
+    found = []
+    for raw in text.split():
+        # A trailing "." or ":" ends no keyword ("vs.", "tokens.", "prompt:"); ".5k" keeps its dot.
+        word = raw.rstrip(STRIP + ".:").lstrip(STRIP)
+        if not word:
+            continue
+        glued = GLUED_TIMES.match(word)
+        if glued:
+            found.extend(["x", word[glued.end() :]])
+        else:
+            found.append(word)
+    return found
+
+
+def looks_like_money(word: str) -> bool:
+    return MONEY.fullmatch(word) is not None
+
+
+def parse_money(word: str) -> Decimal:
+    """'$500', '$1.5k', '$2,000' as an exact Decimal; '500' (the number before 'usd') too."""
+    match = MONEY.fullmatch(word if word.startswith("$") else f"${word}")
+    if match is None:
+        raise QuantityError(f"'{word}' is not an amount of money (try $500, $1.5k or $2,000)")
+    digits = match["number"].replace(",", "")
+    with localcontext() as context:
+        context.prec = len(digits) + 10
+        try:
+            value = Decimal(digits) * MONEY_SCALE[match["scale"].lower()]
+        except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimals
+            raise QuantityError(f"'{word}' is not an amount of money") from exc
+    if value > MAX_MONEY:
+        raise QuantityError(f"'{word}' is more than llmcost prices (at most ${MAX_MONEY:,})")
+    return value
+
+
+def model_name(word: str) -> str | None:
+    """A model name as written ('GPT-4' -> 'gpt-4'); None for a reserved word."""
+    name = word.lower()
+    return name if name and name not in RESERVED else None
+
+
+def looks_like_model(word: str) -> bool:
+    """'4o-mini' or '3.5-turbo' start with a digit but are names, not amounts."""
+    return any(ch.isalpha() for ch in word.rstrip("kKmMbB"))
+
+
+def looks_like_amount(word: str) -> bool:
+    """A count, or a word starting with a digit that is no model name ('1,5', '2.5.1')."""
+    return looks_like_count(word) or (word[:1].isdecimal() and not looks_like_model(word))
+
+
+def is_vocabulary(word: str) -> bool:
+    """A word the grammars read themselves (never a model name)."""
+    return (
+        word in RESERVED
+        or looks_like_amount(word)
+        or looks_like_ratio(word)
+        or ISO_DATE.fullmatch(word) is not None
+        or NEGATIVE.match(word) is not None
+        or SCIENTIFIC.match(word) is not None
+    )
+
+
+def as_of_words(day: date | None) -> str:
+    """' as of 2023-08-22', or nothing: how a rendered question ends."""
+    return f" as of {day.isoformat()}" if day else ""
+
+
+def training_words(tokens: int, epochs: int | None) -> str:
+    return f"{format_count(tokens)} tokens" + (f" {epochs} epochs" if epochs else "")
+
+
+def money_words(amount: Decimal) -> str:
+    """'$500', '$1500', '$0.5': exact, so it parses back the same."""
+    return f"${format(amount.normalize(), 'f')}"
+
+
+def render_usage(usage: Usage) -> str:
+    parts = []
+    if usage.total is not None:
+        parts.append(f"{format_count(usage.total)} tokens")
+    if usage.input is not None:
+        parts.append(f"{format_count(usage.input)} in")
+    if usage.output is not None:
+        parts.append(f"{format_count(usage.output)} out")
+    if usage.requests is not None:
+        parts.append(f"x {format_count(usage.requests)} requests")
+    if usage.split is not None:
+        parts.append(f"split {usage.split}")
+    return " ".join(parts)
+
+
+class Cursor:
+    """Walks a list of words; small `take_*` methods consume one phrase each or nothing.
+    `example` is the question a failure suggests: it works when pasted."""
+
+    def __init__(self, words: list[str], verb: str, example: str) -> None:
+        self.words = words
+        self.position = 0
+        self.verb = verb
+        self.example = example
+        self.as_of: date | None = None
+
+    def peek(self, offset: int = 0) -> str | None:
+        index = self.position + offset
+        return self.words[index].lower() if index < len(self.words) else None
+
+    def next_raw(self) -> str:
+        word = self.words[self.position]
+        self.position += 1
+        return word
+
+    def skip(self, condition: bool) -> None:
+        """Step over the next word when `condition` holds ('tokens' after an amount)."""
+        self.position += condition
+
+    def done(self) -> bool:
+        return self.position >= len(self.words)
+
+    def fail(self, message: str) -> ParseError:
+        return ParseError(f"{message} Try: {self.example}", suggestions=[self.example])
+
+    def unexpected(self, word: str, what: str) -> ParseError:
+        return self.fail(f"I didn't understand '{word}' {what}.")
+
+    def is_count(self, word: str | None) -> bool:
+        return word is not None and looks_like_count(word)
+
+    def count(self, word: str) -> int:
+        try:
+            return parse_count(word)
+        except QuantityError as exc:
+            raise self.fail(f"{exc}.") from exc
+
+    def amount(self) -> int:
+        """A count and an optional scale word after it: '200k', '1.5 million', '2 thousand'."""
+        raw = self.next_raw()
+        suffix = SCALE_WORDS.get(self.peek() or "")
+        if suffix is None or not raw[-1:].isdecimal():
+            return self.count(raw)
+        self.position += 1
+        return self.count(raw + suffix)  # "1.2 million" is "1.2m"
+
+    def once(self, current: T | None, value: T, what: str) -> T:
+        if current is not None:
+            raise self.fail(f"The {what} is given twice.")
+        return value
+
+    def take_date(self) -> bool:
+        """'as of 2023-08-22', 'on 2023-08-22', 'at 2023-08-22', a bare ISO date or 'as of today'
+        (no date: today's prices). True when it took one; the date is kept in `as_of`."""
+        lead = 0
+        if self.peek() == "as" and self.peek(1) == "of":
+            lead = 2
+        elif self.peek() in DATE_LEAD:
+            lead = 1
+        word = self.peek(lead)
+        if word is None:
+            if lead == 2:
+                raise self.fail("'as of' needs a date like 2023-08-22.")
+            return False
+        if word == "today" and lead:
+            self.position += lead + 1
+            self.as_of = None
+            return True
+        if not ISO_DATE.fullmatch(word):
+            if lead == 2:
+                raise self.fail(f"'{word}' is not a date; write it as YYYY-MM-DD, e.g. 2023-08-22.")
+            return False
+        try:
+            day = date.fromisoformat("-".join(part.zfill(2) for part in word.split("-")))
+        except ValueError as exc:
+            raise self.fail(f"'{word}' is not a real date.") from exc
+        self.position += lead + 1
+        self.as_of = day
+        return True
+
+    def take_ratio(self) -> Ratio | None:
+        lead = 1 if self.peek() in {"split", "ratio"} else 0
+        word = self.peek(lead)
+        if word is None or not looks_like_ratio(word):
+            if lead:
+                raise self.fail("'split' needs an input:output ratio like 3:1 or 1:1.")
+            return None
+        self.position += lead + 1
+        try:
+            return parse_ratio(word)
+        except QuantityError as exc:
+            raise self.fail(f"{exc}.") from exc
+
+    def take_multiplier(self) -> int | None:
+        """'x 3', 'times 3' (the number after a multiplication sign)."""
+        if self.peek() in TIMES_WORDS and self.is_count(self.peek(1)):
+            self.position += 1
+            return self.count(self.next_raw())
+        return None
+
+    def take_money(self) -> Decimal | None:
+        """'$500', '$1.5k', '$2,000', '$ 500', '500 usd', '500 dollars'; None when the next
+        words are no amount of money. A negative amount ('$-5', '-$5') is refused here."""
+        word, after = self.peek(), self.peek(1)
+        if word is None:
+            return None
+        if word.startswith(("-$", "$-")) or (word == "$" and (after or "").startswith("-")):
+            raise self.fail("A budget cannot be negative.")
+        if word == "$" and after is not None and after[:1].isdecimal():
+            self.position += 1
+            word = f"${self.peek()}"
+        elif word[:1].isdecimal() and after in CURRENCY_WORDS:
+            word = f"${word}"
+            self.position += 1
+        elif NEGATIVE.match(word) and after in CURRENCY_WORDS:
+            raise self.fail("A budget cannot be negative.")
+        elif not word.startswith("$"):
+            return None
+        self.position += 1
+        try:
+            amount = parse_money(word)
+        except QuantityError as exc:
+            raise self.fail(f"{exc}.") from exc
+        self.skip(self.peek() in CURRENCY_WORDS)  # "$500 usd" says it twice
+        return amount
+
+    def take_period(self) -> str | None:
+        """'per month', 'a day', 'each week', 'every year': the period of a budget."""
+        if self.peek() in PERIOD_LEAD and (period := PERIOD_WORDS.get(self.peek(1) or "")):
+            self.position += 2
+            return period
+        return None
+
+
+def reject_malformed_amount(cursor: Cursor, word: str) -> None:
+    """'-5k' and '1e6' would otherwise be read as model names."""
+    if NEGATIVE.match(word):
+        raise cursor.fail(f"Amounts cannot be negative: '{word}'.")
+    if SCIENTIFIC.match(word):
+        raise cursor.fail(f"Write '{word}' without an exponent, e.g. 1M or 1,000,000.")
+
+
+class Amounts(NamedTuple):
+    """What `read_usage` read: the model names (or filter words) and the token amounts."""
+
+    models: list[str]
+    usage: Usage | None  # None when no token amount was given
+    # Without a token amount, a split or a number of requests has nothing to apply to yet.
+    split: Ratio | None
+    requests: int | None
+
+
+def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None) -> Amounts:
+    """Model names and token amounts of a priced question, in any order, and its date (kept in
+    `cursor.as_of`). `take_more(cursor)`, when given, reads a verb's own phrases first and says
+    whether it took one."""
+    models: list[str] = []
+    total = input_tokens = output_tokens = requests = None
+    split: Ratio | None = None
+    once = cursor.once
+
+    while not cursor.done():
+        if take_more is not None and take_more(cursor):
+            continue
+        if cursor.take_date():
+            continue
+        if (ratio := cursor.take_ratio()) is not None:
+            split = once(split, ratio, "split")
+            continue
+        if (times := cursor.take_multiplier()) is not None:
+            requests = once(requests, times, "number of requests")
+            cursor.skip(cursor.peek() in REQUEST_WORDS)
+            continue
+        word = cursor.peek()
+        assert word is not None
+        if word in INPUT_WORDS | OUTPUT_WORDS and cursor.is_count(cursor.peek(1)):
+            cursor.position += 1
+            amount = cursor.amount()
+            if word in INPUT_WORDS:
+                input_tokens = once(input_tokens, amount, "input amount")
+            else:
+                output_tokens = once(output_tokens, amount, "output amount")
+            cursor.skip(cursor.peek() in TOKEN_WORDS)
+            continue
+        if looks_like_amount(word):
+            amount = cursor.amount()
+            cursor.skip(cursor.peek() in TOKEN_WORDS)
+            follower = cursor.peek()
+            if follower in INPUT_WORDS:
+                input_tokens = once(input_tokens, amount, "input amount")
+                cursor.position += 1
+            elif follower in OUTPUT_WORDS:
+                output_tokens = once(output_tokens, amount, "output amount")
+                cursor.position += 1
+            elif follower in REQUEST_WORDS or follower == "times":
+                requests = once(requests, amount, "number of requests")
+                cursor.position += 1
+            else:
+                total = once(total, amount, "token amount")
+            continue
+        if word in RESERVED:
+            cursor.position += 1  # filler ("and", "with", "per", a stray "tokens")
+            continue
+        reject_malformed_amount(cursor, word)
+        if (name := model_name(cursor.next_raw())) is not None:
+            models.append(name)
+
+    if total is None and input_tokens is None and output_tokens is None:
+        return Amounts(models, None, split, requests)
+    if requests == 0:
+        raise cursor.fail("The number of requests must be at least 1.")
+    try:
+        usage = Usage(
+            total=total, input=input_tokens, output=output_tokens, split=split, requests=requests
+        )
+    except ValidationError as exc:
+        raise cursor.fail(f"{exc.errors()[0]['msg'].removeprefix('Value error, ')}.") from exc
+    return Amounts(models, usage, None, None)
+
+
+def required_usage(cursor: Cursor, amounts: Amounts) -> Usage:
+    """The token amounts of a compare/cost/cheapest question, or an error asking for them."""
+    if amounts.usage is None:
+        example = f"{cursor.verb} {' '.join(amounts.models) or 'gpt-4-8k'} 200k tokens"
+        raise ParseError(
+            "How many tokens? Give a total like '200k tokens' or '150k in 50k out'. "
+            f"Try: {example}",
+            suggestions=[example],
+        )
+    return amounts.usage
+
+
+def take_training(cursor: Cursor) -> tuple[int | None, int | None]:
+    """'100k tokens 3 epochs', '100k x3', '100k epochs 3'."""
+    tokens = epochs = None
+    if cursor.is_count(cursor.peek()) and cursor.peek(1) not in EPOCH_WORDS:
+        tokens = cursor.count(cursor.next_raw())
+        cursor.skip(cursor.peek() in TOKEN_WORDS)
+    while not cursor.done():
+        if (times := cursor.take_multiplier()) is not None:
+            epochs = cursor.once(epochs, times, "number of epochs")
+            cursor.skip(cursor.peek() in EPOCH_WORDS)
+        elif cursor.is_count(cursor.peek()) and cursor.peek(1) in EPOCH_WORDS:
+            epochs = cursor.once(epochs, cursor.count(cursor.next_raw()), "number of epochs")
+            cursor.position += 1
+        elif cursor.peek() in EPOCH_WORDS and cursor.is_count(cursor.peek(1)):
+            cursor.position += 1
+            epochs = cursor.once(epochs, cursor.count(cursor.next_raw()), "number of epochs")
+        else:
+            break
+    if epochs == 0:
+        raise cursor.fail("Training needs at least 1 epoch.")
+    return tokens, epochs
+
+
+def take_prompt_pair(cursor: Cursor) -> list[int]:
+    """'1500 -> 200' after 'prompt': the long prompt, then the fine-tuned one."""
+    if not cursor.is_count(cursor.peek()):
+        raise cursor.fail("'prompt' needs two sizes: the long prompt -> the fine-tuned one.")
+    long_prompt = cursor.count(cursor.next_raw())
+    cursor.skip(cursor.peek() in TOKEN_WORDS)
+    if cursor.peek() == "-" and cursor.peek(1) is None:
+        # The shell took "> 200" as a redirection and left a file named 200 behind.
+        raise cursor.fail(
+            "The '->' was cut off: in a shell, quote the whole question or write 'to' "
+            "instead of '->'."
+        )
+    if cursor.peek() not in ARROWS or not cursor.is_count(cursor.peek(1)):
+        raise cursor.fail(f"After 'prompt {long_prompt}' write '-> <shorter prompt>', e.g. -> 200.")
+    cursor.position += 1
+    short_prompt = cursor.count(cursor.next_raw())
+    cursor.skip(cursor.peek() in TOKEN_WORDS)
+    return [long_prompt, short_prompt]
+
+
+def prompt_pair_ahead(cursor: Cursor) -> bool:
+    """'prompt 2000 -> 300' (not 'prompt 2000', which is an input amount)."""
+    after = 2 + (cursor.peek(2) in TOKEN_WORDS)
+    return cursor.is_count(cursor.peek(1)) and cursor.peek(after) in ARROWS
+
+
+def take_one_model(cursor: Cursor) -> str:
+    """The one model of a price/history question (and its date, kept in `cursor.as_of`)."""
+    model = None
+    while not cursor.done():
+        if cursor.take_date():
+            continue
+        word = cursor.next_raw()
+        if (name := model_name(word)) is None:
+            continue
+        if model is not None:
+            raise cursor.fail(f"'{cursor.verb}' takes one model: '{model}' or '{word}'?")
+        model = name
+    if model is None:
+        raise cursor.fail("Which model?")
+    return model

@@ -1,0 +1,135 @@
+"""cheapest: every known model priced for one workload, cheapest first."""
+
+from decimal import Decimal
+from typing import Literal
+
+from pricing.answers import PricedAnswer
+from pricing.costing import priced_row, tariff_matches, usage_notes, workload
+from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
+from pricing.money import cost_of, format_usd
+from pricing.quantities import DEFAULT_SPLIT, counted
+from pricing.query import PricedQuery, Usage
+from pricing.refinement import EXAMPLE_DATE, Reply, changed_usage, fixed_models, only_usage
+from pricing.tariffs import PriceEntry, Quote, Tariff
+from pricing.verbs.spec import PricingDay, Verb
+
+EXAMPLE = "cheapest 1M tokens"
+CHEAPEST_LIMIT = 10
+
+
+class CheapestQuery(PricedQuery):
+    """Every known model priced for one workload, cheapest first; `filter` narrows by name."""
+
+    kind: Literal["cheapest"] = "cheapest"
+    filter: str | None = None
+    usage: Usage
+
+
+def parse(after: str) -> CheapestQuery:
+    cursor = Cursor(words(after), "cheapest", EXAMPLE)
+    amounts = read_usage(cursor)
+    usage = required_usage(cursor, amounts)
+    return CheapestQuery(filter=" ".join(amounts.models) or None, usage=usage, as_of=cursor.as_of)
+
+
+def render(query: CheapestQuery) -> str:
+    narrowed = f"{query.filter} " if query.filter else ""
+    return f"cheapest {narrowed}{render_usage(query.usage)}{as_of_words(query.as_of)}"
+
+
+def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
+    day, historical = at.day, at.historical
+    input_tokens, output_tokens = query.usage.per_request()
+    per_request = input_tokens + output_tokens
+    checks_window = query.usage.requests is not None
+    candidates: list[tuple[Decimal, Tariff, PriceEntry]] = []
+    undated = too_small = 0
+    # The whole catalog is priced here, so only the cheapest few become Answer rows.
+    for tariff in at.book.tariffs():
+        if not tariff_matches(tariff, query.filter) or tariff.is_retired_on(day):
+            continue
+        entry = tariff.entry_at(day)
+        if entry is None:
+            continue
+        if historical and entry.effective is None:
+            undated += 1
+            continue
+        if checks_window and (window := tariff.context_window_at(day)) and per_request > window:
+            too_small += 1
+            continue
+        input_rate, output_rate = entry.rates_for(input_tokens if checks_window else None)
+        total = cost_of(input_tokens, input_rate) + cost_of(output_tokens, output_rate)
+        candidates.append((total, tariff, entry))
+    candidates.sort(key=lambda candidate: candidate[0])
+    rows = tuple(
+        priced_row(
+            Quote(tariff.model, tariff, entry, day),
+            input_tokens,
+            output_tokens,
+            historical,
+            query.usage.requests,
+        )
+        for _total, tariff, entry in candidates[:CHEAPEST_LIMIT]
+    )
+    notes = []
+    if candidates:
+        notes.append(f"Priced {counted(len(candidates), 'model')}; the cheapest are shown.")
+    elif not (undated or too_small):
+        notes.append(f"No model matches '{query.filter}' on {day.isoformat()}.")
+    if undated:
+        notes.append(
+            f"{counted(undated, 'model')} with only undated catalog prices, which may not have "
+            f"applied on {day.isoformat()}: left out."
+        )
+    if too_small:
+        notes.append(
+            f"{too_small:,} models with a context window smaller than one request: left out."
+        )
+    notes += usage_notes(query.usage)
+    scope = f" '{query.filter}'" if query.filter else ""
+    return PricedAnswer(
+        kind="cheapest",
+        as_of=day,
+        title=f"Cheapest{scope} models: {workload(query.usage)}",
+        usage=query.usage,
+        rows=rows,
+        cheapest=rows[0].model if rows else None,
+        assumed_split=DEFAULT_SPLIT if query.usage.assumes_default_split else None,
+        summary=(
+            f"Cheapest: {rows[0].model} at {format_usd(rows[0].total_usd)}." if rows else None
+        ),
+        notes=tuple(notes),
+    )
+
+
+def follow_ups(previous: CheapestQuery) -> list[str]:
+    return ["what about gpt-4", "make it 1M tokens", "x 500 requests", EXAMPLE_DATE]
+
+
+def apply(previous: CheapestQuery, reply: Reply) -> CheapestQuery:
+    """Words in a model slot narrow the ranking instead."""
+    fixed_models(previous, reply.form)
+    changes = reply.changes
+    only_usage(previous, changes)
+    narrowed = " ".join(changes.models) if changes.models else previous.filter
+    usage = changed_usage(previous.usage, changes)
+    return CheapestQuery(filter=narrowed, usage=usage, as_of=reply.as_of)
+
+
+VERB = Verb(
+    name="cheapest",
+    query=CheapestQuery,
+    summary="Every known model priced for one workload, cheapest first.",
+    details=(
+        "Narrow it with words from the name or provider: 'cheapest claude 1M tokens'. With "
+        "'x N requests', models whose context window is too small are left out.",
+    ),
+    example=EXAMPLE,
+    more_examples=("cheapest mini 20k in 1k out x 1000 requests",),
+    synonyms=("rank",),
+    parse=parse,
+    render=render,
+    answer=answer,
+    follow_ups=follow_ups,
+    apply=apply,
+)

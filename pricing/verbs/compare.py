@@ -1,0 +1,134 @@
+"""compare: a workload priced on several models side by side."""
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from pricing.answers import PricedAnswer
+from pricing.costing import priced_row, usage_notes, workload
+from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
+from pricing.money import format_usd
+from pricing.quantities import DEFAULT_SPLIT
+from pricing.query import PricedQuery, Usage
+from pricing.refinement import EXAMPLE_DATE, Reply, changed_models, changed_usage, drops, only_usage
+from pricing.tariffs import Quote
+from pricing.verbs.spec import PricingDay, Verb
+
+EXAMPLE = "compare gpt-4-8k ft-gpt-3.5 200k tokens"
+
+
+class CompareQuery(PricedQuery):
+    kind: Literal["compare"] = "compare"
+    models: tuple[str, ...] = Field(min_length=1)
+    usage: Usage
+
+
+def parse(after: str) -> CompareQuery:
+    cursor = Cursor(words(after), "compare", EXAMPLE)
+    amounts = read_usage(cursor)
+    usage = required_usage(cursor, amounts)
+    if not amounts.models:
+        raise cursor.fail("Which models? Name one or more.")
+    return CompareQuery(models=tuple(amounts.models), usage=usage, as_of=cursor.as_of)
+
+
+def render(query: CompareQuery) -> str:
+    models = " ".join(query.models)
+    return f"compare {models} {render_usage(query.usage)}{as_of_words(query.as_of)}"
+
+
+def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> PricedAnswer:
+    """compare and cost: each model named, priced for the same usage, cheapest said first."""
+    # "compare gpt-4 gpt-4-8k": one row per model, under the name it was first asked by.
+    quotes: dict[str, Quote] = {}
+    for name in names:
+        quote = at.book.quote(name, at.day)
+        quotes.setdefault(quote.tariff.model, quote)
+    input_tokens, output_tokens = usage.per_request()
+    rows = tuple(
+        priced_row(q, input_tokens, output_tokens, at.historical, usage.requests)
+        for q in quotes.values()
+    )
+    # A model that cannot take one request is no answer, however cheap.
+    usable = [row for row in rows if row.fits_context is not False]
+    cheapest = min(usable, key=lambda row: row.total_usd) if len(rows) > 1 and usable else None
+    notes = usage_notes(usage)
+    summary = f"Total {format_usd(rows[0].total_usd)}" + (
+        f" ({format_usd(rows[0].per_request_usd)} a request)."
+        if rows[0].per_request_usd is not None
+        else "."
+    )
+    if len(rows) > 1 and cheapest is None:
+        summary = "No model named can take one request: each context window is too small."
+    if cheapest is not None:
+        dearest = max(rows, key=lambda row: row.total_usd)
+        tied = [row.model for row in usable if row.total_usd == cheapest.total_usd]
+        summary = (
+            f"{cheapest.model} is the cheapest at {format_usd(cheapest.total_usd)}."
+            if len(tied) == 1
+            else f"{', '.join(tied[:-1])} and {tied[-1]} tie as the cheapest at "
+            f"{format_usd(cheapest.total_usd)}."
+        )
+        if cheapest.total_usd > 0 and dearest.total_usd > cheapest.total_usd:
+            times = (dearest.total_usd / cheapest.total_usd).quantize(Decimal("0.1"))
+            summary = summary[:-1] + f"; {dearest.model} costs {times}x as much."
+        if len(usable) < len(rows):
+            summary += " Models whose context window is too small for one request are left out."
+    verb = "Compare" if kind == "compare" else "Cost"
+    return PricedAnswer(
+        kind=kind,  # type: ignore[arg-type]
+        as_of=at.day,
+        title=f"{verb}: {workload(usage)}",
+        usage=usage,
+        rows=rows,
+        cheapest=cheapest.model if cheapest else None,
+        assumed_split=DEFAULT_SPLIT if usage.assumes_default_split else None,
+        summary=summary,
+        notes=tuple(notes),
+    )
+
+
+def answer(query: CompareQuery, at: PricingDay) -> PricedAnswer:
+    return priced(query.models, query.usage, "compare", at)
+
+
+def follow_ups(previous: CompareQuery) -> list[str]:
+    other = "gpt-4o" if "gpt-4o" not in previous.models else "gpt-4-32k"
+    split = ["split 1:1"] if previous.usage.total is not None else []
+    return [
+        f"what about {other}",
+        *drops(previous.models)[-1:],
+        "make it 1M tokens",
+        *split,
+        "x 500 requests",
+        EXAMPLE_DATE,
+    ]
+
+
+def apply(previous: CompareQuery, reply: Reply) -> CompareQuery:
+    only_usage(previous, reply.changes)
+    usage = changed_usage(previous.usage, reply.changes)
+    models = changed_models(previous.models, reply.form, reply.changes)
+    return CompareQuery(models=tuple(models), usage=usage, as_of=reply.as_of)
+
+
+VERB = Verb(
+    name="compare",
+    query=CompareQuery,
+    summary="Price a workload on several models side by side.",
+    details=(
+        "Amounts: '200k tokens' (split 3:1 input:output unless you say 'split 1:1'), "
+        "or '150k in 50k out'. Numbers: 1500, 1,500, 2k, 1.2M.",
+        "Add 'x 1000 requests' to make the amounts per request.",
+        "Add 'as of 2023-08-22' for the prices in force on that date.",
+    ),
+    example=EXAMPLE,
+    more_examples=("compare gpt-4-8k gpt-4-32k ft-gpt-3.5 150k in 50k out as of 2023-08-22",),
+    synonyms=("vs",),
+    parse=parse,
+    render=render,
+    answer=answer,
+    follow_ups=follow_ups,
+    apply=apply,
+)

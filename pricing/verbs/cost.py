@@ -1,0 +1,91 @@
+"""cost: one model priced; sizes can be per request, times a number of requests."""
+
+from typing import Literal
+
+from pricing.answers import PricedAnswer
+from pricing.errors import ParseError
+from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
+from pricing.query import PricedQuery, Usage
+from pricing.refinement import (
+    EXAMPLE_DATE,
+    CannotApply,
+    Form,
+    Reply,
+    changed_models,
+    changed_usage,
+    only_usage,
+)
+from pricing.verbs.compare import CompareQuery, priced
+from pricing.verbs.spec import PricingDay, Verb
+
+EXAMPLE = "cost ft-gpt-3.5 2k in 500 out x 10000 requests"
+
+
+class CostQuery(PricedQuery):
+    kind: Literal["cost"] = "cost"
+    model: str
+    usage: Usage
+
+
+def parse(after: str) -> CostQuery:
+    cursor = Cursor(words(after), "cost", EXAMPLE)
+    amounts = read_usage(cursor)
+    usage = required_usage(cursor, amounts)
+    models = amounts.models
+    if len(models) != 1:
+        if not models:
+            raise cursor.fail("Which model? Name one.")
+        example = f"compare {' '.join(models)} {render_usage(usage)}"
+        named = ", ".join(f"'{model}'" for model in models)
+        raise ParseError(
+            f"'cost' prices one model, but I read {len(models)} model names: {named}. "
+            f"Drop the words that are not models, or put them side by side: {example}",
+            suggestions=[example],
+        )
+    return CostQuery(model=models[0], usage=usage, as_of=cursor.as_of)
+
+
+def render(query: CostQuery) -> str:
+    return f"cost {query.model} {render_usage(query.usage)}{as_of_words(query.as_of)}"
+
+
+def answer(query: CostQuery, at: PricingDay) -> PricedAnswer:
+    return priced((query.model,), query.usage, "cost", at)
+
+
+def follow_ups(previous: CostQuery) -> list[str]:
+    other = "gpt-4o" if previous.model != "gpt-4o" else "gpt-4o-mini"
+    return [f"what about {other}", "make it 1M tokens", "x 500 requests", EXAMPLE_DATE]
+
+
+def apply(previous: CostQuery, reply: Reply) -> CostQuery | CompareQuery:
+    """A model named in a reply makes it a comparison."""
+    only_usage(previous, reply.changes)
+    usage = changed_usage(previous.usage, reply.changes)
+    if reply.form is Form.DROP:
+        raise CannotApply(
+            f"This thread prices one model ({previous.model}); there is nothing to drop."
+        )
+    models = changed_models([previous.model], reply.form, reply.changes)
+    if len(models) == 1:
+        return CostQuery(model=models[0], usage=usage, as_of=reply.as_of)
+    return CompareQuery(models=tuple(models), usage=usage, as_of=reply.as_of)
+
+
+VERB = Verb(
+    name="cost",
+    query=CostQuery,
+    summary="Price one model; sizes can be per request, times a number of requests.",
+    details=(
+        "'2k in 500 out x 10000 requests' prices 10,000 requests of that size and warns when one "
+        "request does not fit the model's context window.",
+        "Add 'as of 2023-08-22' for the prices in force on that date.",
+    ),
+    example=EXAMPLE,
+    more_examples=("cost gpt-4-32k 1.2M in 300k out",),
+    parse=parse,
+    render=render,
+    answer=answer,
+    follow_ups=follow_ups,
+    apply=apply,
+)

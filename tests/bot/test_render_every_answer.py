@@ -1,0 +1,55 @@
+"""Every kind of Answer renders three ways (terminal text, Block Kit, JSON): a verb whose answer
+one face cannot show fails here, not in a thread."""
+
+import json
+from datetime import date
+from typing import get_args
+
+import pytest
+
+from bot.render.blocks import answer_message
+from bot.render.json import render_json
+from bot.render.text import answer_grid, render_text
+from pricing.answer import answer
+from pricing.answers import Answer
+from pricing.parse import parse
+from pricing.sources import load_book
+from pricing.verbs.registry import VERB_LIST
+
+TODAY = date(2026, 11, 24)
+EXAMPLES = [example for verb in VERB_LIST for example in (verb.example, *verb.more_examples)]
+# Every `kind` an Answer model declares.
+KINDS = {
+    kind
+    for model in get_args(get_args(Answer)[0])
+    for kind in get_args(model.model_fields["kind"].annotation)
+}
+
+
+@pytest.fixture(scope="module")
+def answers():
+    book = load_book(None)
+    return [answer(parse(example), book, TODAY) for example in EXAMPLES]
+
+
+def test_the_verbs_examples_cover_every_kind_of_answer(answers):
+    assert {result.kind for result in answers} == KINDS
+
+
+@pytest.mark.parametrize("index", range(len(EXAMPLES)), ids=EXAMPLES)
+def test_each_answer_renders_as_text_blocks_and_json(answers, index):
+    result = answers[index]
+    text = render_text(result)
+    assert result.title in text
+    if result.summary:
+        assert result.summary.split(":")[0] in text
+    message = answer_message(result, question=EXAMPLES[index])
+    assert message.blocks
+    assert message.text
+    assert message.blocks[0]["type"] == "header"
+    grid = answer_grid(result)
+    if grid is not None and grid.rows:
+        assert any(block["type"] == "table" for block in message.blocks)
+    data = json.loads(render_json(result))
+    assert data["kind"] == result.kind
+    assert data["title"] == result.title
