@@ -89,14 +89,9 @@ def get_ready(settings: Settings, services: Services) -> None:
     from bot.slack.workers import AnswerWorkers
     from bot.storage.engine import open_store
 
-    # Started first: the worker loads its own tariffs and the tokenizers while this thread loads
-    # the tariffs here.
-    workers = AnswerWorkers(settings.llmcost_tariffs, log_level=settings.log_level)
-    workers.start()
     try:
         store = open_store(settings)
     except SettingsError as error:
-        workers.close()
         services.cannot_provide(error)
         raise
     answerer = Answerer(settings.llmcost_tariffs, today=utc_today)
@@ -104,14 +99,16 @@ def get_ready(settings: Settings, services: Services) -> None:
         # Here, not on the event loop, where the first question would otherwise load them.
         answerer.warm()
     except LlmcostError as error:  # a malformed LLMCOST_TARIFFS file
-        workers.close()
         services.cannot_provide(error)
         raise SettingsError(f"LLMCOST_TARIFFS: {error.message}") from error
     # The tariffs are tens of thousands of objects that live as long as the process; without
     # this, every full collection walks them all (12 ms measured) in the middle of an answer.
     gc.freeze()
-    # Answers wait for the worker too, so that the first `tokens` question finds the tokenizers
-    # loaded; without a worker, every answer is priced here.
+    # Started last, so that its start (about 2 s of CPU) does not compete with the server's own
+    # and its first acks. Answers wait for it, so that the first `tokens` question finds the
+    # tokenizers loaded; without a worker, every answer is priced here.
+    workers = AnswerWorkers(settings.llmcost_tariffs, log_level=settings.log_level)
+    workers.start()
     started = workers.wait_until_started()
     log.info("ready: tariffs loaded")
     services.provide(answerer, store, workers if started else None)

@@ -55,6 +55,8 @@ PROCESSES = 1
 SMALL_QUESTION_CHARS = 1_000
 # A worker starts in about a second on an idle machine; give it plenty more on a busy one.
 STARTUP_SECONDS = 60.0
+# Lower priority than the server (0): its acks come first when the cores are busy.
+WORKER_NICENESS = 5
 # How soon a worker notices that the server has gone.
 SERVER_CHECK_SECONDS = 1.0
 
@@ -85,6 +87,8 @@ def start_worker(tariffs_file: Path | None, log_level: str, server_pid: int) -> 
     """Each worker's start: the tariffs, the catalog and the tokenizers, loaded once."""
     global _worker_answerer
     threading.Thread(target=exit_with, args=(server_pid,), daemon=True).start()
+    # Where cores are short, the scheduler serves the server's acks before this work.
+    os.nice(WORKER_NICENESS)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("bot").setLevel(log_level)
     started = time.perf_counter()
