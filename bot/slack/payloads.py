@@ -27,7 +27,7 @@ class ConversationMessage(Payload):
 
     user: SlackId
     channel: SlackId
-    text: str
+    text: str = ""  # a file shared without a word has none
     ts: SlackTs
     thread_ts: SlackTs | None = None
     team: str | None = None

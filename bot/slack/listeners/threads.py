@@ -17,7 +17,9 @@ from bot.slack.markup import mentions, strip_mention
 from bot.slack.payloads import ConversationMessage, read_payload
 from bot.slack.replies import Reply
 from bot.slack.services import Services
+from bot.slack.training import answer_about_a_file
 from bot.slack.workers import follow_up, needs_a_worker, question
+from pricing.verbs.finetune import SLACK_FILE
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +28,15 @@ _PEOPLE_WRITING = {None, "thread_broadcast", "file_share"}
 
 
 def is_from_a_person(event: dict) -> bool:
-    """Not another bot (nor llmcost itself), not an edit or a join; has words."""
+    """Not another bot (nor llmcost itself), not an edit or a join; has words or files."""
     return (
         event.get("subtype") in _PEOPLE_WRITING
         and not event.get("bot_id")
         and bool(event.get("user"))
-        and isinstance(event.get("text"), str)
-        and bool(event["text"].strip())
+        and (
+            (isinstance(event.get("text"), str) and bool(event["text"].strip()))
+            or bool(event.get("files"))
+        )
     )
 
 
@@ -57,7 +61,7 @@ async def answer_message(
         log.debug("ignored %s: not a person writing", body.get("event_id"))
         return
     direct = event.get("channel_type") == "im"
-    if bot_user and mentions(event["text"], bot_user) and not direct:
+    if bot_user and mentions(event.get("text") or "", bot_user) and not direct:
         log.debug("ignored %s: a mention, answered as such", body.get("event_id"))
         return
     if event.get("thread_ts") is None and not direct:
@@ -102,6 +106,21 @@ async def _answer(
         )
     if previous is None and not (direct or addressed):
         log.debug("left alone %s: a thread llmcost never answered in", body.get("event_id"))
+        return
+    if event.get("files") or (previous is not None and SLACK_FILE in previous):
+        await answer_about_a_file(
+            body,
+            event,
+            text,
+            previous,
+            client,
+            services,
+            team_id=team_id,
+            channel=channel,
+            thread_ts=thread_ts,
+            direct=direct,
+            addressed=addressed,
+        )
         return
     reply: Reply | None = None
     if previous is not None:
