@@ -29,7 +29,8 @@ def parse(after: str) -> CheapestQuery:
     cursor = Cursor(words(after), "cheapest", EXAMPLE)
     amounts = read_usage(cursor)
     usage = required_usage(cursor, amounts)
-    return CheapestQuery(filter=" ".join(amounts.models) or None, usage=usage, as_of=cursor.as_of)
+    narrowed = " ".join(amounts.filter_words) or None
+    return CheapestQuery(filter=narrowed, usage=usage, as_of=cursor.as_of)
 
 
 def render(query: CheapestQuery) -> str:

@@ -7,7 +7,15 @@ from pydantic import Field
 
 from pricing.answers import PricedAnswer
 from pricing.costing import priced_row, usage_notes, workload
-from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
+from pricing.lexicon import (
+    Cursor,
+    as_of_words,
+    read_usage,
+    render_names,
+    render_usage,
+    required_usage,
+    words,
+)
 from pricing.money import format_usd
 from pricing.quantities import DEFAULT_SPLIT
 from pricing.query import PricedQuery, Usage
@@ -34,7 +42,7 @@ def parse(after: str) -> CompareQuery:
 
 
 def render(query: CompareQuery) -> str:
-    models = " ".join(query.models)
+    models = render_names(query.models)
     return f"compare {models} {render_usage(query.usage)}{as_of_words(query.as_of)}"
 
 
