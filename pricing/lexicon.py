@@ -535,8 +535,7 @@ def unknown_unit(cursor: Cursor) -> None:
     word, after = cursor.peek(), cursor.peek(1)
     if word is not None and word.isalpha() and word not in RESERVED and after in TOKEN_WORDS:
         raise cursor.fail(
-            f"I don't know the unit '{word}': write 2k, 2M, 2B, 2 thousand, 2 million or "
-            "2 billion."
+            f"I don't know the unit '{word}': write 2k, 2M, 2B, 2 thousand, 2 million or 2 billion."
         )
 
 

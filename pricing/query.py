@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pricing.quantities import DEFAULT_SPLIT, Ratio
 
-
 Period = Literal["day", "week", "month", "year"]
 
 
