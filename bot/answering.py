@@ -69,7 +69,7 @@ class Answerer:
     def _knows(self, name: str) -> bool:
         """A name the tariffs know counts as a model in a reply even when it does not look like
         a model id (no digit, dash or colon), as an alias may not."""
-        return self.book().find(name) is not None
+        return self.book().lookup(name) is not None
 
     def answer(self, query: Query) -> Answer:
         return answer(query, self.book(), today=self._today())
