@@ -58,7 +58,7 @@ class Answerer:
 
     def ask(self, text: str) -> tuple[Query, Answer]:
         """Raises LlmcostError (with suggestions) for a question it cannot answer."""
-        query = parse(text)
+        query = parse(text, is_model=self._knows)  # "gpt-4o" alone asks its price
         return query, self.answer(query)
 
     def follow_up(self, text: str, previous_question: str) -> tuple[Query, Answer] | None:
