@@ -102,10 +102,8 @@ def version_line() -> str:
 
 def _piped(words: list[str], stdin: TextIO | None) -> list[str]:
     """`cat notes.txt | llmcost tokens`: 'tokens' alone with text on a pipe counts the pipe."""
-    if len(words) == 1 and words[0].lower() in TOKENS_WORDS and stdin is not None:
-        if not stdin.isatty():
-            return [*words, "-"]
-    return words
+    alone = len(words) == 1 and words[0].lower() in TOKENS_WORDS
+    return [*words, "-"] if alone and stdin is not None and not stdin.isatty() else words
 
 
 def run(
