@@ -188,7 +188,7 @@ def exists_on(tariff: Tariff | None, day: date | None) -> bool:
     return not tariff.is_retired_on(day) and tariff.entry_at(day) is not None
 
 
-_VERSION_PART = re.compile(r"(\d{1,2})[a-z]?")
+_VERSION_PART = re.compile(r"(\d{1,2})[a-wyz]?")  # not "8x" of "8x7b"
 
 
 def version_of(name: str) -> tuple[int, ...]:

@@ -4,8 +4,16 @@ from decimal import Decimal
 from typing import Literal
 
 from pricing.answers import PricedAnswer
-from pricing.costing import priced_row, tariff_matches, usage_notes, workload
-from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
+from pricing.costing import period_note, priced_row, tariff_matches, usage_notes, workload
+from pricing.lexicon import (
+    PERIOD_DAYS,
+    Cursor,
+    as_of_words,
+    read_usage,
+    render_usage,
+    required_usage,
+    words,
+)
 from pricing.money import cost_of, format_usd
 from pricing.quantities import DEFAULT_SPLIT, counted
 from pricing.query import PricedQuery, Usage
@@ -61,7 +69,18 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
         input_rate, output_rate = entry.rates_for(input_tokens if checks_window else None)
         total = cost_of(input_tokens, input_rate) + cost_of(output_tokens, output_rate)
         candidates.append((total, tariff, entry))
-    candidates.sort(key=lambda candidate: candidate[0])
+    # The shortest of a model's names first, then each model once: a reseller may list one
+    # model under two ids ('openrouter/lfm-7b', 'openrouter/liquid/lfm-7b').
+    candidates.sort(key=lambda candidate: (candidate[0], len(candidate[1].model)))
+    seen: set[tuple[str, str, Decimal, Decimal]] = set()
+    once = []
+    for candidate in candidates:
+        total, tariff, entry = candidate
+        key = (tariff.provider, tariff.model.rsplit("/", 1)[-1], *entry.rates_for(None))
+        if key not in seen:
+            seen.add(key)
+            once.append(candidate)
+    candidates = once
     rows = tuple(
         priced_row(
             Quote(tariff.model, tariff, entry, day),
@@ -87,6 +106,9 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
             f"{too_small:,} models with a context window smaller than one request: left out."
         )
     notes += usage_notes(query.usage)
+    period = query.usage.period
+    if period is not None and rows:
+        notes.append(period_note(period, rows[0].total_usd, rows[0].model))
     scope = f" '{query.filter}'" if query.filter else ""
     return PricedAnswer(
         kind="cheapest",
@@ -97,9 +119,14 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
         cheapest=rows[0].model if rows else None,
         assumed_split=DEFAULT_SPLIT if query.usage.assumes_default_split else None,
         summary=(
-            f"Cheapest: {rows[0].model} at {format_usd(rows[0].total_usd)}." if rows else None
+            f"Cheapest: {rows[0].model} at {format_usd(rows[0].total_usd)}"
+            f"{f' a {period}' if period else ''}."
+            if rows
+            else None
         ),
         notes=tuple(notes),
+        period=period,
+        period_days=PERIOD_DAYS[period] if period else None,
     )
 
 

@@ -6,8 +6,9 @@ from typing import Literal
 from pydantic import Field
 
 from pricing.answers import PricedAnswer
-from pricing.costing import priced_row, usage_notes, workload
+from pricing.costing import period_note, priced_row, usage_notes, workload
 from pricing.lexicon import (
+    PERIOD_DAYS,
     Cursor,
     as_of_words,
     read_usage,
@@ -62,7 +63,8 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
     usable = [row for row in rows if row.fits_context is not False]
     cheapest = min(usable, key=lambda row: row.total_usd) if len(rows) > 1 and usable else None
     notes = usage_notes(usage)
-    summary = f"Total {format_usd(rows[0].total_usd)}" + (
+    per = f" a {usage.period}" if usage.period else ""
+    summary = f"Total {format_usd(rows[0].total_usd)}{per}" + (
         f" ({format_usd(rows[0].per_request_usd)} a request)."
         if rows[0].per_request_usd is not None
         else "."
@@ -83,6 +85,9 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
             summary = summary[:-1] + f"; {dearest.model} costs {times}x as much."
         if len(usable) < len(rows):
             summary += " Models whose context window is too small for one request are left out."
+    if usage.period is not None:
+        first = cheapest or rows[0]
+        notes.append(period_note(usage.period, first.total_usd, first.model))
     verb = "Compare" if kind == "compare" else "Cost"
     return PricedAnswer(
         kind=kind,  # type: ignore[arg-type]
@@ -94,6 +99,8 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
         assumed_split=DEFAULT_SPLIT if usage.assumes_default_split else None,
         summary=summary,
         notes=tuple(notes),
+        period=usage.period,
+        period_days=PERIOD_DAYS[usage.period] if usage.period else None,
     )
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from pricing.answers import FinetuneAnswer
 from pricing.costing import price_warnings
-from pricing.errors import NoPrice
+from pricing.errors import NoPrice, ParseError
 from pricing.lexicon import (
     EPOCH_WORDS,
     TIMES_WORDS,
@@ -38,6 +38,10 @@ from pricing.verbs.spec import PricingDay, Verb
 EXAMPLE = "finetune gpt-3.5-turbo 100k tokens 3 epochs"
 
 
+# "50k examples": a training set counted in examples, which have no price until tokenized.
+EXAMPLE_WORDS = {"examples", "example", "samples", "rows", "conversations", "lines"}
+
+
 class FinetuneQuery(PricedQuery):
     kind: Literal["finetune"] = "finetune"
     model: str
@@ -54,6 +58,14 @@ def parse(after: str) -> FinetuneQuery:
             continue
         word = cursor.peek()
         assert word is not None
+        if cursor.is_count(word) and cursor.peek(1) in EXAMPLE_WORDS:
+            example = f"finetune {model or 'gpt-4o-mini'} 2M tokens"
+            raise ParseError(
+                f"Fine-tuning is billed per training token, not per example ('{word} "
+                f"{cursor.peek(1)}'): give training tokens, or share the training file to count "
+                f"them. Try: {example}",
+                suggestions=[example],
+            )
         if cursor.is_count(word) or (word in TIMES_WORDS | EPOCH_WORDS):
             found_tokens, found_epochs = take_training(cursor)
             if found_tokens is None and found_epochs is None:

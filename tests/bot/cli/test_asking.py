@@ -578,7 +578,7 @@ def test_finetune_text_keeps_its_verdict_on_one_line():
 
 
 def test_the_models_table_names_the_friendly_alias_and_marks_shut_down_models():
-    _, out, _ = cli("models")
+    _, out, _ = cli("models gpt")
     lines = out.splitlines()
 
     assert any(line.startswith("gpt-4 (gpt-4-8k) ") for line in lines)

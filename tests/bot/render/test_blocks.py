@@ -254,8 +254,9 @@ def test_an_asker_that_is_not_a_user_id_is_not_mentioned(book):
 
 def test_user_words_in_an_answer_are_escaped(book):
     # The filter is echoed in the title and the notes.
-    message = answer_message(ask(book, "models <!here> & co"), question="models <!here> & co")
-    assert message.blocks[0]["text"]["text"].startswith("Models matching '&lt;!here&gt; &amp; co'")
+    question = "cheapest <!here> &co 1M tokens"
+    message = answer_message(ask(book, question), question=question)
+    assert message.blocks[0]["text"]["text"].startswith("Cheapest '&lt;!here&gt; &amp;co'")
     assert_no_markup_but_ours(message)
 
 
