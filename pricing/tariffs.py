@@ -395,7 +395,17 @@ class TariffBook:
                 f"its first known price starts {first.isoformat() if first else 'later'}.",
                 suggestions=[f"as of {first.isoformat()}"] if first else [],
             )
-        return Quote(requested=normalize_name(name), tariff=tariff, entry=entry, day=day)
+        return Quote(requested=self._spelled(name, tariff), tariff=tariff, entry=entry, day=day)
+
+    def _spelled(self, name: str, tariff: Tariff) -> str:
+        """The name asked, as the tariff spells it where it was written another way:
+        'claude-3.5-sonnet' is answered as claude-3-5-sonnet, 'claude-3-opus' as its listing."""
+        key = normalize_name(name)
+        own_names = {normalize_name(n) for n in _names_of(tariff)}
+        if key in own_names or (self.find(key) is not None and VERSION_DOT.search(key) is None):
+            return key
+        dotless = VERSION_DOT.sub("-", key)
+        return dotless if dotless in own_names else listed_name(tariff)
 
     def fine_tuned_variant(self, tariff: Tariff) -> Tariff | None:
         """The tariff of a fine-tuned `tariff`: itself if it carries training prices, else the
