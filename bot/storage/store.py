@@ -190,9 +190,13 @@ class Store:
             event.listen(self.engine, "connect", _configure_sqlite)
 
     def create_schema(self) -> None:
-        """Create missing tables. Every process calls this at start-up, often at the same moment
-        (web and clock start together), so creation is serialised: otherwise two processes both
-        see a table missing, both create it, and the slower one fails with "already exists"."""
+        """Bring the schema to the latest migration (bot.storage.migrate). Every process calls
+        this at start-up, often at the same moment (web and clock start together), so migrating
+        is serialised: otherwise two processes both see a revision missing, both apply it, and
+        the slower one fails with "already exists"."""
+        # Imported here: only start-up needs Alembic, not the command line's other paths.
+        from bot.storage.migrate import upgrade_to_latest
+
         with self.engine.begin() as connection:
             dialect = connection.dialect.name
             if dialect == "postgresql":
@@ -202,7 +206,7 @@ class Store:
                 # Takes the write lock before the existence checks; Python's sqlite3 would
                 # otherwise run each CREATE in a transaction of its own.
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
-            metadata.create_all(connection)
+            upgrade_to_latest(connection)
 
     def claim_event(self, event_id: str, *, now: datetime) -> bool:
         """True only for the first claim of a Slack event id, whichever process makes it.

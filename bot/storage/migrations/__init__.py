@@ -1,0 +1,1 @@
+"""The Alembic environment (env.py) and revisions (versions/) of llmcost's database schema."""
