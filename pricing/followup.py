@@ -232,7 +232,9 @@ def _understood(
         length = name_length(body, index)  # "what about claude 3.5 sonnet?"
         name = joined_name(body[index : index + length])
         index += length
-        if _looks_like_id(name) or normalize_name(name) in known:
+        # A name in words is plausible by its first word ("gpt-4o mini"), not by the joining
+        # hyphens ("lunch pro" is chat unless `is_model` knows lunch-pro).
+        if _looks_like_id(word) or normalize_name(name) in known:
             continue
         if is_model is None or not is_model(name):
             return False
