@@ -138,10 +138,12 @@ NAME_WORDS = {
     "instruct", "preview", "sonnet", "haiku", "opus", "max", "plus", "latest", "chat", "vision",
     "fast", "ultra", "air", "coder", "reasoning", "thinking", "versatile", "embedding",
 }  # fmt: skip
-# After a size, these words make it an amount again: "70b tokens", "2 billion", "1M in".
+# After a size, these words make it an amount again: "70b tokens", "2 billion", "1M in", "5 usd".
 AMOUNT_FOLLOWERS = (
-    TOKEN_WORDS | INPUT_WORDS | OUTPUT_WORDS | REQUEST_WORDS | EPOCH_WORDS | set(SCALE_WORDS)
-) | {"times", "x", "examples", "example"}
+    (TOKEN_WORDS | INPUT_WORDS | OUTPUT_WORDS | REQUEST_WORDS | EPOCH_WORDS | set(SCALE_WORDS))
+    | CURRENCY_WORDS
+    | {"times", "x", "examples", "example"}
+)
 SIZE_RULE = (
     "A model's name may be written in words: 'claude 3.5 sonnet' is claude-3.5-sonnet, "
     "'llama 3 70b' is llama-3-70b, 'gpt-4o mini' is gpt-4o-mini. A size or version (70b, 8x7b, "
