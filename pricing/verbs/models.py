@@ -50,7 +50,10 @@ def main_models(book: TariffBook, day: date) -> tuple[list[Tariff], int]:
     current = [t for t in book.tariffs() if exists_on(t, day)]
     own = book.own_tariffs()
     chosen = [t for t in own if exists_on(t, day)]
+    providers = {t.provider for t in current}
     for maker in MAIN_MAKERS:
+        # A maker reselling another's model ("mistral/zai-glm-5-3") is not its main model.
+        others = tuple(f"{p}-" for p in providers if p != maker)
         listed = [
             t
             for t in current
@@ -58,6 +61,7 @@ def main_models(book: TariffBook, day: date) -> tuple[list[Tariff], int]:
             and book.is_makers_listing(t)
             and not any(t is mine for mine in own)
             and not any(word in t.model for word in NOT_MAIN)
+            and not t.model.removeprefix(f"{maker}/").startswith(others)
         ]
         chosen += newest_first(listed)[:MAIN_PER_MAKER]
     return chosen, len(current) - len(chosen)
