@@ -366,7 +366,7 @@ def test_bad_input_exits_2_with_one_line_on_stderr(question, needle):
 @pytest.mark.parametrize(
     ("question", "suggestion"),
     [
-        ("cost gtp-4 1k tokens", "gpt-4"),
+        ("cost gtp-4 1k tokens as of 2024-01-01", "gpt-4"),  # GPT-4 shut down since
         ("price gpt-3.5-turbo as of 2023-01-01", "as of 2023-03-01"),
     ],
 )
