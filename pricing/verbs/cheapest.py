@@ -78,18 +78,7 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
         input_rate, output_rate = entry.rates_for(input_tokens if checks_window else None)
         total = EXACT.add(cost_of(input_tokens, input_rate), cost_of(output_tokens, output_rate))
         candidates.append((total, tariff, entry))
-    # The shortest of a model's names first, then each model once: a reseller may list one
-    # model under two ids ('openrouter/lfm-7b', 'openrouter/liquid/lfm-7b').
-    candidates.sort(key=lambda candidate: (candidate[0], len(candidate[1].model)))
-    seen: set[tuple[str, str, Decimal, Decimal]] = set()
-    once = []
-    for candidate in candidates:
-        total, tariff, entry = candidate
-        key = (tariff.provider, tariff.model.rsplit("/", 1)[-1], *entry.rates_for(None))
-        if key not in seen:
-            seen.add(key)
-            once.append(candidate)
-    candidates = once
+    candidates.sort(key=lambda candidate: candidate[0])
     rows = tuple(
         priced_row(
             Quote(tariff.model, tariff, entry, day),
@@ -98,7 +87,7 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
             historical,
             query.usage.requests,
         )
-        for _total, tariff, entry in candidates[:CHEAPEST_LIMIT]
+        for _total, tariff, entry in cheapest_once(candidates, CHEAPEST_LIMIT)
     )
     notes = []
     if candidates:
@@ -149,6 +138,24 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
         period=period,
         period_days=PERIOD_DAYS[period] if period else None,
     )
+
+
+def cheapest_once(
+    ranked: list[tuple[Decimal, Tariff, PriceEntry]], limit: int
+) -> list[tuple[Decimal, Tariff, PriceEntry]]:
+    """The first `limit` of `ranked`, each model once: a reseller may list one model under two
+    ids at one price ('openrouter/lfm-7b', 'openrouter/liquid/lfm-7b'); the shorter id stays.
+    Only the head of the ranking is read, so pricing the whole catalog costs nothing more."""
+    shown: dict[tuple[str, str, Decimal], tuple[Decimal, Tariff, PriceEntry]] = {}
+    for candidate in ranked:
+        total, tariff, _entry = candidate
+        key = (tariff.provider, tariff.model.rsplit("/", 1)[-1], total)
+        kept = shown.get(key)
+        if kept is None and len(shown) == limit:
+            break
+        if kept is None or len(tariff.model) < len(kept[1].model):
+            shown[key] = candidate
+    return list(shown.values())
 
 
 def follow_ups(previous: CheapestQuery) -> list[str]:
