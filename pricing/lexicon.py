@@ -426,7 +426,7 @@ def scaled_word(word: str) -> str | None:
 
 def reject_malformed_amount(cursor: Cursor, word: str) -> None:
     """'-5k', '1e6' and '2xyz tokens' would otherwise be read as model names."""
-    glued = GLUED_SCALE.fullmatch(word)
+    glued = GLUED_SCALE.fullmatch(word) if word[:1].isdecimal() else None
     if glued is not None and cursor.peek(1) in TOKEN_WORDS | INPUT_WORDS | OUTPUT_WORDS:
         raise cursor.fail(
             f"I don't know the unit '{glued['unit']}' in '{word}': write 2k, 2M, 2B, "
@@ -510,12 +510,12 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
         start = cursor.position
         if (name := cursor.take_name()) is not None:
             models.append(name)
-            filter_words += [raw.lower() for raw in cursor.words[start : cursor.position]]
+            filter_words.extend(cursor.words[start : cursor.position])
 
     if total is None and input_tokens is None and output_tokens is None:
         if period is not None:
             raise cursor.fail(f"'per {period}' needs token amounts to apply to.")
-        return Amounts(models, None, split, requests, filter_words)
+        return Amounts(models, None, split, requests, [word.lower() for word in filter_words])
     if requests == 0:
         raise cursor.fail("The number of requests must be at least 1.")
     try:
@@ -529,7 +529,7 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
         )
     except ValidationError as exc:
         raise cursor.fail(f"{exc.errors()[0]['msg'].removeprefix('Value error, ')}.") from exc
-    return Amounts(models, usage, None, None, filter_words)
+    return Amounts(models, usage, None, None, [word.lower() for word in filter_words])
 
 
 def unknown_unit(cursor: Cursor) -> None:
