@@ -4,6 +4,7 @@ Options may stand anywhere among the words (`llmcost compare ... --json`), so th
 by hand: argparse would read the "->" of a breakeven question as an option.
 """
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +25,9 @@ USAGE = """\
 usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
 
   llmcost compare gpt-4-8k ft-gpt-3.5 200k tokens
-  cat notes.txt | llmcost tokens   count (and price) piped text's tokens
+  llmcost tokens - < prompt.txt    count (and price) a file's tokens
+  cat notes.txt | llmcost tokens   the same, from a pipe
+  llmcost finetune train.jsonl     check, count and price a fine-tuning file
   llmcost help                     all commands, with examples
   llmcost serve                    run the Slack app (see `llmcost serve --help`)
   llmcost clock                    post subscribed channels' digests (`llmcost clock --help`)
@@ -124,6 +127,7 @@ def run(
         from pricing.parse import parse
         from pricing.sources import load_book
         from pricing.tariffs import TariffBook
+        from pricing.verbs.registry import is_verb
 
         book: TariffBook | None = None
 
@@ -133,9 +137,15 @@ def run(
                 book = load_book(tariffs_file(invocation.tariffs))
             return book
 
-        said = _piped(invocation.words, stdin)
+        words = _piped(invocation.words, stdin)
+        if words and is_verb(words[0], "finetune"):
+            # Its files are read here: a word that is an existing file and no model's name
+            # becomes './name' (bot.cli.training).
+            from bot.cli.training import marked_files
+
+            words = marked_files(words, loaded())
         # A model's name alone ("llmcost gpt-4o") asks its price.
-        query = parse(" ".join(said), is_model=lambda name: loaded().lookup(name) is not None)
+        query = parse(" ".join(words), is_model=lambda name: loaded().lookup(name) is not None)
         if query.kind == "tokens" and query.text == "-" and stdin is not None:
             piped = stdin.read()  # `llmcost tokens - < prompt.txt`
             if not piped.strip():
@@ -161,9 +171,14 @@ def run(
                     f"--at {invocation.at.isoformat()} was ignored."
                 )
         # Help needs no prices, so a broken tariffs file cannot hide it.
-        result = answer(
-            query, TariffBook([]) if query.kind == "help" else loaded(), today=today or date.today()
-        )
+        book = TariffBook([]) if query.kind == "help" else loaded()
+        if query.kind == "finetune" and query.file is not None:
+            from bot.cli.training import with_tallies
+
+            day = query.as_of or today or date.today()
+            show = not as_json and sys.stderr.isatty()
+            query = with_tallies(query, book, day, stdin, show_progress=show)
+        result = answer(query, book, today=today or date.today())
         if ignored:
             result = result.model_copy(update={"notes": (ignored, *result.notes)})
         if as_json:

@@ -36,6 +36,8 @@ from bot.render.text import (
     answer_grid,
     breakeven_training,
     finetune_facts,
+    finetune_file_facts,
+    finetune_file_remarks,
     tariff_grid,
     token_counts_grid,
 )
@@ -46,6 +48,7 @@ from pricing.answers import (
     BudgetAnswer,
     BudgetRow,
     FinetuneAnswer,
+    FinetuneFileAnswer,
     HelpAnswer,
     PricedAnswer,
     PricedRow,
@@ -279,6 +282,15 @@ def _body(answer: Answer) -> list[Block]:
             facts = finetune_facts(answer)
             fields = [mrkdwn(f"*{label}*\n{escape(value)}") for label, value in facts.items()]
             return [SectionBlock(text=mrkdwn("*Training*"), fields=fields)]
+        case FinetuneFileAnswer():
+            facts = finetune_file_facts(answer)
+            fields = [mrkdwn(f"*{label}*\n{escape(value)}") for label, value in facts.items()]
+            remarks = [escape(remark) for remark in finetune_file_remarks(answer)]
+            return [
+                SectionBlock(text=mrkdwn("*Training file*"), fields=fields),
+                *table,
+                *line_sections(remarks),
+            ]
         case BreakevenAnswer():
             training = bold_money(escape(breakeven_training(answer)))
             return [*table, SectionBlock(text=mrkdwn(training)), *_warnings(answer.rows)]
@@ -379,6 +391,10 @@ def _fallback_lines(answer: Answer) -> list[str]:
         case FinetuneAnswer():
             lines += [
                 f"{label}: {escape(value)}" for label, value in finetune_facts(answer).items()
+            ]
+        case FinetuneFileAnswer():
+            lines += [
+                f"{label}: {escape(value)}" for label, value in finetune_file_facts(answer).items()
             ]
         case BreakevenAnswer():
             lines.append(escape(breakeven_training(answer)))

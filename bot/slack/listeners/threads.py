@@ -16,6 +16,8 @@ from bot.slack.delivery import post_in_thread
 from bot.slack.markup import mentions, strip_mention
 from bot.slack.replies import Reply, to_follow_up, to_question
 from bot.slack.services import Services
+from bot.slack.training import answer_about_a_file
+from pricing.verbs.finetune import SLACK_FILE
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +26,12 @@ _PEOPLE_WRITING = {None, "thread_broadcast", "file_share"}
 
 
 def is_from_a_person(event: dict) -> bool:
-    """Not another bot (nor llmcost itself), not an edit or a join; has words."""
+    """Not another bot (nor llmcost itself), not an edit or a join; has words or files."""
     return (
         event.get("subtype") in _PEOPLE_WRITING
         and not event.get("bot_id")
         and bool(event.get("user"))
-        and bool((event.get("text") or "").strip())
+        and (bool((event.get("text") or "").strip()) or bool(event.get("files")))
     )
 
 
@@ -54,7 +56,7 @@ async def answer_message(
         log.debug("ignored %s: not a person writing", body.get("event_id"))
         return
     direct = event.get("channel_type") == "im"
-    if bot_user and mentions(event["text"], bot_user) and not direct:
+    if bot_user and mentions(event.get("text") or "", bot_user) and not direct:
         log.debug("ignored %s: a mention, answered as such", body.get("event_id"))
         return
     if event.get("thread_ts") is None and not direct:
@@ -88,7 +90,8 @@ async def _answer(
     team_id = body.get("team_id") or event.get("team", "")
     channel, user = event["channel"], event["user"]
     thread_ts = event.get("thread_ts") or event["ts"]
-    text = strip_mention(event["text"], bot_user) if bot_user else event["text"]
+    raw = event.get("text") or ""
+    text = strip_mention(raw, bot_user) if bot_user else raw
     previous = None
     if event.get("thread_ts"):
         previous = await services.off_loop(
@@ -96,6 +99,21 @@ async def _answer(
         )
     if previous is None and not (direct or addressed):
         log.debug("left alone %s: a thread llmcost never answered in", body.get("event_id"))
+        return
+    if event.get("files") or (previous is not None and SLACK_FILE in previous):
+        await answer_about_a_file(
+            body,
+            event,
+            text,
+            previous,
+            client,
+            services,
+            team_id=team_id,
+            channel=channel,
+            thread_ts=thread_ts,
+            direct=direct,
+            addressed=addressed,
+        )
         return
     reply: Reply | None = None
     if previous is not None:
