@@ -22,6 +22,10 @@ class SettingsError(LlmcostError):
     """A missing or malformed setting; the message names the variable."""
 
 
+# Every process's log lines: serve, clock and serve's answer workers.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 class ClockSettings(BaseSettings):
     """What every process that talks to Slack needs; `llmcost clock` needs no more."""
 

@@ -124,7 +124,7 @@ def bold_money(escaped: str) -> str:
 
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, ending in '…' when cut; never cut inside an entity ('&amp;')
-    or a mention, and a code block cut short is closed again."""
+    or a mention, and a code block or code span cut short is closed again."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1 - len(_FENCE)]
@@ -135,7 +135,10 @@ def clip(text: str, limit: int) -> str:
     if markup > cut.rfind(">"):
         cut = cut[:markup]
     cut += "…"
-    return cut + _FENCE if cut.count(_FENCE) % 2 else cut
+    if cut.count(_FENCE) % 2:
+        return cut + _FENCE
+    # An inline code span cut short (a long question in "Asked: `...`") is closed too.
+    return cut + "`" if cut.replace(_FENCE, "").count("`") % 2 else cut
 
 
 def line_sections(lines: Sequence[str], limit: int = MAX_SECTION_TEXT) -> list[SectionBlock]:

@@ -64,7 +64,14 @@ async def post_in_thread(
             )
             return
     if not direct and (reply.private or reply.is_help_or_error):
-        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **message)
+        try:
+            await client.chat_postEphemeral(
+                channel=channel, user=user, thread_ts=thread_ts, **message
+            )
+        except Exception as error:
+            # Only the asker may see it, and a thread has no other private way in: say why here.
+            reason = error.response.get("error") if isinstance(error, SlackApiError) else error
+            log.warning("could not answer %s privately in %s: %r", user, channel, reason)
         return
     posted = await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
     await remember(

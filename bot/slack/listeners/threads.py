@@ -14,9 +14,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.delivery import post_in_thread
 from bot.slack.markup import mentions, strip_mention
-from bot.slack.replies import Reply, to_follow_up, to_question
+from bot.slack.payloads import ConversationMessage, read_payload
+from bot.slack.replies import Reply
 from bot.slack.services import Services
 from bot.slack.training import answer_about_a_file
+from bot.slack.workers import follow_up, needs_a_worker, question
 from pricing.verbs.finetune import SLACK_FILE
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,10 @@ def is_from_a_person(event: dict) -> bool:
         event.get("subtype") in _PEOPLE_WRITING
         and not event.get("bot_id")
         and bool(event.get("user"))
-        and (bool((event.get("text") or "").strip()) or bool(event.get("files")))
+        and (
+            (isinstance(event.get("text"), str) and bool(event["text"].strip()))
+            or bool(event.get("files"))
+        )
     )
 
 
@@ -87,13 +92,15 @@ async def _answer(
     direct: bool = False,
     addressed: bool = False,
 ) -> None:
-    team_id = body.get("team_id") or event.get("team", "")
-    channel, user = event["channel"], event["user"]
-    thread_ts = event.get("thread_ts") or event["ts"]
-    raw = event.get("text") or ""
-    text = strip_mention(raw, bot_user) if bot_user else raw
+    said = read_payload(ConversationMessage, event, what=f"event {body.get('event_id')}")
+    if said is None:
+        return
+    team_id = body.get("team_id") or said.team or ""
+    channel, user = said.channel, said.user
+    thread_ts = said.thread_ts or said.ts
+    text = strip_mention(said.text, bot_user) if bot_user else said.text
     previous = None
-    if event.get("thread_ts"):
+    if said.thread_ts:
         previous = await services.off_loop(
             services.store.thread_question, team_id=team_id, channel_id=channel, thread_ts=thread_ts
         )
@@ -117,12 +124,13 @@ async def _answer(
         return
     reply: Reply | None = None
     if previous is not None:
-        reply = to_follow_up(text, previous, services.answerer, user)
+        heavy = needs_a_worker(text, previous)
+        reply = await services.priced(follow_up, text, previous, user, heavy=heavy)
     if reply is None:
         if not (direct or addressed):
             log.debug("left alone %s: conversation in the thread", body.get("event_id"))
             return
-        reply = to_question(text, services.answerer, user)
+        reply = await services.priced(question, text, user, heavy=needs_a_worker(text))
     # Claimed only now, when there is something to post: most messages are none of our business.
     if not await services.claim_event(body):
         log.info("event %s was already answered (a retry by Slack)", body.get("event_id"))
