@@ -61,7 +61,7 @@ class Answerer:
 
     def ask(self, text: str) -> tuple[Query, Answer]:
         """Raises LlmcostError (with suggestions) for a question it cannot answer."""
-        query = parse(text, is_model=self._knows)  # "gpt-4o" alone asks its price
+        query = self.question(text)
         return query, self.answer(query)
 
     def follow_up(self, text: str, previous_question: str) -> tuple[Query, Answer] | None:
@@ -70,8 +70,9 @@ class Answerer:
         return None if query is None else (query, self.answer(query))
 
     def question(self, text: str) -> Query:
-        """A new question, not yet answered; raises LlmcostError for words it cannot read."""
-        return parse(text)
+        """A new question, not yet answered; raises LlmcostError for words it cannot read. A
+        model's name alone ("gpt-4o") asks its price."""
+        return parse(text, is_model=self._knows)
 
     def refined(self, text: str, previous_question: str) -> Query | None:
         """The thread's question changed by a reply, not yet answered (a training file's question
