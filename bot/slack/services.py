@@ -116,9 +116,13 @@ class Services:
     ) -> T:
         """Pricing and rendering, `work(answerer, *args)`: a heavy one in a worker process when
         the server has one (bot.slack.workers: CPU work there cannot delay an ack), the rest
-        here, where they cost less than the hop."""
-        if self._workers is None or not heavy:
+        here, where they cost less than the hop. Without a worker, heavy work goes to a thread:
+        it holds the GIL, but the loop still gets its turn every switch interval (5 ms) instead
+        of waiting for the whole of it."""
+        if not heavy:
             return work(self.answerer, *args)
+        if self._workers is None:
+            return await asyncio.to_thread(work, self.answerer, *args)
         return await self._workers.run(work, *args)
 
     async def claim_event(self, body: dict) -> bool:

@@ -11,12 +11,13 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import IO
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answering import Answerer
 from bot.slack.delivery import post_in_thread
 from bot.slack.markup import from_slack, take_private
 from bot.slack.replies import answered, failed
@@ -24,7 +25,6 @@ from bot.slack.services import Services
 from bot.training_files import read_chunks, tally_chunks
 from pricing.errors import LlmcostError
 from pricing.finetune_plan import encodings_needed
-from pricing.tariffs import TariffBook
 from pricing.training_file import FileTally, Format
 from pricing.verbs.finetune import (
     FinetuneQuery,
@@ -128,39 +128,48 @@ async def file_by_id(client: AsyncWebClient, file_id: str) -> SharedFile:
     return shared_file(found["file"])
 
 
-async def download(file: SharedFile, token: str, api_url: str | None) -> IO[bytes]:
-    """The file's bytes, fetched with the bot token, in a temporary file (on disk past a few
-    MB). The token goes only to Slack's file host (or the configured API's host)."""
+async def download(file: SharedFile, token: str, api_url: str | None) -> Path:
+    """The file's bytes, fetched with the bot token, in a temporary file on disk (so memory
+    stays flat, and a worker process can read it by its path); the caller deletes it. The token
+    goes only to Slack's file host (or the configured API's host)."""
     host = urlsplit(file.url).hostname or ""
     trusted = set(SLACK_FILE_HOSTS)
     if api_url:
         trusted.add(urlsplit(api_url).hostname or "")
     if host not in trusted:
         raise FileRefused(f"{file.name} is not stored by Slack, so I did not read it.")
-    spooled = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)  # noqa: SIM115
+    with tempfile.NamedTemporaryFile(prefix="llmcost-", suffix=".jsonl", delete=False) as kept:
+        path = Path(kept.name)
+    try:
+        await _fetch_into(path, file, token)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+async def _fetch_into(path: Path, file: SharedFile, token: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession() as session, session.get(file.url, headers=headers) as got:
         if got.status != 200:
-            spooled.close()
             raise FileRefused(f"Slack would not give me {file.name} (HTTP {got.status}).")
         received = 0
-        async for chunk in got.content.iter_chunked(DOWNLOAD_CHUNK):
-            received += len(chunk)
-            if received > MAX_FILE_BYTES:
-                spooled.close()
-                raise FileRefused(
-                    f"{file.name} is over {MAX_FILE_BYTES // 1024 // 1024} MB, the most I read."
-                )
-            spooled.write(chunk)
-    spooled.seek(0)
-    return spooled
+        with path.open("wb") as written:
+            async for chunk in got.content.iter_chunked(DOWNLOAD_CHUNK):
+                received += len(chunk)
+                if received > MAX_FILE_BYTES:
+                    raise FileRefused(
+                        f"{file.name} is over {MAX_FILE_BYTES // 1024 // 1024} MB, the most I read."
+                    )
+                written.write(chunk)
 
 
-def counted(
-    query: FinetuneQuery, downloaded: IO[bytes], book: TariffBook, day: date
-) -> FinetuneQuery:
-    """The question with its file's tally. In the server's own process, one thread: forking a
-    process that serves requests is not safe, and files here are at most MAX_FILE_BYTES."""
+def counted(answerer: Answerer, query: FinetuneQuery, path: str, day: date) -> FinetuneQuery:
+    """The question with its file's tally, `work` for Services.priced: in the answer worker
+    (counting a 50 MB file is seconds of CPU, which must not delay an ack), on one core there:
+    forking a process that serves requests is not safe, and files here are at most
+    MAX_FILE_BYTES."""
+    book = answerer.book()
 
     def encodings_for(file_format: Format) -> tuple[str, ...]:
         # Both OpenAI encodings for chat files, so that follow-ups naming other models can be
@@ -169,7 +178,7 @@ def counted(
         every = encodings_needed((), book, day, file_format)
         return tuple(dict.fromkeys([*named, *every]))
 
-    with downloaded:
+    with open(path, "rb") as downloaded:
         tally: FileTally = tally_chunks(read_chunks(downloaded), encodings_for, workers=1)
     return query.model_copy(update={"training": tally})
 
@@ -195,10 +204,12 @@ async def with_tally(
     if on_slow is not None and file.size > SLOW_FILE_BYTES:
         await on_slow(file)
     downloaded = await download(file, client.token or "", client.base_url)
-    answerer = services.answerer
-    day = query.as_of or answerer.today()
+    day = query.as_of or services.answerer.today()
     log.info("counting %s (%s)", file.id, file.megabytes)
-    return await services.off_loop(counted, query, downloaded, answerer.book(), day)
+    try:
+        return await services.priced(counted, query, str(downloaded), day)
+    finally:
+        downloaded.unlink(missing_ok=True)
 
 
 async def answer_about_a_file(
