@@ -34,6 +34,14 @@ FIRST_PARTY = (
 )
 
 
+# Google's own API is the maker's listing of Gemini and Gemma (Vertex AI's Claude is not).
+MAKER_FAMILIES = {"google": ("gemini", "gemma")}
+
+
+def _is_makers(provider_id: str, model_id: str) -> bool:
+    return provider_id in FIRST_PARTY or model_id.startswith(MAKER_FAMILIES.get(provider_id, ()))
+
+
 def _rank(provider_id: str) -> tuple[int, str]:
     try:
         return FIRST_PARTY.index(provider_id), provider_id
@@ -268,6 +276,7 @@ def genai_prices_catalog() -> Catalog:
                 continue
             bare = model.id.lower()
             key = f"{provider.id}/{bare}"
+            first_party = _is_makers(provider.id, bare)
             key_of_model[id(model)] = key
             if not first_party:
                 resold.setdefault(bare, key)

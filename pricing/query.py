@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pricing.quantities import DEFAULT_SPLIT, Ratio
 
+Period = Literal["day", "week", "month", "year"]
+
 # The tiers a question can ask for; not saying one means the standard rate.
 AskedTier = Literal["batch", "flex", "priority", "off_peak"]
 
@@ -35,6 +37,8 @@ class Usage(FrozenQuery):
     output: int | None = Field(default=None, ge=0)
     split: Ratio | None = None
     requests: int | None = Field(default=None, ge=1)
+    # "per month": the amounts are one period's, and so are the totals priced from them.
+    period: Period | None = None
     # Cache reads, as a share of the input ("90% cached") or an amount ("cached 200k"), and
     # cache writes at the 5-minute and 1-hour rates: all part of the input tokens, per request
     # when `requests` is given. A share of reads implies no writes unless they are given.

@@ -119,7 +119,6 @@ def only_usage(previous: BaseModel, changes: Changes) -> None:
         epochs=changes.epochs,
         prompts=changes.prompts,
         budget=changes.budget,
-        period=changes.period,
     )
 
 
@@ -213,6 +212,7 @@ def changed_usage(old: Usage, changes: Changes) -> Usage:
         output=output_tokens,
         split=split,
         requests=requests,
+        period=changes.period or old.period,
         **changed_dimensions(old, changes.dims),  # type: ignore[arg-type]
     )
 
