@@ -239,12 +239,20 @@ def token_weights(
 
 
 def usage_cost(rates: Mapping[RateKind, Decimal], weights: Mapping[RateKind, Decimal]) -> Decimal:
-    """What `cost_parts` sums to, without building the parts: ranking the whole catalog needs
-    only the total (the same exact sum, divided once)."""
+    """What `cost_parts` sums to, without building the parts (the same exact sum, divided
+    once)."""
+    return EXACT.divide(micro_cost(rates, tuple(weights.items())), MTOK)
+
+
+def micro_cost(
+    rates: Mapping[RateKind, Decimal], weights: tuple[tuple[RateKind, Decimal], ...]
+) -> Decimal:
+    """The same total in millionths of a dollar: rates are per million tokens, so ranking by
+    it needs no division at all. `weights` are `token_weights`' items, made a tuple once."""
     weighted = Decimal(0)
-    for kind, count in weights.items():
+    for kind, count in weights:
         weighted = EXACT.fma(count, rates[kind], weighted)
-    return EXACT.divide(weighted, MTOK)
+    return weighted
 
 
 def ranking_cost(
@@ -252,13 +260,14 @@ def ranking_cost(
     day: date,
     terms: Terms,
     request_input: int | None,
-    weights: Mapping[RateKind, Decimal],
+    weights: tuple[tuple[RateKind, Decimal], ...],
 ) -> Decimal:
-    """The total `priced_row` gives, for ranking a whole catalog: the rates of `rate_card`
-    (its own shortcut for a model with one standard rate), summed by `usage_cost`."""
+    """The total `priced_row` gives, in millionths of a dollar, for ranking a whole catalog:
+    the rates of `rate_card` (its own shortcut for a model with one standard rate), summed by
+    `micro_cost`."""
     if not entry.variants and (request_input is None or not entry.long_context):
-        return usage_cost(entry.standard.filled(terms.cache_kinds), weights)
-    return usage_cost(rate_card(entry, "", day, terms, request_input, explain=False).rates, weights)
+        return micro_cost(entry.standard.filled(terms.cache_kinds), weights)
+    return micro_cost(rate_card(entry, "", day, terms, request_input, explain=False).rates, weights)
 
 
 def total_of(parts: tuple[PricePart, ...], side: frozenset[RateKind] | None = None) -> Decimal:

@@ -70,7 +70,7 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
     per_request = input_tokens + output_tokens
     checks_window = query.usage.requests is not None
     terms = Terms.of(query.usage)
-    weights = token_weights(input_tokens, output_tokens, terms.cache)
+    weights = tuple(token_weights(input_tokens, output_tokens, terms.cache).items())
     request_input = input_tokens if checks_window else None
     candidates: list[tuple[Decimal, Tariff, PriceEntry]] = []
     undated = too_small = gone = 0
