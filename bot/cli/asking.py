@@ -12,6 +12,7 @@ from typing import TextIO
 
 from bot.cli.terminal import (
     EXIT_BAD_INPUT,
+    catalog_in_force,
     error_output,
     iso_date,
     option_value,
@@ -128,7 +129,9 @@ def run(
                 query = query.model_copy(update={"as_of": invocation.at})
         # Help needs no prices, so a broken tariffs file cannot hide it.
         book = (
-            TariffBook([]) if query.kind == "help" else load_book(tariffs_file(invocation.tariffs))
+            TariffBook([])
+            if query.kind == "help"
+            else load_book(tariffs_file(invocation.tariffs), catalog=catalog_in_force)
         )
         result = answer(query, book, today=today or date.today())
         if as_json:

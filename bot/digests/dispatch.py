@@ -150,7 +150,13 @@ class Dispatcher:
 
     def _claim_due(self, now: datetime, claimer: str, report: PassReport) -> list[Claim]:
         subscriptions = self._digests.active_subscriptions()
-        last_until = self._digests.last_posted_until(s.key for s in subscriptions)
+        # A digest recorded as covering days still to come was posted by a pass "as of" a
+        # mistyped future instant (before `--now` was bounded); it is ignored, so the channel's
+        # schedule heals on this pass instead of going quiet until that date.
+        last_until = self._digests.last_posted_until(
+            (s.key for s in subscriptions),
+            not_after=self._wall_clock().date() + timedelta(days=1),
+        )
         due = due_digests(subscriptions, now, last_until)
         report.due = len(due)
         return self._digests.claim(due, now=self._wall_clock(), claimer=claimer)

@@ -83,13 +83,14 @@ def get_ready(settings: Settings, services: Services) -> None:
     """Open the database and load the tariffs, then hand both to the listeners."""
     from bot.answering import Answerer
     from bot.storage.engine import open_store
+    from bot.storage.snapshots import SnapshotStore
 
     try:
         store = open_store(settings)
     except SettingsError as error:
         services.cannot_provide(error)
         raise
-    answerer = Answerer(settings.llmcost_tariffs, today=utc_today)
+    answerer = Answerer(settings.llmcost_tariffs, today=utc_today, snapshots=SnapshotStore(store))
     try:
         # Here, not on the event loop, where the first question would otherwise load them.
         answerer.warm()
@@ -100,6 +101,7 @@ def get_ready(settings: Settings, services: Services) -> None:
     # this, every full collection walks them all (12 ms measured) in the middle of an answer.
     gc.freeze()
     log.info("ready: tariffs loaded")
+    answerer.follow_in_background(settings.llmcost_prices_check_seconds)
     services.provide(answerer, store)
 
 
@@ -202,4 +204,5 @@ Runs the Slack app. Settings come from the environment (or a .env file):
   DATABASE_URL          where threads are remembered (default sqlite:///llmcost.db)
   SLACK_API_URL         Slack's Web API (default https://slack.com/api/)
   LLMCOST_TARIFFS       your own tariffs file, as for the terminal
+  LLMCOST_PRICES_CHECK_SECONDS  how often to look for prices the clock stored (default 300)
   LOG_LEVEL             DEBUG, INFO (default), WARNING or ERROR"""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Row, bindparam, delete, func, select, update
+from sqlalchemy import Row, bindparam, delete, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -242,8 +242,11 @@ class DigestStore:
         with self.engine.connect() as connection:
             return [_delivery(row) for row in connection.execute(query)]
 
-    def last_posted_until(self, channels: Iterable[ChannelKey]) -> dict[ChannelKey, date]:
-        """The end of each channel's latest posted digest: the next one starts there."""
+    def last_posted_until(
+        self, channels: Iterable[ChannelKey], *, not_after: date | None = None
+    ) -> dict[ChannelKey, date]:
+        """The end of each channel's latest posted digest: the next one starts there. Digests
+        that end after `not_after` are left out."""
         wanted = set(channels)
         if not wanted:
             return {}
@@ -253,7 +256,10 @@ class DigestStore:
                 digest_deliveries.c.channel_id,
                 func.max(digest_deliveries.c.until),
             )
-            .where(digest_deliveries.c.status == "posted")
+            .where(
+                digest_deliveries.c.status == "posted",
+                true() if not_after is None else digest_deliveries.c.until <= not_after,
+            )
             .group_by(digest_deliveries.c.team_id, digest_deliveries.c.channel_id)
         )
         with self.engine.connect() as connection:

@@ -26,7 +26,7 @@ def clock_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "DATABASE_URL", "LLMCOST_TARIFFS"))
+        if not key.startswith(("SLACK_", "DATABASE_URL", "LLMCOST_TARIFFS", "LLMCOST_PRICES"))
     }
     env.update(
         SLACK_BOT_TOKEN=BOT_TOKEN,
@@ -35,6 +35,8 @@ def clock_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str
         PYTHONUNBUFFERED="1",
         LOG_LEVEL="DEBUG",
         PYTHONPATH=str(ROOT),
+        # Nothing may reach the internet: a test that wants a refresh names a local server.
+        LLMCOST_PRICES_URL="off",
     )
     env.update(extra)
     return env
