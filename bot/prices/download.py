@@ -40,6 +40,11 @@ def download(url: str, *, timeout: float = TIMEOUT_SECONDS, cap: int = MAX_BYTES
                 if time.monotonic() > deadline:
                     raise DownloadFailed(f"{url} took longer than {timeout:g} s")
                 chunks.append(chunk)
+            if declared and declared.isdigit() and received != int(declared):
+                raise DownloadFailed(
+                    f"download from {url} failed: the connection ended after {received} of "
+                    f"{declared} bytes"
+                )
     except urllib.error.HTTPError as error:
         raise DownloadFailed(f"HTTP {error.code} from {url}") from None
     except urllib.error.URLError as error:
