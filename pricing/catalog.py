@@ -7,7 +7,7 @@ installed package or from a published data file that llmcost fetched and stored 
 """
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Context, Decimal
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pricing.errors import LlmcostError
 from pricing.money import plain_decimal
-from pricing.tariffs import Catalog, LongContextRate, PriceEntry, Tariff
+from pricing.tariffs import Catalog, LongContextRate, PriceEntry, Tariff, sort_entries
 
 # A bare model id ("gpt-4o", "claude-opus-4") means the model maker's own API; resellers
 # and clouds are reached with "provider/model" ("azure/gpt-4o", "openrouter/...").
@@ -140,6 +140,72 @@ class SnapshotInfo(BaseModel):
         return f"genai-prices data fetched {self.fetched.isoformat()}"
 
 
+class SeenPrice(BaseModel):
+    """A model's published prices (`prices` and `price_variants`, as JSON) and the day llmcost
+    first saw them in a stored data file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seen_on: date
+    prices: str
+
+
+def with_first_seen(
+    entries: tuple[PriceEntry, ...],
+    seen: Sequence[SeenPrice],
+    model: Any,
+    source: str,
+) -> tuple[PriceEntry, ...]:
+    """A catalog model's entries with the history llmcost saw: the one place a "first seen"
+    date is given. genai-prices dates few prices, so an undated price is dated by the day llmcost
+    first saw it, with the source saying so; the first prices llmcost saw stay undated ("date
+    unknown": the model may well have existed, at that price, before llmcost looked). `entries`
+    are the prices in force; `seen`, oldest first, ends with them."""
+    if not seen:
+        return entries
+    by_date: dict[date | None, PriceEntry] = {}
+    generations = [*seen[:-1], None]  # None: the prices in force, from `entries`
+    for number, generation in enumerate(generations):
+        if generation is None:
+            day, shown = seen[-1].seen_on, entries
+        else:
+            day, shown = generation.seen_on, _entries_of_prices(generation.prices, model, source)
+        for entry in shown:
+            if entry.effective is not None:
+                by_date[entry.effective] = entry
+            elif number == 0:
+                by_date[None] = entry.model_copy(
+                    update={"source": f"{entry.source}; first seen {day.isoformat()}"}
+                )
+            else:
+                by_date[day] = entry.model_copy(
+                    update={
+                        "effective": day,
+                        "source": f"{entry.source}; price first seen {day.isoformat()}",
+                    }
+                )
+    return sort_entries(by_date.values())
+
+
+def _entries_of_prices(prices: str, model: Any, source: str) -> tuple[PriceEntry, ...]:
+    """The entries of a model's earlier published prices, read as genai-prices reads a file."""
+    raw = [
+        {
+            "id": "seen",
+            "name": "seen",
+            "api_pattern": "seen",
+            "models": [{"id": model.id, "match": {"equals": model.id}, **json.loads(prices)}],
+        }
+    ]
+    try:
+        (provider,) = read_published(json.dumps(raw).encode()).providers
+    except PublishedDataError:
+        return ()  # prices an older genai-prices wrote and this one cannot read: not shown
+    earlier = provider.models[0]
+    earlier.context_window = model.context_window
+    return tuple(_entries(earlier, source))
+
+
 class PublishedDataError(LlmcostError):
     """A published data file genai-prices' parser does not accept; the message says why."""
 
@@ -193,9 +259,14 @@ def genai_prices_catalog() -> Catalog:
     return catalog_from_providers(installed_providers(), None)
 
 
-def catalog_from_providers(providers: Sequence[Any], snapshot: SnapshotInfo | None) -> Catalog:
+def catalog_from_providers(
+    providers: Sequence[Any],
+    snapshot: SnapshotInfo | None,
+    prices_seen: Mapping[str, Sequence[SeenPrice]] | None = None,
+) -> Catalog:
     """Tariffs from genai-prices providers; `snapshot` names the fetched file they came from
-    (None: the installed package's own data)."""
+    (None: the installed package's own data), `prices_seen` when llmcost first saw each model's
+    prices in a stored file (see `with_first_seen`)."""
     import genai_prices
     from genai_prices.data_snapshot import DataSnapshot
 
@@ -216,6 +287,8 @@ def catalog_from_providers(providers: Sequence[Any], snapshot: SnapshotInfo | No
                 continue
             bare = model.id.lower()
             key = f"{provider.id}/{bare}"
+            if prices_seen and key in prices_seen:
+                entries = with_first_seen(entries, prices_seen[key], model, source)
             key_of_model[id(model)] = key
             if not first_party:
                 resold.setdefault(bare, key)

@@ -99,6 +99,22 @@ class FileChanges(BaseModel):
 _PRICE_FIELDS = ("prices", "price_variants")
 
 
+def price_fields(model: dict[str, Any]) -> dict[str, Any]:
+    """A published model's prices: what a first-seen date is recorded for."""
+    return {field: model[field] for field in _PRICE_FIELDS if model.get(field) is not None}
+
+
+def prices_to_record(before: Sequence[Any] | None, after: Sequence[Any]) -> list[tuple[str, str]]:
+    """("provider/model", its prices as canonical JSON) for each model of `after` whose prices
+    are new against `before`; every model when there is no `before` (the first stored file)."""
+    old = models_of(before) if before is not None else {}
+    return [
+        (key, json.dumps(price_fields(model), sort_keys=True, separators=(",", ":")))
+        for key, model in models_of(after).items()
+        if before is None or key not in old or price_fields(old[key]) != price_fields(model)
+    ]
+
+
 def file_changes(before: Sequence[Any], after: Sequence[Any]) -> FileChanges:
     old, new = models_of(before), models_of(after)
     return FileChanges(

@@ -30,6 +30,7 @@ usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
   llmcost serve                    run the Slack app (see `llmcost serve --help`)
   llmcost clock                    post subscribed channels' digests (`llmcost clock --help`)
   llmcost digest preview           this week's tariff changes (`llmcost digest --help`)
+  llmcost prices status            which genai-prices data answers (`llmcost prices --help`)
 
 options:
   --json               print one JSON object instead of a table

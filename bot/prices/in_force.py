@@ -18,7 +18,7 @@ def _catalog_of(snapshots: SnapshotStore, record: SnapshotRecord) -> Catalog:
 
     published = read_published(snapshots.body(record.id))
     info = SnapshotInfo(fetched=record.fetched_at.date(), content_hash=record.content_hash)
-    return catalog_from_providers(published.providers, info)
+    return catalog_from_providers(published.providers, info, snapshots.prices_seen())
 
 
 def catalog_loader(

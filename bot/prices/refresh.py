@@ -16,7 +16,13 @@ from bot.prices.download import MAX_BYTES, TIMEOUT_SECONDS, DownloadFailed, down
 from bot.storage.snapshots import NewFile, Outcome, SnapshotRecord, SnapshotStore
 from pricing.catalog import PublishedDataError, read_published
 from pricing.errors import LlmcostError
-from pricing.published import FileChanges, file_changes, installed_data, published_bytes
+from pricing.published import (
+    FileChanges,
+    file_changes,
+    installed_data,
+    prices_to_record,
+    published_bytes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +78,9 @@ def refresh_prices(
     try:
         body = download(url, timeout=timeout, cap=cap)
         published = read_published(body)
-        changes = file_changes(data_in_force(snapshots), published.data)
+        stored_before = snapshots.newest() is not None
+        before = data_in_force(snapshots)
+        changes = file_changes(before, published.data)
         if (too_many := changes.too_many_dropped()) is not None:
             raise Refused(too_many)
     except (DownloadFailed, PublishedDataError, Refused) as error:
@@ -93,6 +101,7 @@ def refresh_prices(
             genai_prices_version=genai_prices.__version__,
             models_changed=changes.models_changed,
             prices_changed=changes.prices_changed,
+            prices_seen=prices_to_record(before if stored_before else None, published.data),
         ),
         now=now,
     )

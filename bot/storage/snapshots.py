@@ -7,14 +7,16 @@ is recorded whole or not at all.
 
 import hashlib
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from bot.storage.store import Store, price_refreshes, price_snapshots
+from bot.storage.store import Store, catalog_prices_seen, price_refreshes, price_snapshots
+from pricing.catalog import SeenPrice
 
 Outcome = Literal["stored", "unchanged", "refused"]
 
@@ -58,6 +60,8 @@ class NewFile:
     genai_prices_version: str
     models_changed: int
     prices_changed: int
+    # ("provider/model", prices JSON) for each model whose prices this file is the first to show.
+    prices_seen: Sequence[tuple[str, str]] = ()
 
 
 _RECORD_COLUMNS = [column for column in price_snapshots.c if column.name != "body"]
@@ -133,6 +137,19 @@ class SnapshotStore:
                     .where(price_snapshots.c.id == existing)
                     .values(fetched_at=now, source_url=new.source_url)
                 )
+            if new.prices_seen:
+                connection.execute(
+                    insert(catalog_prices_seen),
+                    [
+                        {
+                            "model": model,
+                            "seen_on": now.astimezone(UTC).date(),
+                            "prices": prices,
+                            "snapshot_id": snapshot_id,
+                        }
+                        for model, prices in new.prices_seen
+                    ],
+                )
             self._record_attempt(
                 connection,
                 Attempt(
@@ -203,6 +220,17 @@ class SnapshotStore:
         if not inspect(self._engine).has_table(price_snapshots.name):
             return None, None, None
         return self.newest(), self.last_attempt(), self.last_change()
+
+    def prices_seen(self) -> dict[str, list[SeenPrice]]:
+        """Each catalog model's prices in the order they were first seen."""
+        query = select(
+            catalog_prices_seen.c.model, catalog_prices_seen.c.seen_on, catalog_prices_seen.c.prices
+        ).order_by(catalog_prices_seen.c.model, catalog_prices_seen.c.id)
+        seen: dict[str, list[SeenPrice]] = {}
+        with self._engine.connect() as connection:
+            for model, seen_on, prices in connection.execute(query):
+                seen.setdefault(model, []).append(SeenPrice(seen_on=seen_on, prices=prices))
+        return seen
 
     def count(self) -> int:
         with self._engine.connect() as connection:

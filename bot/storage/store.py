@@ -182,6 +182,19 @@ price_refreshes = Table(
     Column("prices_changed", Integer, nullable=True),
 )
 
+# A catalog model's prices (its published `prices` and `price_variants`, as JSON) each time they
+# differ from the file in force before: the first stored file gives every model a row. The day a
+# price was first seen dates it when genai-prices does not (see pricing.catalog).
+catalog_prices_seen = Table(
+    "catalog_prices_seen",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("model", String(255), nullable=False, index=True),  # "provider/model"
+    Column("seen_on", Date, nullable=False),
+    Column("prices", Text, nullable=False),
+    Column("snapshot_id", Integer, nullable=False),
+)
+
 
 def engine_url(database_url: str | None) -> str:
     """The SQLAlchemy URL for a DATABASE_URL setting.

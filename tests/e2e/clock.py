@@ -17,9 +17,10 @@ from tests.fake_slack import TEAM_ID, FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY_9_UTC = Schedule(cadence="weekly", weekday=0, at=time(9, 0), time_zone="UTC")
-# A Monday; the subscriptions below were made well before it.
-MONDAY = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
-SUBSCRIBED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+# A Monday in the past (`clock --now` refuses instants more than a day ahead of the real
+# time), with the Monday a week later past too; the subscriptions below were made well before it.
+MONDAY = datetime(2026, 11, 16, 9, 5, tzinfo=UTC)
+SUBSCRIBED_AT = datetime(2026, 10, 18, 12, 0, tzinfo=UTC)
 
 
 def clock_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, Table, func, insert, inspect, select
 from bot.storage import migrate
 from bot.storage.store import (
     Store,
+    catalog_prices_seen,
     digest_deliveries,
     digest_subscriptions,
     metadata,
@@ -78,7 +79,7 @@ ROWS: dict[Table, dict[str, Any]] = {
 }
 
 # Tables later revisions add: a database made before migrations has none of them.
-LATER_TABLES = {"price_snapshots", "price_refreshes"}
+LATER_TABLES = {"price_snapshots", "price_refreshes", "catalog_prices_seen"}
 
 
 @pytest.fixture
@@ -230,7 +231,13 @@ def test_a_database_made_before_digests_gets_the_tables_it_lacks(store: Store) -
     complete = schema(store.engine)
     metadata.drop_all(
         store.engine,
-        tables=[digest_subscriptions, digest_deliveries, price_snapshots, price_refreshes],
+        tables=[
+            digest_subscriptions,
+            digest_deliveries,
+            price_snapshots,
+            price_refreshes,
+            catalog_prices_seen,
+        ],
     )
 
     store.create_schema()

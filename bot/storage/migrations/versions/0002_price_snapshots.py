@@ -1,4 +1,5 @@
-"""Price snapshots: each distinct genai-prices data file fetched, and every refresh attempt.
+"""Price snapshots: each distinct genai-prices data file fetched, every refresh attempt, and the
+day each catalog price was first seen.
 
 Revision ID: 0002
 Revises: 0001
@@ -44,9 +45,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_price_refreshes"),
     )
     op.create_index("ix_price_refreshes_attempted_at", "price_refreshes", ["attempted_at"])
+    op.create_table(
+        "catalog_prices_seen",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("model", sa.String(255), nullable=False),
+        sa.Column("seen_on", sa.Date(), nullable=False),
+        sa.Column("prices", sa.Text(), nullable=False),
+        sa.Column("snapshot_id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_catalog_prices_seen"),
+    )
+    op.create_index("ix_catalog_prices_seen_model", "catalog_prices_seen", ["model"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_catalog_prices_seen_model", table_name="catalog_prices_seen")
+    op.drop_table("catalog_prices_seen")
     op.drop_index("ix_price_refreshes_attempted_at", table_name="price_refreshes")
     op.drop_table("price_refreshes")
     op.drop_index("ix_price_snapshots_fetched_at", table_name="price_snapshots")
