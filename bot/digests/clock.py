@@ -203,6 +203,9 @@ class Clock:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        if self.prices_are_stale():
+            # Before the first pass, so that a digest due now reports what the file changed.
+            await asyncio.to_thread(self.refresh)
         async with self._dispatcher() as dispatcher:
             passes: set[asyncio.Task[None]] = set()
 
@@ -240,9 +243,6 @@ class Clock:
                 id="refresh-tariffs",
                 coalesce=True,
                 max_instances=1,
-                # Once now, too, when the stored data file is missing or a day old (APScheduler
-                # reads next_run_time=None as "paused", so it is left out otherwise).
-                **({"next_run_time": utc_now()} if self.prices_are_stale() else {}),
             )
             scheduler.start()
             log.info(
