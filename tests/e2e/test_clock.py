@@ -423,3 +423,29 @@ def test_a_digest_recorded_for_the_future_heals_on_the_next_pass(
     assert [(d.period, d.since, d.until) for d in delivered] == [
         ("weekly:2026-W47", date(2026, 11, 9), date(2026, 11, 16))
     ]
+
+
+def test_a_digest_slack_took_from_a_killed_clock_is_not_repeated_a_period_later(
+    fake: FakeSlack, database_url: str, home: Path
+) -> None:
+    subscribe(database_url, ["C1"])
+    run_clock(fake, database_url, MONDAY - timedelta(days=7), home)
+    # Slack takes the next digest; the clock is killed before it can record it.
+    gate = fake.hold("chat.postMessage", after_answering=True)
+    clock = start_clock(fake, database_url, MONDAY, home)
+    fake.wait_for("chat.postMessage", count=2)
+    clock.send_signal(signal.SIGKILL)
+    clock.wait(timeout=10)
+    gate.set()
+
+    # Nothing runs for the rest of the week; the next Monday's digest starts where the one
+    # Slack took ended.
+    run_clock(fake, database_url, MONDAY + timedelta(days=7), home)
+
+    assert posts_by_channel(fake) == {"C1": 3}
+    deliveries = read_store(database_url).deliveries()
+    assert [(d.period, d.status, d.since, d.until) for d in deliveries] == [
+        ("weekly:2026-W46", "posted", date(2026, 11, 2), date(2026, 11, 9)),
+        ("weekly:2026-W47", "posted", date(2026, 11, 9), date(2026, 11, 16)),
+        ("weekly:2026-W48", "posted", date(2026, 11, 16), date(2026, 11, 23)),
+    ]
