@@ -61,6 +61,11 @@ def stored_catalog(database_url: str | None) -> Catalog:
         log.warning("cannot open DATABASE_URL, using the installed prices data: %r", error)
         return genai_prices_catalog()
     try:
+        if not snapshots.ready():  # made by an llmcost from before snapshots
+            return genai_prices_catalog()
         return catalog_loader(snapshots, newest_snapshot(snapshots))()
+    except Exception as error:
+        log.warning("cannot read price snapshots, using the installed data: %r", error)
+        return genai_prices_catalog()
     finally:
         snapshots.close()

@@ -212,12 +212,17 @@ class SnapshotStore:
             return None
         return Attempt(**{key: value for key, value in row.items() if key != "id"})
 
+    def ready(self) -> bool:
+        """Whether the database has the snapshot tables (a process migrates it at start-up; a
+        terminal question reads it as it is)."""
+        from sqlalchemy import inspect
+
+        return inspect(self._engine).has_table(price_snapshots.name)
+
     def status(self) -> tuple[SnapshotRecord | None, Attempt | None, Attempt | None]:
         """(the snapshot in force, the last attempt, the last attempt that changed it); all
         None for a database whose schema predates snapshots."""
-        from sqlalchemy import inspect
-
-        if not inspect(self._engine).has_table(price_snapshots.name):
+        if not self.ready():
             return None, None, None
         return self.newest(), self.last_attempt(), self.last_change()
 

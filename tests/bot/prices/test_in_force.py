@@ -162,3 +162,20 @@ def test_a_digest_reports_a_price_change_seen_between_snapshots_once(
     cuts = [(c.model, c.price, c.old, c.new) for c in this_week.cuts if c.model == MODEL]
     assert cuts == [(MODEL, "input", Decimal(CUT_FROM), Decimal(CUT_TO))]
     assert [c for c in next_week.items() if c.model == MODEL] == []
+
+
+def test_a_terminal_with_a_database_from_before_snapshots_answers_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    old = Store(f"sqlite:///{tmp_path / 'llmcost.db'}")
+    with old.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE thread_answers (id INTEGER)")
+    old.close()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    code, out, err = run(["price", MODEL, "--json"], today=TODAY)
+
+    assert (code, err) == (0, "")
+    assert f'"input_per_mtok": "{CUT_FROM}"' in out
+    assert [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")] == []
