@@ -14,6 +14,7 @@ from typing import Literal
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from bot.storage.store import Store, catalog_prices_seen, price_refreshes, price_snapshots
 from pricing.catalog import SeenPrice
@@ -102,6 +103,14 @@ class SnapshotStore:
     def store(self, new: NewFile, *, now: datetime) -> tuple[SnapshotRecord, Outcome]:
         """Store `new` (or, when the same bytes are stored already, mark that file fetched now)
         and record the attempt, in one transaction."""
+        try:
+            return self._store_once(new, now=now)
+        except IntegrityError:
+            # Another process stored the same file a moment ago (two clocks, or a refresh by
+            # hand as the clock's ran): it is there now, so this is the "already stored" case.
+            return self._store_once(new, now=now)
+
+    def _store_once(self, new: NewFile, *, now: datetime) -> tuple[SnapshotRecord, Outcome]:
         digest = content_hash(new.body)
         with self._engine.begin() as connection:
             existing = connection.execute(

@@ -153,3 +153,24 @@ def test_the_first_file_is_compared_with_the_installed_data(
     assert changed.changes is not None
     assert changed.changes.prices_changed == 2
     assert json.loads(snapshots.body(snapshots.newest().id))  # type: ignore[union-attr]
+
+
+def test_refreshes_racing_with_the_same_file_store_it_once(
+    server: PricesServer, database_url: str
+) -> None:
+    from tests.bot.storage.test_store import run_together
+
+    stores = [Store(database_url) for _ in range(4)]
+    stores[0].create_schema()
+    try:
+        reports = run_together(
+            [
+                lambda s=s: refresh_prices(SnapshotStore(s), server.url("/data.json"), now=NOW)
+                for s in stores
+            ]
+        )
+        assert {report.outcome for report in reports} <= {"stored", "unchanged"}
+        assert SnapshotStore(stores[0]).count() == 1
+    finally:
+        for store in stores:
+            store.close()
