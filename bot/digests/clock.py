@@ -36,7 +36,7 @@ usage: llmcost clock [--once [--now ISO-8601]]
 Posts subscribed channels' tariff digests when they are due; run exactly one.
   --once          run one dispatch pass and exit (catching up, or a cron job)
   --now INSTANT   with --once: the pass as of this past instant (at most 24 hours ahead),
-                  e.g. 2026-11-30T09:05:00+00:00
+                  e.g. 2026-11-23T09:05:00+00:00
 
 Settings come from the environment (or a .env file), as for `llmcost serve`:
   SLACK_BOT_TOKEN   Bot User OAuth Token, xoxb-... (required)
@@ -78,7 +78,7 @@ def parse_instant(text: str) -> datetime:
         instant = datetime.fromisoformat(text)
     except ValueError:
         raise SettingsError(
-            f"--now {text} is not an ISO 8601 instant; for example 2026-11-30T09:05:00+00:00"
+            f"--now {text} is not an ISO 8601 instant; for example 2026-11-23T09:05:00+00:00"
         ) from None
     if instant.tzinfo is None:
         raise SettingsError(
@@ -253,6 +253,9 @@ class Clock:
             await stop.wait()
             log.info("clock stopping")
             scheduler.shutdown(wait=False)
+            # A pass APScheduler started a moment ago has not run its first line (which adds it
+            # to `passes`) yet; let it, or the loop's end would cancel it mid-post.
+            await asyncio.sleep(0)
             if passes:
                 # A pass cut off mid-post would leave claims to expire; let it finish.
                 await asyncio.wait(set(passes))

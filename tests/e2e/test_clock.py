@@ -315,7 +315,7 @@ def test_bad_arguments_say_what_would_work(fake: FakeSlack, database_url: str, h
     assert "Traceback" not in naive.stderr
     garbage = clock("--once", "--now", "monday")
     assert garbage.returncode == 2
-    assert "2026-11-30T09:05:00+00:00" in garbage.stderr
+    assert "2026-11-23T09:05:00+00:00" in garbage.stderr
     alone = clock("--now", "2026-11-30T09:05:00+00:00")
     assert alone.returncode == 2
     assert "--once" in alone.stderr
