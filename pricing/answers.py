@@ -38,6 +38,8 @@ class PricedRow(_Frozen):
     fits_context: bool | None = None
     effective: date | None
     source: str
+    # Where a shutdown the warnings state comes from (the vendor's notice).
+    lifecycle_source: str | None = None
     warnings: tuple[str, ...] = ()
 
 
@@ -55,6 +57,7 @@ class TariffRow(_Frozen):
     effective: date | None
     retired: date | None
     source: str
+    lifecycle_source: str | None = None
 
 
 class _Answer(_Frozen):
@@ -63,6 +66,8 @@ class _Answer(_Frozen):
     # The one line a reader wants first (the verdict); every face shows it above the details.
     summary: str | None = None
     notes: tuple[str, ...] = ()
+    # Sources of notes that no row carries (a fine-tuning wind-down notice).
+    note_sources: tuple[str, ...] = ()
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -70,7 +75,17 @@ class _Answer(_Frozen):
         """Where the prices in this answer come from, each once."""
         rows: Sequence[PricedRow | TariffRow | BudgetRow] = getattr(self, "rows", ())
         extra = [source for source in (getattr(self, "training_source", None),) if source]
-        return list(dict.fromkeys([*extra, *(row.source for row in rows)]))
+        dated = [getattr(row, "lifecycle_source", None) for row in rows]
+        return list(
+            dict.fromkeys(
+                [
+                    *extra,
+                    *(row.source for row in rows),
+                    *(source for source in dated if source),
+                    *self.note_sources,
+                ]
+            )
+        )
 
 
 class PricedAnswer(_Answer):

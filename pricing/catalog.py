@@ -60,6 +60,17 @@ def catalog_price(value: Decimal) -> Decimal:
     return Decimal(plain_decimal(CATALOG_PRICE_DIGITS.plus(value)))
 
 
+def proper_name(name: str | None, model_id: str) -> str:
+    """The catalog's display name when it is one ("GPT-5 mini", "o1-pro"); the model id where
+    the catalog only spelled the id in lower case with spaces ("gpt 4.1 nano", "o3 Mini")."""
+    if not name:
+        return model_id
+    first_word = name.split()[0]
+    if " " in name and first_word == first_word.lower():
+        return model_id
+    return name
+
+
 def _rate_at(price: object, input_tokens: int) -> Decimal | None:
     """genai-prices' rate for a request of `input_tokens`: a tier applies past its start."""
     from genai_prices.types import TieredPrices
@@ -296,8 +307,9 @@ def catalog_from_providers(
                 Tariff(
                     model=key,
                     provider=provider.id,
-                    name=model.name,
+                    name=proper_name(model.name, model.id),
                     aliases=(bare,) if first_party else (),
+                    deprecated=bool(getattr(model, "deprecated", False)),
                     entries=entries,
                 )
             )

@@ -4,7 +4,7 @@ with it; shared by every verb's engine."""
 from datetime import date
 
 from pricing.answers import PricedRow, TariffRow
-from pricing.money import cost_of, format_rate
+from pricing.money import EXACT, cost_of, format_rate
 from pricing.quantities import DEFAULT_SPLIT, Ratio, counted, format_count
 from pricing.query import Usage
 from pricing.tariffs import PriceEntry, Quote, Tariff
@@ -24,7 +24,7 @@ def priced_row(
     input_usd = cost_of(input_tokens * count, input_rate)
     output_usd = cost_of(output_tokens * count, output_rate)
     per_request = (
-        cost_of(input_tokens, input_rate) + cost_of(output_tokens, output_rate)
+        EXACT.add(cost_of(input_tokens, input_rate), cost_of(output_tokens, output_rate))
         if requests
         else None
     )
@@ -50,11 +50,12 @@ def priced_row(
         output_per_mtok=output_rate,
         input_usd=input_usd,
         output_usd=output_usd,
-        total_usd=input_usd + output_usd,
+        total_usd=EXACT.add(input_usd, output_usd),
         per_request_usd=per_request,
         context_window=window,
         effective=entry.effective,
         source=entry.source,
+        lifecycle_source=lifecycle_source(tariff, quote.day),
         warnings=tuple(warnings),
     )
 
@@ -76,19 +77,55 @@ def long_context_warning(
 
 def price_warnings(quote: Quote, historical: bool) -> list[str]:
     tariff, day = quote.tariff, quote.day
-    warnings = []
-    if tariff.is_retired_on(day):
-        assert tariff.retired is not None
-        warnings.append(
-            f"{tariff.display_name} was shut down on {tariff.retired.isoformat()}; "
-            "this is its last published price."
-        )
+    warnings = [note] if (note := lifecycle_warning(tariff, day)) else []
     if historical and quote.entry.effective is None:
         warnings.append(
             f"The source gives no start date for {tariff.display_name}'s price; "
             f"it may not have applied on {day.isoformat()}."
         )
     return warnings
+
+
+def lifecycle_source(tariff: Tariff, day: date) -> str | None:
+    """The notice behind `lifecycle_warning`, when it says anything."""
+    if tariff.retirement is None or lifecycle_warning(tariff, day) is None:
+        return None
+    return tariff.retirement.source
+
+
+def lifecycle_warning(tariff: Tariff, day: date) -> str | None:
+    """A model shut down on `day` (priced all the same: people price the past and plan
+    migrations), or one whose announced shutdown is still to come."""
+    retirement = tariff.retirement
+    substitute = (
+        f"; its vendor named {retirement.replacement} as the substitute"
+        if retirement and retirement.replacement
+        else ""
+    )
+    base = f", with its base model {tariff.retired_with}" if tariff.retired_with else ""
+    if tariff.is_retired_on(day):
+        assert tariff.retired is not None
+        return (
+            f"{tariff.display_name} was shut down on {tariff.retired.isoformat()}{base}"
+            f"{substitute}; this is its last published price."
+        )
+    if tariff.retiring_after(day):
+        assert tariff.retired is not None
+        announced = (
+            f" (announced {retirement.announced.isoformat()})"
+            if retirement and retirement.announced
+            else ""
+        )
+        return (
+            f"{tariff.display_name} shuts down on {tariff.retired.isoformat()}{base}"
+            f"{announced}{substitute}."
+        )
+    if tariff.deprecated and tariff.retired is None:
+        return (
+            f"genai-prices marks {tariff.display_name} as deprecated, without a date: "
+            "it may no longer be offered."
+        )
+    return None
 
 
 def split_note(total: int, split: Ratio | None, each: str = "") -> str:
@@ -147,4 +184,5 @@ def tariff_row(tariff: Tariff, entry: PriceEntry, day: date) -> TariffRow:
         effective=entry.effective,
         retired=tariff.retired,
         source=entry.source,
+        lifecycle_source=lifecycle_source(tariff, day),
     )

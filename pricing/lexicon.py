@@ -420,7 +420,7 @@ def take_training(cursor: Cursor) -> tuple[int | None, int | None]:
     """'100k tokens 3 epochs', '100k x3', '100k epochs 3'."""
     tokens = epochs = None
     if cursor.is_count(cursor.peek()) and cursor.peek(1) not in EPOCH_WORDS:
-        tokens = cursor.count(cursor.next_raw())
+        tokens = cursor.amount()  # "2 million" is 2,000,000, not 2
         cursor.skip(cursor.peek() in TOKEN_WORDS)
     while not cursor.done():
         if (times := cursor.take_multiplier()) is not None:

@@ -1,7 +1,7 @@
 """Money is Decimal end to end; rounding happens once, for display, here."""
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from typing import Annotated
 
 from pydantic import PlainSerializer
@@ -31,6 +31,17 @@ EXACT = Context(prec=60)
 def cost_of(tokens: int, per_mtok: Decimal) -> Decimal:
     """Exact cost of `tokens` at a price quoted per million tokens."""
     return EXACT.divide(EXACT.multiply(Decimal(tokens), per_mtok), MTOK)
+
+
+def ratio(larger: Decimal, smaller: Decimal) -> Decimal | None:
+    """How many times `smaller` fits in `larger`, to one decimal; None when that cannot be
+    said (nothing to divide by, or more digits than even the exact context holds)."""
+    if smaller <= 0:
+        return None
+    try:
+        return EXACT.quantize(EXACT.divide(larger, smaller), Decimal("0.1"))
+    except InvalidOperation:
+        return None
 
 
 def display_round(amount: Decimal) -> Decimal:

@@ -17,7 +17,16 @@ from pydantic_core import PydanticCustomError
 
 from pricing.errors import TariffFileError
 from pricing.tariff_input import check_nesting, read_tariffs_text
-from pricing.tariffs import Catalog, Origin, PriceEntry, Tariff, TariffBook, normalize_name
+from pricing.tariffs import (
+    Catalog,
+    Lifecycle,
+    Origin,
+    PriceEntry,
+    Tariff,
+    TariffBook,
+    TrainingStop,
+    normalize_name,
+)
 
 BUNDLED = "tariffs.toml"
 T = TypeVar("T")
@@ -102,48 +111,146 @@ class TariffRecord(BaseModel):
     source: str | None = None
 
 
+class LifecycleRecord(BaseModel):
+    """One [[lifecycle]] block: when a model (ours or the catalog's, by id or alias) was
+    released or shuts down, as its vendor announced it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    model: Name
+    released: date | None = None
+    retired: date | None = None
+    announced: date | None = None
+    replacement: Name | None = None
+    with_fine_tunes: bool = False
+    source: str = Field(min_length=1)
+
+
+class TrainingStopRecord(BaseModel):
+    """One [[training_stop]] block: from `stops` on, `who` cannot start new fine-tuning jobs
+    on `provider`'s models (or only on `models`)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    provider: Name
+    models: list[Name] = []
+    announced: date
+    stops: date
+    who: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+
+SECTIONS = {
+    "tariff": TariffRecord,
+    "lifecycle": LifecycleRecord,
+    "training_stop": TrainingStopRecord,
+}
+
+
+@dataclass(frozen=True)
+class TariffDocument:
+    """A tariffs file: prices, and the dates models come and go."""
+
+    tariffs: list[TariffRecord]
+    lifecycles: list[Lifecycle]
+    training_stops: list[TrainingStop]
+
+
 def read_tariff_file(text: str, label: str) -> list[TariffRecord]:
     """Parse and validate a whole file; any problem raises TariffFileError naming the file, the
     entry and the field, and nothing from the file is used."""
+    return read_tariff_document(text, label).tariffs
+
+
+def read_tariff_document(text: str, label: str) -> TariffDocument:
     check_nesting(text, label)
     try:
         # A bare float is kept as written: a price written as a bare number stays exact.
         document = tomllib.loads(text, parse_float=TomlNumber)
     except tomllib.TOMLDecodeError as exc:
         raise TariffFileError(f"{label} is not valid TOML: {exc}") from exc
-    unknown = sorted(set(document) - {"tariff"})
+    unknown = sorted(set(document) - set(SECTIONS))
     if unknown:
         raise TariffFileError(
-            f"{label}: unknown section '{unknown[0]}'; prices go in [[tariff]] blocks.",
+            f"{label}: unknown section '{unknown[0]}'; prices go in [[tariff]] blocks "
+            "(and shutdown dates in [[lifecycle]] blocks).",
             suggestions=["[[tariff]]"],
         )
-    blocks = document.get("tariff", [])
-    if not isinstance(blocks, list) or not all(isinstance(block, dict) for block in blocks):
-        raise TariffFileError(f"{label}: 'tariff' must be a list of [[tariff]] blocks.")
-    records = [_validate_block(block, number, label) for number, block in enumerate(blocks, 1)]
+    sections: dict[str, list[Any]] = {}
+    for section, record_type in SECTIONS.items():
+        blocks = document.get(section, [])
+        if not isinstance(blocks, list) or not all(isinstance(block, dict) for block in blocks):
+            raise TariffFileError(f"{label}: '{section}' must be a list of [[{section}]] blocks.")
+        sections[section] = [
+            _validate_block(block, number, label, record_type, section)
+            for number, block in enumerate(blocks, 1)
+        ]
+    records: list[TariffRecord] = sections["tariff"]
     _reject_repeated_dates(records, label)
     _reject_shared_names(records, label)
     _reject_contradictions(records, label)
-    return records
+    return TariffDocument(
+        tariffs=records,
+        lifecycles=_lifecycles(sections["lifecycle"], label),
+        training_stops=[
+            TrainingStop(**{**record.model_dump(), "models": tuple(record.models)})
+            for record in sections["training_stop"]
+        ],
+    )
 
 
-def _validate_block(block: dict[str, Any], number: int, label: str) -> TariffRecord:
+def _lifecycles(records: list[LifecycleRecord], label: str) -> list[Lifecycle]:
+    """One lifecycle per model, in order: released, announced, then shut down."""
+    seen: dict[str, int] = {}
+    for number, record in enumerate(records, 1):
+        where = f"{label}, lifecycle entry {number} (model '{shown(record.model)}')"
+        key = normalize_name(record.model)
+        if key in seen:
+            raise TariffFileError(f"{where}: the model already has lifecycle entry {seen[key]}.")
+        seen[key] = number
+        if record.released is None and record.retired is None:
+            raise TariffFileError(f"{where}: give 'released', 'retired' or both.")
+        if record.announced is not None and record.retired is None:
+            raise TariffFileError(f"{where}, field 'announced': a shutdown needs 'retired'.")
+        order = [("released", record.released), ("announced", record.announced)]
+        for field, earlier in order:
+            if earlier is not None and record.retired is not None and earlier > record.retired:
+                raise TariffFileError(
+                    f"{where}, field '{field}': {earlier.isoformat()} is after the shutdown, "
+                    f"{record.retired.isoformat()}."
+                )
+    return [
+        Lifecycle(**{**record.model_dump(), "model": normalize_name(record.model)})
+        for record in records
+    ]
+
+
+def _validate_block(
+    block: dict[str, Any],
+    number: int,
+    label: str,
+    record_type: type[BaseModel] = TariffRecord,
+    section: str = "tariff",
+) -> Any:
     try:
-        return TariffRecord.model_validate(block)
+        return record_type.model_validate(block)
     except ValidationError as exc:
         # A misspelt field also makes the real one "missing": name what the user wrote first.
         errors = sorted(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
         error = errors[0]
         field = ".".join(str(part) for part in error["loc"]) or "(entry)"
         model = block.get("model")
-        which = f"entry {number}" + (f" (model '{shown(model)}')" if isinstance(model, str) else "")
+        kind = "" if section == "tariff" else f"{section} "
+        which = f"{kind}entry {number}" + (
+            f" (model '{shown(model)}')" if isinstance(model, str) else ""
+        )
         problem = error["msg"]
         if error["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(field, TariffRecord.model_fields, n=1)
+            close = difflib.get_close_matches(field, record_type.model_fields, n=1)
             problem = (
                 f"unknown field (did you mean '{close[0]}'?)"
                 if close
-                else f"unknown field; allowed fields are {', '.join(TariffRecord.model_fields)}"
+                else f"unknown field; allowed fields are {', '.join(record_type.model_fields)}"
             )
         more = len(errors) - 1
         tail = f" ({more} more problem{'s' if more > 1 else ''} in this entry)" if more else ""
@@ -266,17 +373,27 @@ def _first(values: Iterable[T | None]) -> T | None:
     return next((value for value in values if value is not None), None)
 
 
-def bundled_tariffs() -> list[Tariff]:
+def bundled_document() -> TariffDocument:
     text = resources.files("pricing.data").joinpath(BUNDLED).read_text(encoding="utf-8")
     label = f"bundled {BUNDLED}"
-    records = read_tariff_file(text, label=label)
-    _reject_unknown_bases(records, label, known=lambda _name: False)
-    return tariffs_from_records(records, origin="bundled", default_source="llmcost bundled tariffs")
+    document = read_tariff_document(text, label=label)
+    _reject_unknown_bases(document.tariffs, label, known=lambda _name: False)
+    return document
+
+
+def bundled_tariffs() -> list[Tariff]:
+    return tariffs_from_records(
+        bundled_document().tariffs, origin="bundled", default_source="llmcost bundled tariffs"
+    )
+
+
+def _read_user_document(path: Path) -> TariffDocument:
+    label = f"tariffs file {path}"
+    return read_tariff_document(read_tariffs_text(path, label), label=label)
 
 
 def _read_user_file(path: Path) -> list[TariffRecord]:
-    label = f"tariffs file {path}"
-    return read_tariff_file(read_tariffs_text(path, label), label=label)
+    return _read_user_document(path).tariffs
 
 
 def user_tariffs(path: Path) -> list[Tariff]:
@@ -302,11 +419,15 @@ def load_book(
         catalog = genai_prices_catalog
     elif not with_catalog:
         catalog = None
-    own = bundled_tariffs()
+    bundled = bundled_document()
+    own = tariffs_from_records(
+        bundled.tariffs, origin="bundled", default_source="llmcost bundled tariffs"
+    )
     if user_file is None:
-        return TariffBook(own, catalog)
+        return TariffBook(own, catalog, bundled.lifecycles, bundled.training_stops)
     base = TariffBook(own, catalog)
-    records = _read_user_file(user_file)
+    document = _read_user_document(user_file)
+    records = document.tariffs
 
     def identify(name: str) -> str:
         known = base.find(name)
@@ -335,4 +456,9 @@ def load_book(
             merged[id(existing)] = merged.get(id(existing), existing).merged_with(tariff)
     replaced = [merged.pop(id(tariff), tariff) for tariff in own]
     # What is left in `merged` overrides catalog models; it joins our own layer so it wins.
-    return TariffBook([*added, *replaced, *merged.values()], catalog)
+    return TariffBook(
+        [*added, *replaced, *merged.values()],
+        catalog,
+        [*bundled.lifecycles, *document.lifecycles],
+        [*bundled.training_stops, *document.training_stops],
+    )

@@ -53,6 +53,42 @@ class PriceEntry(BaseModel):
         return self.input_per_mtok, self.output_per_mtok
 
 
+class Lifecycle(BaseModel):
+    """When a model came and goes, as its vendor announced it: a release before which it is not
+    priced, and a shutdown with the notice that announced it and the substitute it names."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    released: date | None = None
+    retired: date | None = None
+    announced: date | None = None
+    replacement: str | None = None
+    # The notice also shuts down the model's fine-tuned versions (so there were some).
+    with_fine_tunes: bool = False
+    source: str
+
+
+class TrainingStop(BaseModel):
+    """From `stops` on, `who` can no longer start fine-tuning jobs on a vendor's models (all of
+    `provider`'s, or only `models`), as announced on `announced`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider: str
+    models: tuple[str, ...] = ()
+    announced: date
+    stops: date
+    who: str
+    source: str
+
+    def covers(self, tariff: "Tariff") -> bool:
+        if self.models:
+            names = {tariff.model, *tariff.aliases, tariff.fine_tune_of or ""}
+            return any(model in names for model in self.models)
+        return tariff.provider == self.provider
+
+
 class Tariff(BaseModel):
     """A model and its price history, oldest first."""
 
@@ -64,6 +100,13 @@ class Tariff(BaseModel):
     aliases: tuple[str, ...] = ()
     fine_tune_of: str | None = None
     retired: date | None = None
+    # Filled from the bundled lifecycle: see Lifecycle.
+    released: date | None = None
+    retirement: Lifecycle | None = None
+    # Shut down with this base model (a fine-tune's inference ends with its base).
+    retired_with: str | None = None
+    # genai-prices' undated "deprecated" flag.
+    deprecated: bool = False
     entries: tuple[PriceEntry, ...] = Field(min_length=1)
 
     @property
@@ -75,7 +118,10 @@ class Tariff(BaseModel):
         return self.entries[-1]
 
     def entry_at(self, day: date) -> PriceEntry | None:
-        """The price in force on `day`: the newest entry that started on or before it."""
+        """The price in force on `day`: the newest entry that started on or before it; none
+        before the model's release."""
+        if self.released is not None and day < self.released:
+            return None
         # Newest first: histories are a handful of entries and today's price is asked most.
         for entry in reversed(self.entries):
             if entry.effective is None or entry.effective <= day:
@@ -102,6 +148,36 @@ class Tariff(BaseModel):
     def is_retired_on(self, day: date) -> bool:
         return self.retired is not None and day >= self.retired
 
+    def is_gone_on(self, day: date) -> bool:
+        """Shut down on `day`, or flagged deprecated by the catalog with no date we know."""
+        return self.is_retired_on(day) or (self.deprecated and self.retired is None)
+
+    def retiring_after(self, day: date) -> bool:
+        """A shutdown is announced (on or before `day`) for a later date."""
+        if self.retired is None or day >= self.retired:
+            return False
+        announced = self.retirement.announced if self.retirement else None
+        return announced is None or announced <= day
+
+    def first_priced(self) -> date | None:
+        """The first day the model has a price: its release or its first dated price."""
+        first = self.entries[0].effective
+        if self.released is None:
+            return first
+        return self.released if first is None else max(first, self.released)
+
+    def with_lifecycle(self, lifecycle: Lifecycle, base: str | None = None) -> "Tariff":
+        """This tariff with `lifecycle`'s dates where it has none of its own; `base` when the
+        dates are its base model's (a fine-tune retires with its base)."""
+        return self.model_copy(
+            update={
+                "released": self.released if base else (self.released or lifecycle.released),
+                "retired": self.retired or lifecycle.retired,
+                "retirement": self.retirement or lifecycle,
+                "retired_with": self.retired_with or base,
+            }
+        )
+
     def merged_with(self, override: "Tariff") -> "Tariff":
         """This tariff with `override`'s entries added (replacing any with the same date) and its
         descriptive fields taking precedence where it sets them."""
@@ -116,6 +192,10 @@ class Tariff(BaseModel):
             aliases=tuple(dict.fromkeys((*self.aliases, *override.aliases))),
             fine_tune_of=override.fine_tune_of or self.fine_tune_of,
             retired=override.retired or self.retired,
+            released=override.released or self.released,
+            retirement=override.retirement or self.retirement,
+            retired_with=override.retired_with or self.retired_with,
+            deprecated=override.deprecated or self.deprecated,
             entries=sort_entries(by_date.values()),
         )
 
@@ -185,9 +265,16 @@ class TariffBook:
     is loaded on first need so that answering about well-known models stays fast."""
 
     def __init__(
-        self, tariffs: Iterable[Tariff], catalog: Callable[[], Catalog] | None = None
+        self,
+        tariffs: Iterable[Tariff],
+        catalog: Callable[[], Catalog] | None = None,
+        lifecycles: Iterable[Lifecycle] = (),
+        training_stops: Iterable[TrainingStop] = (),
     ) -> None:
-        self._own = list(tariffs)
+        # Later lifecycles (the user's file) win over earlier ones (the bundled file).
+        self._lifecycles = {normalize_name(item.model): item for item in lifecycles}
+        self.training_stops = tuple(training_stops)
+        self._own = self._with_lifecycles(list(tariffs))
         self._index = self._build_index(self._own)
         self._load_catalog = catalog
         self._catalog: Catalog | None = None
@@ -202,6 +289,42 @@ class TariffBook:
                 index.setdefault(normalize_name(name), tariff)
         return index
 
+    def lifecycles(self) -> list[Lifecycle]:
+        return list(self._lifecycles.values())
+
+    def lifecycle_of(self, name: str) -> Lifecycle | None:
+        return self._lifecycles.get(normalize_name(name))
+
+    def _with_lifecycles(self, tariffs: list[Tariff]) -> list[Tariff]:
+        """Each tariff with its own lifecycle (by id, bare id or alias), then fine-tunes with
+        their base's shutdown: OpenAI serves a fine-tune only until its base retires."""
+        if not self._lifecycles:
+            return tariffs
+        dated = [self._own_lifecycle(tariff) for tariff in tariffs]
+        if not any(tariff.fine_tune_of for tariff in dated):
+            return dated  # the catalog: no fine-tunes to date by their base
+        by_name = {normalize_name(name): t for t in dated for name in _names_of(t)}
+        result = []
+        for tariff in dated:
+            base_name = tariff.fine_tune_of
+            base = by_name.get(normalize_name(base_name)) if base_name else None
+            lifecycle = base.retirement if base else self.lifecycle_of(base_name or "")
+            if base_name and tariff.retired is None and lifecycle and lifecycle.retired:
+                tariff = tariff.with_lifecycle(lifecycle, base=base_name)
+            result.append(tariff)
+        return result
+
+    def _own_lifecycle(self, tariff: Tariff) -> Tariff:
+        bare = tariff.model.rpartition("/")[2]
+        for name in (tariff.model, bare, *tariff.aliases):
+            # A reseller's copy ("azure/gpt-4o") has no bare alias: the vendor's notice is not
+            # about it.
+            if name == bare and name != tariff.model and bare not in tariff.aliases:
+                continue
+            if (lifecycle := self._lifecycles.get(name)) is not None:
+                return tariff.with_lifecycle(lifecycle)
+        return tariff
+
     def _load_catalog_once(self) -> Catalog | None:
         """Load the catalog and index it once, even when several threads (Slack's listeners)
         ask at the same moment; the catalog is published last, after its index is complete."""
@@ -209,9 +332,10 @@ class TariffBook:
             with self._catalog_lock:
                 if self._catalog is None:
                     catalog = self._load_catalog()
+                    dated = self._with_lifecycles(list(catalog.tariffs))
                     self._catalog_index = {
                         name: tariff
-                        for name, tariff in self._build_index(catalog.tariffs).items()
+                        for name, tariff in self._build_index(dated).items()
                         if name not in self._index
                     }
                     self._catalog = catalog
@@ -269,13 +393,28 @@ class TariffBook:
 
     def quote(self, name: str, day: date) -> Quote:
         tariff = self.resolve(name)
+        # An alias that is a snapshot of its own ("gpt-4-0314") may shut down before the model.
+        snapshot = self.lifecycle_of(name)
+        if snapshot is not None and tariff.retirement is not snapshot:
+            tariff = tariff.model_copy(
+                update={
+                    "name": f"{tariff.display_name}, snapshot {normalize_name(name)}",
+                    "retired": snapshot.retired or tariff.retired,
+                    "retirement": snapshot,
+                }
+            )
         entry = tariff.entry_at(day)
         if entry is None:
-            first = tariff.entries[0].effective
+            first = tariff.first_priced()
+            since = first.isoformat() if first else "later"
+            why = (
+                f"it was released on {since}"
+                if first is not None and first == tariff.released
+                else f"its first known price starts {since}"
+            )
             raise NoPrice(
-                f"{tariff.display_name} had no price on {day.isoformat()}: "
-                f"its first known price starts {first.isoformat() if first else 'later'}.",
-                suggestions=[f"as of {first.isoformat()}"] if first else [],
+                f"{tariff.display_name} had no price on {day.isoformat()}: {why}.",
+                suggestions=[f"as of {since}"] if first else [],
             )
         return Quote(requested=normalize_name(name), tariff=tariff, entry=entry, day=day)
 

@@ -21,7 +21,7 @@ from pricing.lexicon import (
     training_words,
     words,
 )
-from pricing.money import cost_of, format_usd
+from pricing.money import EXACT, cost_of, format_usd
 from pricing.quantities import counted, format_count
 from pricing.query import DEFAULT_EPOCHS, PricedQuery
 from pricing.refinement import (
@@ -120,8 +120,9 @@ def answer(query: BreakevenQuery, at: PricingDay) -> BreakevenAnswer:
     tuned_row = priced_row(tuned_quote, query.tuned_prompt, output, at.historical, requests=1)
     base_row = priced_row(base_quote, query.base_prompt, output, at.historical, requests=1)
     training_usd = cost_of(query.training_tokens * epochs, training_rate)
-    saving = base_row.total_usd - tuned_row.total_usd
-    requests = math.ceil(training_usd / saving) if saving > 0 else None
+    # Exact: training sizes the grammar accepts need more than the default 28 digits.
+    saving = EXACT.subtract(base_row.total_usd, tuned_row.total_usd)
+    requests = math.ceil(EXACT.divide(training_usd, saving)) if saving > 0 else None
     notes = []
     if query.epochs is None:
         notes.append(f"Epochs not given: {DEFAULT_EPOCHS} assumed.")

@@ -6,7 +6,7 @@ from typing import Literal
 from pricing.answers import PricedAnswer
 from pricing.costing import priced_row, tariff_matches, usage_notes, workload
 from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
-from pricing.money import cost_of, format_usd
+from pricing.money import EXACT, cost_of, format_usd
 from pricing.quantities import DEFAULT_SPLIT, counted
 from pricing.query import PricedQuery, Usage
 from pricing.refinement import EXAMPLE_DATE, Reply, changed_usage, fixed_models, only_usage
@@ -43,22 +43,31 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
     per_request = input_tokens + output_tokens
     checks_window = query.usage.requests is not None
     candidates: list[tuple[Decimal, Tariff, PriceEntry]] = []
-    undated = too_small = 0
+    undated = too_small = gone = 0
+    unknown_window: list[str] = []
     # The whole catalog is priced here, so only the cheapest few become Answer rows.
     for tariff in at.book.tariffs():
-        if not tariff_matches(tariff, query.filter) or tariff.is_retired_on(day):
+        if not tariff_matches(tariff, query.filter):
             continue
         entry = tariff.entry_at(day)
         if entry is None:
+            continue  # not released yet on that day
+        if tariff.is_gone_on(day):
+            gone += 1
             continue
         if historical and entry.effective is None:
             undated += 1
             continue
-        if checks_window and (window := tariff.context_window_at(day)) and per_request > window:
+        window = tariff.context_window_at(day)
+        if checks_window and window is None:
+            # Nobody can say whether one request fits: no answer to recommend.
+            unknown_window.append(tariff.model)
+            continue
+        if checks_window and window is not None and per_request > window:
             too_small += 1
             continue
         input_rate, output_rate = entry.rates_for(input_tokens if checks_window else None)
-        total = cost_of(input_tokens, input_rate) + cost_of(output_tokens, output_rate)
+        total = EXACT.add(cost_of(input_tokens, input_rate), cost_of(output_tokens, output_rate))
         candidates.append((total, tariff, entry))
     candidates.sort(key=lambda candidate: candidate[0])
     rows = tuple(
@@ -74,8 +83,13 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
     notes = []
     if candidates:
         notes.append(f"Priced {counted(len(candidates), 'model')}; the cheapest are shown.")
-    elif not (undated or too_small):
+    elif not (undated or too_small or gone or unknown_window):
         notes.append(f"No model matches '{query.filter}' on {day.isoformat()}.")
+    if gone:
+        notes.append(
+            f"{counted(gone, 'model')} shut down by {day.isoformat()} (or marked deprecated by "
+            "genai-prices without a date): left out."
+        )
     if undated:
         notes.append(
             f"{counted(undated, 'model')} with only undated catalog prices, which may not have "
@@ -84,6 +98,13 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
     if too_small:
         notes.append(
             f"{too_small:,} models with a context window smaller than one request: left out."
+        )
+    if unknown_window:
+        some = ", ".join(sorted(unknown_window)[:3])
+        more = ", ..." if len(unknown_window) > 3 else ""
+        notes.append(
+            f"{counted(len(unknown_window), 'model')} whose context window is unknown, so one "
+            f"request may not fit ({some}{more}): left out."
         )
     notes += usage_notes(query.usage)
     scope = f" '{query.filter}'" if query.filter else ""

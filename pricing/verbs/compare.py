@@ -1,14 +1,14 @@
 """compare: a workload priced on several models side by side."""
 
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
 
-from pricing.answers import PricedAnswer
-from pricing.costing import priced_row, usage_notes, workload
+from pricing.answers import PricedAnswer, PricedRow
+from pricing.costing import lifecycle_warning, priced_row, usage_notes, workload
+from pricing.errors import NoPrice
 from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
-from pricing.money import format_usd
+from pricing.money import format_usd, ratio
 from pricing.quantities import DEFAULT_SPLIT
 from pricing.query import PricedQuery, Usage
 from pricing.refinement import EXAMPLE_DATE, Reply, changed_models, changed_usage, drops, only_usage
@@ -40,27 +40,54 @@ def render(query: CompareQuery) -> str:
 
 def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> PricedAnswer:
     """compare and cost: each model named, priced for the same usage, cheapest said first."""
-    # "compare gpt-4 gpt-4-8k": one row per model, under the name it was first asked by.
-    quotes: dict[str, Quote] = {}
+    # "compare gpt-4 gpt-4-8k": one row per model, under the name it was first asked by; a
+    # reseller's name ("azure/gpt-4o") is its own row even where the catalog prices it as the
+    # vendor's model.
+    quotes: dict[tuple[str, str], Quote] = {}
+    unpriced: list[str] = []
     for name in names:
-        quote = at.book.quote(name, at.day)
-        quotes.setdefault(quote.tariff.model, quote)
+        try:
+            quote = at.book.quote(name, at.day)
+        except NoPrice as exc:
+            if len(names) == 1:
+                raise
+            unpriced.append(f"{name}: not priced. {exc.message}")
+            continue
+        quotes.setdefault((seller_of(name, quote), quote.tariff.model), quote)
+    if not quotes:
+        raise NoPrice(" ".join(unpriced))
     input_tokens, output_tokens = usage.per_request()
     rows = tuple(
-        priced_row(q, input_tokens, output_tokens, at.historical, usage.requests)
-        for q in quotes.values()
+        resold_row(priced_row(q, input_tokens, output_tokens, at.historical, usage.requests), q)
+        if seller != q.tariff.provider
+        else priced_row(q, input_tokens, output_tokens, at.historical, usage.requests)
+        for (seller, _model), q in quotes.items()
     )
-    # A model that cannot take one request is no answer, however cheap.
-    usable = [row for row in rows if row.fits_context is not False]
+    # A model that cannot take one request is no answer, however cheap; nor is one whose price
+    # may not have applied on a past day.
+    usable = [
+        row
+        for row in rows
+        if row.fits_context is not False and not (at.historical and row.effective is None)
+    ]
     cheapest = min(usable, key=lambda row: row.total_usd) if len(rows) > 1 and usable else None
-    notes = usage_notes(usage)
+    notes = [*unpriced, *usage_notes(usage)]
+    notes += [
+        f"{q.requested}: genai-prices has no price of its own for {seller}; priced as "
+        f"{q.tariff.provider}'s {q.tariff.model} (whose shutdown dates need not be {seller}'s)."
+        for (seller, _model), q in quotes.items()
+        if seller != q.tariff.provider
+    ]
     summary = f"Total {format_usd(rows[0].total_usd)}" + (
         f" ({format_usd(rows[0].per_request_usd)} a request)."
         if rows[0].per_request_usd is not None
         else "."
     )
     if len(rows) > 1 and cheapest is None:
-        summary = "No model named can take one request: each context window is too small."
+        summary = (
+            "No model named can be ranked: each context window is too small, or the price's "
+            f"start date is unknown on {at.day.isoformat()}."
+        )
     if cheapest is not None:
         dearest = max(rows, key=lambda row: row.total_usd)
         tied = [row.model for row in usable if row.total_usd == cheapest.total_usd]
@@ -70,11 +97,16 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
             else f"{', '.join(tied[:-1])} and {tied[-1]} tie as the cheapest at "
             f"{format_usd(cheapest.total_usd)}."
         )
-        if cheapest.total_usd > 0 and dearest.total_usd > cheapest.total_usd:
-            times = (dearest.total_usd / cheapest.total_usd).quantize(Decimal("0.1"))
+        times = ratio(dearest.total_usd, cheapest.total_usd)
+        if times is not None and dearest.total_usd > cheapest.total_usd:
             summary = summary[:-1] + f"; {dearest.model} costs {times}x as much."
-        if len(usable) < len(rows):
+        if any(row.fits_context is False for row in rows):
             summary += " Models whose context window is too small for one request are left out."
+        if at.historical and any(row.effective is None for row in rows):
+            summary += (
+                " Models whose price has no start date are not ranked: it may not have applied "
+                f"on {at.day.isoformat()}."
+            )
     verb = "Compare" if kind == "compare" else "Cost"
     return PricedAnswer(
         kind=kind,  # type: ignore[arg-type]
@@ -87,6 +119,22 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
         summary=summary,
         notes=tuple(notes),
     )
+
+
+def resold_row(row: PricedRow, quote: Quote) -> PricedRow:
+    """A reseller's row priced as the vendor's model: the vendor's shutdown is not the
+    reseller's, so its warning goes."""
+    vendor_only = lifecycle_warning(quote.tariff, quote.day)
+    warnings = tuple(warning for warning in row.warnings if warning != vendor_only)
+    return row.model_copy(update={"warnings": warnings, "lifecycle_source": None})
+
+
+def seller_of(name: str, quote: Quote) -> str:
+    """Who sells the model as asked: the provider named ("azure/gpt-4o"), else the tariff's."""
+    provider, slash, _model = quote.requested.rpartition("/")
+    if slash and provider and "/" not in quote.tariff.model.removeprefix(f"{provider}/"):
+        return provider
+    return quote.tariff.provider
 
 
 def answer(query: CompareQuery, at: PricingDay) -> PricedAnswer:

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from pricing.answers import FinetuneAnswer
-from pricing.costing import price_warnings
+from pricing.costing import lifecycle_source, price_warnings
 from pricing.errors import NoPrice
 from pricing.lexicon import (
     EPOCH_WORDS,
@@ -32,7 +32,7 @@ from pricing.refinement import (
     one_model,
     refuse,
 )
-from pricing.tariffs import Quote, TariffBook, normalize_name
+from pricing.tariffs import Quote, Tariff, TariffBook, TrainingStop, normalize_name
 from pricing.verbs.spec import PricingDay, Verb
 
 EXAMPLE = "finetune gpt-3.5-turbo 100k tokens 3 epochs"
@@ -86,15 +86,23 @@ def training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Decim
     why the model cannot be priced for fine-tuning."""
     tariff = book.resolve(name)
     tuned = book.fine_tuned_variant(tariff)
+    retirement = tariff.retirement
     if tuned is None:
         tunable = sorted(
             t.fine_tune_of
             for t in book.own_tariffs()
             if t.fine_tune_of is not None and t.entry_at(day) is not None
         )
+        why = f"No training price is known for {tariff.display_name}"
+        if retirement is not None and retirement.with_fine_tunes and tariff.retired is not None:
+            until = "until" if day < tariff.retired else "until its shutdown on"
+            # The vendor's notice retires its fine-tunes: it could be fine-tuned.
+            why += f", though it could be fine-tuned {until} {tariff.retired.isoformat()}."
+        else:
+            why += ": it cannot be fine-tuned, or llmcost does not know what that costs."
         raise NoPrice(
-            f"{tariff.display_name} cannot be fine-tuned, or no training price is known for it. "
-            f"Models with training prices on {day.isoformat()}: {', '.join(tunable) or 'none'}.",
+            f"{why} Models with training prices on {day.isoformat()}: "
+            f"{', '.join(tunable) or 'none'}.",
             suggestions=[f"finetune {model} 100k tokens 3 epochs" for model in tunable[:3]],
         )
     quote = book.quote(tuned.model, day)
@@ -108,12 +116,37 @@ def training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Decim
     return replace(quote, requested=requested), training_rate
 
 
+def announced_stops(tuned: Tariff, book: TariffBook, day: date) -> list[TrainingStop]:
+    """The ends of new fine-tuning jobs on `tuned` announced by `day`."""
+    return [stop for stop in book.training_stops if stop.announced <= day and stop.covers(tuned)]
+
+
+def training_stop_warnings(tuned: Tariff, book: TariffBook, day: date) -> list[str]:
+    """When new fine-tuning jobs are no longer possible on `day`, or stop later as announced."""
+    warnings = []
+    if tuned.is_retired_on(day):
+        warnings.append("No new fine-tuning job can use it: it is shut down.")
+    for stop in announced_stops(tuned, book, day):
+        notice = f"notice of {stop.announced.isoformat()}"
+        if day >= stop.stops:
+            warnings.append(
+                f"since {stop.stops.isoformat()}, new fine-tuning jobs are not possible "
+                f"for {stop.who} ({notice})."
+            )
+        else:
+            warnings.append(
+                f"new fine-tuning jobs stop on {stop.stops.isoformat()} for {stop.who} ({notice})."
+            )
+    return [warning[0].upper() + warning[1:] for warning in warnings]
+
+
 def answer(query: FinetuneQuery, at: PricingDay) -> FinetuneAnswer:
     quote, training_rate = training_quote(query.model, at.book, at.day)
     epochs = query.epochs or DEFAULT_EPOCHS
     trained = query.training_tokens * epochs
     notes = [] if query.epochs else [f"Epochs not given: {DEFAULT_EPOCHS} assumed."]
     notes += price_warnings(quote, at.historical)
+    notes += training_stop_warnings(quote.tariff, at.book, at.day)
     notes.append(
         f"Using {quote.tariff.display_name} then costs {format_rate(quote.entry.input_per_mtok)}"
         f"/1M input and {format_rate(quote.entry.output_per_mtok)}/1M output tokens."
@@ -133,6 +166,14 @@ def answer(query: FinetuneQuery, at: PricingDay) -> FinetuneAnswer:
         output_per_mtok=quote.entry.output_per_mtok,
         effective=quote.entry.effective,
         training_source=quote.entry.source,
+        note_sources=tuple(
+            source
+            for source in (
+                lifecycle_source(quote.tariff, at.day),
+                *(stop.source for stop in announced_stops(quote.tariff, at.book, at.day)),
+            )
+            if source
+        ),
         summary=(
             f"Fine-tuning costs {format_usd(cost_of(trained, training_rate))}: "
             f"{trained:,} tokens at {format_rate(training_rate)}/1M."

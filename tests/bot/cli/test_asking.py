@@ -353,7 +353,7 @@ def test_bad_at_value_exits_2(argv):
         ("cost gtp-4 1k tokens", "Did you mean: gpt-4"),
         ("compare gpt-4-8k", "How many tokens?"),
         ("price gpt-3.5-turbo as of 2023-01-01", "2023-03-01"),
-        ("finetune gpt-4-8k 100k tokens", "cannot be fine-tuned"),
+        ("finetune gpt-4-8k 100k tokens", "No training price is known"),
         ("frobnicate gpt-4", "frobnicate"),
     ],
 )

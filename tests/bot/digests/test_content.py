@@ -45,7 +45,9 @@ def test_the_standing_question_prices_today_without_warnings(real_book):
     assert isinstance(result, PricedAnswer)
     assert result.kind == "compare"
     assert [row.model_id for row in result.rows] == ["gpt-4.1", "ft:gpt-4.1-mini"]
-    assert not any(row.warnings for row in result.rows)
+    # Only the shutdown OpenAI announced on 2026-10-14 (fine-tunes retire with their base).
+    warnings = [warning for row in result.rows for warning in row.warnings]
+    assert all("shuts down on 2027-01-14" in warning for warning in warnings)
     assert not any("retire" in note or "shut" in note for note in result.notes)
     assert result.summary
 

@@ -216,10 +216,14 @@ def test_breakeven_shows_both_requests_and_the_training(book):
 
 
 def test_tokens_warns_about_estimated_counts(book):
-    message = answer_message(ask(book, EXAMPLES["tokens"]), question=EXAMPLES["tokens"])
-    assert any(text.startswith(":warning: `claude-sonnet-4`") for text in texts(message.blocks))
+    result = ask(book, EXAMPLES["tokens"])
+    message = answer_message(result, question=EXAMPLES["tokens"])
+    lines = [line for text in texts(message.blocks) for line in text.splitlines()]
+    assert any(line.startswith(":warning: `claude-sonnet-4`") for line in lines)
     sources = texts(message.blocks)[-1]
-    assert sources.endswith("… and 1 more")  # six sources: five listed
+    # Price sources and shutdown notices: five listed.
+    assert len(result.sources) > 5
+    assert sources.endswith(f"… and {len(result.sources) - 5} more")
 
 
 def test_help_shows_lines_and_commands_without_a_table(book):
@@ -433,9 +437,11 @@ def test_home_view_tells_how_to_ask_and_shows_the_tariffs(book):
         "```Model", "In", "$/1M", "Out", "$/1M", "Train", "$/1M", "Context", "Since",
     ]  # fmt: skip
     gpt4 = next(line for line in table.splitlines() if line.startswith("gpt-4 (gpt-4-8k)"))
-    assert gpt4.split() == ["gpt-4", "(gpt-4-8k)", "$30", "$60", "-", "8,192", "2023-03-14"]
+    assert gpt4.split() == [
+        "gpt-4", "(gpt-4-8k)", "[shut", "down]", "$30", "$60", "-", "8,192", "2023-03-14",
+    ]  # fmt: skip
     tuned = next(line for line in table.splitlines() if line.startswith("ft:gpt-3.5-turbo"))
-    assert tuned.split()[2:5] == ["$3", "$6", "$8"]
+    assert tuned.split()[4:7] == ["$3", "$6", "$8"]
     assert len(tariff_grid(models).rows) == sum(
         text.count("\n") - 1 for text in texts(blocks) if text.startswith("```Model")
     )

@@ -143,7 +143,9 @@ def test_as_of_prices_the_budget_on_that_date(book):
 def test_json_has_the_fields_scripts_read(book):
     import json
 
-    data = json.loads(render_json(ask(book, "budget $500 per month gpt-4o 2k in 500 out")))
+    data = json.loads(
+        render_json(ask(book, "budget $500 per month gpt-4o 2k in 500 out as of 2026-01-01"))
+    )
     assert data["kind"] == "budget"
     assert (data["budget_usd"], data["period"]) == ("500", "month")
     (row,) = data["rows"]

@@ -31,7 +31,7 @@ def test_cost_per_request_times_requests(book):
 
 
 def test_a_request_larger_than_the_context_window_is_warned(book):
-    row = ask(book, "cost gpt-4-8k 7k in 2k out x 5 requests").rows[0]
+    row = ask(book, "cost gpt-4-8k 7k in 2k out x 5 requests as of 2026-01-01").rows[0]
 
     assert figures(row) == (Decimal("1.05"), Decimal("0.60"), Decimal("1.65"))
     assert len(row.warnings) == 1
@@ -57,7 +57,7 @@ def test_context_window_check_at_the_boundary_and_over_time(book, text, warned):
 
 def test_no_context_check_without_requests(book):
     """Without 'x N requests' the amounts are a whole workload, not one request."""
-    result = ask(book, "cost gpt-4-8k 7k in 2k out")
+    result = ask(book, "cost gpt-4-8k 7k in 2k out as of 2026-01-01")
 
     assert not result.rows[0].warnings
     assert any("x N requests" in note for note in result.notes)
