@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from bot.digests.schedules import Schedule
-from bot.storage.store import Store, digest_deliveries
+from bot.storage.store import Store, digest_deliveries, digest_subscriptions
 from bot.storage.subscriptions import DigestStore, Subscription
 from tests.e2e.server import BOT_TOKEN
 from tests.fake_slack import TEAM_ID, FakeSlack
@@ -116,6 +116,22 @@ def posts_by_channel(fake: FakeSlack) -> dict[str, int]:
             channel = call.body["channel"]
             counts[channel] = counts.get(channel, 0) + 1
     return counts
+
+
+def backdate_subscriptions(database_url: str, by: timedelta) -> None:
+    """As if every subscription had been made `by` earlier: `clock --now` takes past instants
+    only, so a test subscribing now runs the clock at a run of the recent past."""
+    store = Store(database_url)
+    try:
+        with store.engine.begin() as connection:
+            for row in connection.execute(select(digest_subscriptions)).all():
+                connection.execute(
+                    update(digest_subscriptions)
+                    .where(digest_subscriptions.c.id == row.id)
+                    .values(starts_at=row.starts_at - by)
+                )
+    finally:
+        store.close()
 
 
 def age_deliveries(database_url: str, by: timedelta) -> None:
