@@ -3,19 +3,24 @@
 Measures, with slash commands signed as Slack signs them:
 - ack latency at concurrency 1 and 16 (p50, p99), llmcost against the fastest bare app;
 - how long after its ack llmcost's answer reaches the (fake) Slack Web API (p50, p99);
-- cold start: process start to the first ack.
+- cold start: process start to the first ack; for llmcost, its first `tokens` answer after that;
+- under attack (llmcost only): the c=16 commands again, alongside 4 unsigned 100 MB uploads and a
+  stream of malformed unsigned requests, with the server's memory (its process and its workers).
 
 The fake Slack runs in a process of its own so its work is not charged to the load generator.
 Run: python bench/slack_bench.py [--requests N]   (the gunicorn baseline: pip install -e '.[bench]')
 """
 
 import argparse
+import itertools
 import multiprocessing
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +34,25 @@ from tests.e2e.server import BOT_TOKEN, SIGNING_SECRET, free_port  # noqa: E402
 from tests.slack_requests import post, signed_headers, slash_command  # noqa: E402
 
 QUESTION = "compare gpt-4-8k ft-gpt-3.5 200k tokens"
+TOKENS_QUESTION = "tokens " + "How much will this prompt cost on each model? " * 20
 COLD_STARTS = 5
+START_SECONDS = 60.0
+# The attack: as many uploads at once, each offering this much, refused or not.
+UPLOADS = 4
+UPLOAD_BYTES = 100 * 1024 * 1024
+UPLOAD_CHUNK = 64 * 1024
+UPLOAD_RETRY_SECONDS = 0.05
+# A malformed unsigned request about every this many seconds (the issue's finding: 200 in 0.7 s).
+MALFORMED_EVERY = 0.005
+# No attacker loop runs longer than this or more often than that, whatever the server does.
+ATTACK_SECONDS = 120.0
+ATTACK_MAX_REQUESTS = 50_000
+MALFORMED: list[tuple[bytes, dict[str, str]]] = [
+    (b"{not json", {"Content-Type": "application/json", "X-Slack-Request-Timestamp": "abc"}),
+    (b"null", {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ""}),
+    (b"\xff\xfe", {"Content-Type": "application/json", "X-Slack-Request-Timestamp": "1e9"}),
+    (b"payload=%7B", {"Content-Type": "application/x-www-form-urlencoded"}),
+]
 
 
 def _fake_slack_process(pipe) -> None:
@@ -110,6 +133,8 @@ def _started(command: list[str], env: dict[str, str]):
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         while True:
+            if time.perf_counter() - started > START_SECONDS:
+                raise RuntimeError(f"{command} did not ack within {START_SECONDS:g} s")
             body, headers = _signed(QUESTION, "C0WARMUP")
             try:
                 status, _, _ = post(url, body, headers, timeout=5)
@@ -120,7 +145,7 @@ def _started(command: list[str], env: dict[str, str]):
             if process.poll() is not None:
                 raise RuntimeError(f"{command} exited: {process.stderr.read().decode()}")
             time.sleep(0.002)  # polling for a port to open, not timing anything
-        yield url, time.perf_counter() - started, started
+        yield url, time.perf_counter() - started, started, process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -164,25 +189,31 @@ def measure(requests: int) -> dict[str, dict[str, float]]:
                 print(f"  ({name}: skipped, pip install -e '.[bench]')")
                 continue
             figures: dict[str, float] = {}
-            cold, first_answer = [], []
+            cold, first_answer, first_tokens = [], [], []
             for _ in range(COLD_STARTS):
                 fake.ask("reset")
                 env = _env(fake.api_url, free_port(), Path(home))
-                with _started(command, env) as (_, took, started):
+                with _started(command, env) as (url, took, started, _):
                     cold.append(took)
                     if name == LLMCOST:
                         posts = _wait_for_answers(fake, {"C0WARMUP"}, time.perf_counter() + 30)
                         first_answer.append(posts["C0WARMUP"] - started)
+                        first_tokens.append(_first_tokens_answer(url, fake))
             figures["cold_start_ms"] = statistics.median(cold) * 1000
             if first_answer:
                 figures["cold_start_to_first_answer_ms"] = statistics.median(first_answer) * 1000
-            with _started(command, _env(fake.api_url, free_port(), Path(home))) as (url, _, _):
+                figures["first_tokens_answer_after_ack_ms"] = statistics.median(first_tokens) * 1000
+            env = _env(fake.api_url, free_port(), Path(home))
+            with _started(command, env) as (url, _, _, pid):
                 warm = _load(url, 50, 4, "CWARM")  # not counted
                 if name == LLMCOST:  # steady state: the tariffs loaded, the database open
                     _wait_for_answers(fake, set(warm), time.perf_counter() + 60)
                 for concurrency in (1, 16):
                     fake.ask("reset")
-                    acks = _load(url, requests, concurrency, f"C{concurrency}X")
+                    with _memory(pid) as peak:
+                        acks = _load(url, requests, concurrency, f"C{concurrency}X")
+                    if concurrency == 16:
+                        figures["rss_peak_c16_mb"] = peak[0]
                     p50, p99 = _percentiles([elapsed for elapsed, _ in acks.values()])
                     figures[f"ack_p50_c{concurrency}_ms"] = p50
                     figures[f"ack_p99_c{concurrency}_ms"] = p99
@@ -192,8 +223,121 @@ def measure(requests: int) -> dict[str, dict[str, float]]:
                         p50, p99 = _percentiles(after)
                         figures[f"answer_after_ack_p50_c{concurrency}_ms"] = p50
                         figures[f"answer_after_ack_p99_c{concurrency}_ms"] = p99
+                if name == LLMCOST:
+                    figures.update(_under_attack(url, env["PORT"], pid, fake, requests))
             results[name] = figures
     return results
+
+
+def _first_tokens_answer(url: str, fake: FakeSlackProcess) -> float:
+    """Seconds from the ack of the first `tokens` question after start-up to its answer."""
+    body, headers = _signed(TOKENS_QUESTION, "C0TOKENS")
+    status, _, _ = post(url, body, headers, timeout=10)
+    assert status == 200, status
+    acked = time.perf_counter()
+    return _wait_for_answers(fake, {"C0TOKENS"}, acked + 30)["C0TOKENS"] - acked
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants (llmcost's answer workers), in MB."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
+            for task in Path(f"/proc/{current}/task").glob("*"):  # children are per thread
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, StopIteration):
+            continue  # it ended meanwhile
+    return total / 1024
+
+
+@contextmanager
+def _memory(pid: int, every: float = 0.05):
+    """The peak resident memory of `pid`'s process tree while the block runs: peak[0]."""
+    peak, done = [_rss_mb(pid)], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(every):
+            peak[0] = max(peak[0], _rss_mb(pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
+        peak[0] = max(peak[0], _rss_mb(pid))
+
+
+def _upload(port: int, stop: threading.Event) -> int:
+    """Unsigned 100 MB POSTs, one after another until `stop`; the bytes the server took."""
+    head = (
+        "POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {UPLOAD_BYTES}\r\n\r\n"
+    ).encode()
+    chunk, sent, deadline = b"x" * UPLOAD_CHUNK, 0, time.monotonic() + ATTACK_SECONDS
+    for _ in range(ATTACK_MAX_REQUESTS):
+        if stop.is_set() or time.monotonic() > deadline:
+            break
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+                connection.sendall(head)
+                for _ in range(UPLOAD_BYTES // UPLOAD_CHUNK):
+                    if stop.is_set():
+                        break
+                    connection.sendall(chunk)
+                    sent += len(chunk)
+        except OSError:
+            pass  # refused: the server closed the connection, as it should
+        stop.wait(UPLOAD_RETRY_SECONDS)  # and the attacker tries again
+    return sent
+
+
+def _malformed_stream(url: str, stop: threading.Event) -> dict[int, int]:
+    """Malformed unsigned requests, one about every MALFORMED_EVERY seconds; statuses counted."""
+    statuses: dict[int, int] = {}
+    deadline = time.monotonic() + ATTACK_SECONDS
+    for body, headers in itertools.islice(itertools.cycle(MALFORMED), ATTACK_MAX_REQUESTS):
+        if stop.wait(MALFORMED_EVERY) or time.monotonic() > deadline:
+            break
+        try:
+            status, _, _ = post(url, body, headers, timeout=10)
+        except OSError:
+            status = 0
+        statuses[status] = statuses.get(status, 0) + 1
+    return statuses
+
+
+def _under_attack(
+    url: str, port: str, pid: int, fake: FakeSlackProcess, requests: int
+) -> dict[str, float]:
+    stop = threading.Event()
+    with ThreadPoolExecutor(UPLOADS + 1) as attackers:
+        uploads = [attackers.submit(_upload, int(port), stop) for _ in range(UPLOADS)]
+        malformed = attackers.submit(_malformed_stream, url, stop)
+        time.sleep(0.5)  # let the attack get going before measuring
+        fake.ask("reset")
+        try:
+            with _memory(pid) as peak:
+                acks = _load(url, requests, 16, "CATTACK")
+        finally:
+            stop.set()
+        statuses = malformed.result()
+        sent = sum(upload.result() for upload in uploads)
+    _, p99 = _percentiles([elapsed for elapsed, _ in acks.values()])
+    posts = _wait_for_answers(fake, set(acks), time.perf_counter() + 60)
+    after = [posts[channel] - acked for channel, (_, acked) in acks.items()]
+    print(f"  (under attack: malformed requests answered {statuses}; uploads sent {sent:,} bytes)")
+    return {
+        "attack_ack_p99_c16_ms": p99,
+        "attack_answer_after_ack_p99_c16_ms": _percentiles(after)[1],
+        "attack_rss_peak_c16_mb": peak[0],
+        "attack_malformed_requests": float(sum(statuses.values())),
+        "attack_malformed_not_401": float(sum(n for s, n in statuses.items() if s != 401)),
+    }
 
 
 def _missing(module: str) -> bool:
@@ -215,7 +359,7 @@ def report(results: dict[str, dict[str, float]], show: Callable[[str], None] = p
         fastest = min(bare, key=lambda name: bare[name][key])
         ratio = ours[key] / bare[fastest][key]
         show(
-            f"  ack p99 ratio, c={concurrency:<2}            {ratio:5.2f}x   (goal <= 1.2x;"
+            f"  ack p99 ratio, c={concurrency:<2}            {ratio:5.2f}x   (goal <= 1.5x;"
             f" vs {fastest})"
         )
     for concurrency in (1, 16):
@@ -223,6 +367,12 @@ def report(results: dict[str, dict[str, float]], show: Callable[[str], None] = p
         show(f"  answer after ack p99, c={concurrency:<2}     {after:6.1f} ms (goal <= 100 ms)")
     cold = ours["cold_start_ms"] / bare["bare uvicorn+AsyncApp"]["cold_start_ms"]
     show(f"  cold start ratio vs bare AsyncApp   {cold:5.2f}x   (goal <= 1.5x)")
+    tokens = ours["first_tokens_answer_after_ack_ms"]
+    show(f"  first tokens answer after its ack  {tokens:6.1f} ms (goal <= 100 ms)")
+    attack = ours["attack_ack_p99_c16_ms"] / ours["ack_p99_c16_ms"]
+    show(f"  ack p99 at c=16 under attack / not {attack:5.2f}x   (goal <= 1.5x)")
+    memory = ours["attack_rss_peak_c16_mb"] / ours["rss_peak_c16_mb"]
+    show(f"  memory at c=16 under attack / not  {memory:5.2f}x   (goal <= 1.2x)")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -112,6 +112,9 @@ class Answerer:
         """Load the tariffs and the catalog now, so the first question is answered quickly."""
         self.book().tariffs()
 
+    def today(self) -> date:
+        return self._today()
+
     def ask(self, text: str) -> tuple[Query, Answer]:
         """Raises LlmcostError (with suggestions) for a question it cannot answer."""
         query = parse(text)
@@ -119,8 +122,17 @@ class Answerer:
 
     def follow_up(self, text: str, previous_question: str) -> tuple[Query, Answer] | None:
         """A reply in a thread, read against the thread's question; None for conversation."""
-        query = refine(text, parse(previous_question), is_model=self._knows)
+        query = self.refined(text, previous_question)
         return None if query is None else (query, self.answer(query))
+
+    def question(self, text: str) -> Query:
+        """A new question, not yet answered; raises LlmcostError for words it cannot read."""
+        return parse(text)
+
+    def refined(self, text: str, previous_question: str) -> Query | None:
+        """The thread's question changed by a reply, not yet answered (a training file's question
+        needs the file read first); None for conversation."""
+        return refine(text, parse(previous_question), is_model=self._knows)
 
     def _knows(self, name: str) -> bool:
         """A name the tariffs know counts as a model in a reply even when it does not look like

@@ -28,6 +28,10 @@ class SettingsError(LlmcostError):
     """A missing or malformed setting; the message names the variable."""
 
 
+# Every process's log lines: serve, clock and serve's answer workers.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 class PricesSettings(BaseSettings):
     """The database and where genai-prices' data file is fetched from: `llmcost prices`."""
 

@@ -73,7 +73,7 @@ class _Answer(_Frozen):
     @property
     def sources(self) -> list[str]:
         """Where the prices in this answer come from, each once."""
-        rows: Sequence[PricedRow | TariffRow | BudgetRow] = getattr(self, "rows", ())
+        rows: Sequence[PricedRow | TariffRow | BudgetRow | TrainingRow] = getattr(self, "rows", ())
         extra = [source for source in (getattr(self, "training_source", None),) if source]
         dated = [getattr(row, "lifecycle_source", None) for row in rows]
         return list(
@@ -113,6 +113,73 @@ class FinetuneAnswer(_Answer):
     output_per_mtok: Money
     effective: date | None
     training_source: str
+
+
+class TokenStats(_Frozen):
+    """Token counts of a training file's valid examples under one encoding."""
+
+    encoding: str
+    total: int
+    min: int
+    mean: float
+    median: float
+    p90: float
+    max: int
+
+
+class FileErrorRow(_Frozen):
+    line: int
+    message: str
+
+
+class TrainingRow(_Frozen):
+    """One fine-tunable model's price for a training file; `training_usd` None when it cannot
+    train on it (the reason is in `warnings`)."""
+
+    model: str  # the base model, as named or as listed
+    model_id: str  # the fine-tuned model's tariff
+    name: str
+    provider: str
+    encoding: str
+    estimated_tokens: bool  # counted with an OpenAI encoding for another vendor's model
+    cap: int | None  # longest training example; None when not published
+    over_cap: int
+    training_tokens: int  # the capped total of one epoch
+    trained_tokens: int  # epochs x that: billed
+    training_per_mtok: Money
+    training_usd: Money | None
+    request_input_tokens: int
+    request_output_tokens: int
+    request_usd: Money
+    breakeven_requests: int | None = None
+    effective: date | None
+    source: str
+    # Where a shutdown, and the end of new fine-tuning jobs, the warnings state come from.
+    lifecycle_source: str | None = None
+    stop_sources: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+class FinetuneFileAnswer(_Answer):
+    kind: Literal["finetune_file"] = "finetune_file"
+    file: str
+    format: str  # chat, preference or prompt_completion
+    format_name: str
+    examples: int
+    invalid: int
+    errors: tuple[FileErrorRow, ...]
+    error_counts: dict[str, int]
+    tokens: TokenStats
+    epochs: int
+    epochs_rule: Literal["given", "default"]
+    validation_examples: int | None = None
+    validation_tokens: int | None = None
+    rows: tuple[TrainingRow, ...]
+    vs: str | None = None
+    vs_prompt: int | None = None
+    vs_request_usd: Money | None = None
+    # Providers or models whose training is not priced per token, each with why.
+    not_priced: tuple[str, ...] = ()
 
 
 class BreakevenAnswer(_Answer):
@@ -196,6 +263,7 @@ Answer = Annotated[
     PricedAnswer
     | FinetuneAnswer
     | BreakevenAnswer
+    | FinetuneFileAnswer
     | TokensAnswer
     | TableAnswer
     | BudgetAnswer

@@ -1,13 +1,17 @@
 """The one way a usage is priced against a model's rates, and the warnings and notes that go
 with it; shared by every verb's engine."""
 
+import math
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from pricing.answers import PricedRow, TariffRow
+from pricing.errors import NoPrice
 from pricing.money import EXACT, cost_of, format_rate
 from pricing.quantities import DEFAULT_SPLIT, Ratio, counted, format_count
 from pricing.query import Usage
-from pricing.tariffs import PriceEntry, Quote, Tariff
+from pricing.tariffs import PriceEntry, Quote, Tariff, TariffBook, TrainingStop, normalize_name
 
 
 def priced_row(
@@ -186,3 +190,71 @@ def tariff_row(tariff: Tariff, entry: PriceEntry, day: date) -> TariffRow:
         source=entry.source,
         lifecycle_source=lifecycle_source(tariff, day),
     )
+
+
+def training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Decimal]:
+    """The fine-tuned variant of `name` and its training price on `day`, or a NoPrice that says
+    why the model cannot be priced for fine-tuning."""
+    tariff = book.resolve(name)
+    tuned = book.fine_tuned_variant(tariff)
+    retirement = tariff.retirement
+    if tuned is None:
+        tunable = sorted(
+            t.fine_tune_of
+            for t in book.own_tariffs()
+            if t.fine_tune_of is not None and t.entry_at(day) is not None
+        )
+        why = f"No training price is known for {tariff.display_name}"
+        if retirement is not None and retirement.with_fine_tunes and tariff.retired is not None:
+            until = "until" if day < tariff.retired else "until its shutdown on"
+            # The vendor's notice retires its fine-tunes: it could be fine-tuned.
+            why += f", though it could be fine-tuned {until} {tariff.retired.isoformat()}."
+        else:
+            why += ": it cannot be fine-tuned, or llmcost does not know what that costs."
+        raise NoPrice(
+            f"{why} Models with training prices on {day.isoformat()}: "
+            f"{', '.join(tunable) or 'none'}.",
+            suggestions=[f"finetune {model} 100k tokens 3 epochs" for model in tunable[:3]],
+        )
+    quote = book.quote(tuned.model, day)
+    training_rate = tuned.training_price_at(day)
+    if training_rate is None:
+        raise NoPrice(
+            f"No training price is known for {tuned.display_name} on {day.isoformat()}.",
+        )
+    # Named by its base ("gpt-3.5-turbo"), the row is about the fine-tuned model: say which.
+    requested = normalize_name(name) if tuned is tariff else tuned.model
+    return replace(quote, requested=requested), training_rate
+
+
+def announced_stops(tuned: Tariff, book: TariffBook, day: date) -> list[TrainingStop]:
+    """The ends of new fine-tuning jobs on `tuned` announced by `day`."""
+    return [stop for stop in book.training_stops if stop.announced <= day and stop.covers(tuned)]
+
+
+def training_stop_warnings(tuned: Tariff, book: TariffBook, day: date) -> list[str]:
+    """When new fine-tuning jobs are no longer possible on `day`, or stop later as announced."""
+    warnings = []
+    if tuned.is_retired_on(day):
+        warnings.append("No new fine-tuning job can use it: it is shut down.")
+    for stop in announced_stops(tuned, book, day):
+        notice = f"notice of {stop.announced.isoformat()}"
+        if day >= stop.stops:
+            warnings.append(
+                f"since {stop.stops.isoformat()}, new fine-tuning jobs are not possible "
+                f"for {stop.who} ({notice})."
+            )
+        else:
+            warnings.append(
+                f"new fine-tuning jobs stop on {stop.stops.isoformat()} for {stop.who} ({notice})."
+            )
+    return [warning[0].upper() + warning[1:] for warning in warnings]
+
+
+def requests_to_break_even(training_usd: Decimal, saving_per_request: Decimal) -> int | None:
+    """Requests after which a saving per request has paid back the training; None when there is
+    no saving."""
+    if saving_per_request <= 0:
+        return None
+    # Exact: training sizes the grammar accepts need more than the default 28 digits.
+    return math.ceil(EXACT.divide(training_usd, saving_per_request))

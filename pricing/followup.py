@@ -94,6 +94,9 @@ def refine(
     a model; a model slot then takes it as well as the words that look like model ids, and a new
     `price`/`history` question is taken only for a model it knows (or the thread names)."""
     question = _without_openers(text.lstrip())  # the text to count keeps its trailing spaces
+    own_reply = verb_of(previous).own_reply
+    if own_reply is not None and (changed := own_reply(previous, question)) is not None:
+        return changed
     if (head := _command_word(question)) is not None:
         return _new_question(question, head, previous, is_model)
     body = [word for word in words(text) if word.lower() not in _POLITE]

@@ -424,7 +424,15 @@ class TariffBook:
         if any(entry.training_per_mtok is not None for entry in tariff.entries):
             return tariff
         # Only our own tariffs describe fine-tuning; the catalog has no training prices.
-        for candidate in self._own:
-            if candidate.fine_tune_of is not None and self.find(candidate.fine_tune_of) is tariff:
+        bases = [candidate for candidate in self._own if candidate.fine_tune_of is not None]
+        # By name first: a base in the catalog is then found without loading the catalog.
+        names = set(_names_of(tariff))
+        for candidate in bases:
+            if normalize_name(candidate.fine_tune_of or "") in names:
+                return candidate
+        # Other spellings of an own base; a catalog base ('google/...') matched by name above.
+        for candidate in bases:
+            base = candidate.fine_tune_of or ""
+            if "/" not in base and self.find(base) is tariff:
                 return candidate
         return None

@@ -34,9 +34,10 @@ from aiohttp import WSMsgType, web
 # One made-up workspace for the fake and the requests sent to the app.
 from tests.slack_requests import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID
 
-__all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "Call", "FakeSlack"]
+__all__ = ["BOT_ID", "BOT_USER_ID", "FILE_DOWNLOAD_METHOD", "TEAM_ID", "Call", "FakeSlack"]
 
 RESPONSE_URL_METHOD = "response_url"
+FILE_DOWNLOAD_METHOD = "file_download"  # a GET of a file's url_private
 SOCKET_ACK_METHOD = "socket_ack"
 ENVELOPE_TYPES = frozenset({"slash_commands", "events_api", "interactive"})
 
@@ -146,6 +147,9 @@ class FakeSlack:
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_connections = 0
         self.users: dict[str, dict] = {}
+        # Files shared in the workspace: id -> (Slack's file object, contents).
+        self._files: dict[str, tuple[dict, bytes]] = {}
+        self._file_counter = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -226,6 +230,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{name}", self._handle_response_url)
         app.router.add_get("/socket", self._handle_socket)
+        app.router.add_get("/files-pri/{team_file}/{name}", self._handle_file)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
         await web.SockSite(runner, sock).start()
@@ -313,6 +318,7 @@ class FakeSlack:
             self._generation += 1
             self._rules.clear()
             self.users.clear()
+            self._files.clear()
             for gate in (*self._holds.values(), *self._holds_after_answering.values()):
                 gate.set()
             self._holds.clear()
@@ -470,6 +476,49 @@ class FakeSlack:
         )
         return web.Response(text=text, status=status, headers=extra_headers)
 
+    # ------------------------------------------------------------------ files
+
+    def add_file(self, name: str, content: bytes, *, size: int | None = None) -> dict:
+        """A file shared in the workspace, served at its ``url_private`` to a bot token (as
+        Slack serves files: ``Authorization: Bearer xoxb-...``). The file object, as events and
+        ``files.info`` carry it, is returned; ``size`` may claim another size than the content's.
+        """
+        file_id = f"F{next(self._file_counter):08d}"
+        url = f"{self.base_url}/files-pri/{TEAM_ID}-{file_id}/{name}"
+        file = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "filetype": name.rpartition(".")[2] if "." in name else "text",
+            "mimetype": "application/octet-stream",
+            "size": len(content) if size is None else size,
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+        }
+        with self._cond:
+            self._files[file_id] = (file, content)
+        return file
+
+    async def _handle_file(self, request: web.Request) -> web.Response:
+        received_at = time.perf_counter()
+        headers = _Headers(request.headers.items())
+        file_id = request.match_info["team_file"].partition("-")[2]
+        auth = headers.get("authorization", "")
+        with self._cond:
+            stored = self._files.get(file_id)
+        if not auth.startswith("Bearer xoxb-"):
+            # Slack answers a request without the bot token with its sign-in page.
+            status, content = 403, b"<html>sign in</html>"
+        elif stored is None:
+            status, content = 404, b"not found"
+        else:
+            status, content = 200, stored[1]
+        body = {"file": file_id}
+        self._record(
+            Call(FILE_DOWNLOAD_METHOD, body, headers, received_at, request.path, status, None)
+        )
+        return web.Response(body=content, status=status)
+
     def _next_ts(self) -> str:
         with self._cond:
             n = next(self._ts_counter)
@@ -522,6 +571,12 @@ class FakeSlack:
             return {"ok": True, "channel": _conversation(channel)}
         if method == "conversations.history":
             return {"ok": True, "messages": self._history(str(channel), body), "has_more": False}
+        if method == "files.info":
+            with self._cond:
+                stored = self._files.get(str(body.get("file", "")))
+            if stored is None:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": stored[0]}
         if method == "apps.connections.open":
             if not token.startswith("xapp-"):
                 return {"ok": False, "error": "not_allowed_token_type"}

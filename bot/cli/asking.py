@@ -4,6 +4,7 @@ Options may stand anywhere among the words (`llmcost compare ... --json`), so th
 by hand: argparse would read the "->" of a breakeven question as an option.
 """
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +27,7 @@ usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
 
   llmcost compare gpt-4-8k ft-gpt-3.5 200k tokens
   llmcost tokens - < prompt.txt    count (and price) a file's tokens
+  llmcost finetune train.jsonl     check, count and price a fine-tuning file
   llmcost help                     all commands, with examples
   llmcost serve                    run the Slack app (see `llmcost serve --help`)
   llmcost clock                    post subscribed channels' digests (`llmcost clock --help`)
@@ -109,8 +111,18 @@ def run(
         from pricing.parse import parse
         from pricing.sources import load_book
         from pricing.tariffs import TariffBook
+        from pricing.verbs.registry import is_verb
 
-        query = parse(" ".join(invocation.words))
+        book: TariffBook | None = None
+        words = invocation.words
+        if words and is_verb(words[0], "finetune"):
+            # Its files are read here: a word that is an existing file and no model's name
+            # becomes './name' (bot.cli.training).
+            from bot.cli.training import marked_files
+
+            book = load_book(tariffs_file(invocation.tariffs))
+            words = marked_files(words, book)
+        query = parse(" ".join(words))
         if query.kind == "tokens" and query.text == "-" and stdin is not None:
             piped = stdin.read()  # `llmcost tokens - < prompt.txt`
             if not piped.strip():
@@ -129,11 +141,16 @@ def run(
                 # --at is "as of" said once for every question; words that name a date win.
                 query = query.model_copy(update={"as_of": invocation.at})
         # Help needs no prices, so a broken tariffs file cannot hide it.
-        book = (
-            TariffBook([])
-            if query.kind == "help"
-            else load_book(tariffs_file(invocation.tariffs), catalog=catalog_in_force)
-        )
+        if query.kind == "help":
+            book = TariffBook([])
+        elif book is None:
+            book = load_book(tariffs_file(invocation.tariffs), catalog=catalog_in_force)
+        if query.kind == "finetune" and query.file is not None:
+            from bot.cli.training import with_tallies
+
+            day = query.as_of or today or date.today()
+            show = not as_json and sys.stderr.isatty()
+            query = with_tallies(query, book, day, stdin, show_progress=show)
         result = answer(query, book, today=today or date.today())
         if as_json:
             return 0, render_json(result), ""

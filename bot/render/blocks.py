@@ -36,6 +36,8 @@ from bot.render.text import (
     answer_grid,
     breakeven_training,
     finetune_facts,
+    finetune_file_facts,
+    finetune_file_remarks,
     tariff_grid,
     token_counts_grid,
 )
@@ -46,6 +48,7 @@ from pricing.answers import (
     BudgetAnswer,
     BudgetRow,
     FinetuneAnswer,
+    FinetuneFileAnswer,
     HelpAnswer,
     PricedAnswer,
     PricedRow,
@@ -121,7 +124,7 @@ def bold_money(escaped: str) -> str:
 
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, ending in '…' when cut; never cut inside an entity ('&amp;')
-    or a mention, and a code block cut short is closed again."""
+    or a mention, and a code block or code span cut short is closed again."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1 - len(_FENCE)]
@@ -132,7 +135,10 @@ def clip(text: str, limit: int) -> str:
     if markup > cut.rfind(">"):
         cut = cut[:markup]
     cut += "…"
-    return cut + _FENCE if cut.count(_FENCE) % 2 else cut
+    if cut.count(_FENCE) % 2:
+        return cut + _FENCE
+    # An inline code span cut short (a long question in "Asked: `...`") is closed too.
+    return cut + "`" if cut.replace(_FENCE, "").count("`") % 2 else cut
 
 
 def line_sections(lines: Sequence[str], limit: int = MAX_SECTION_TEXT) -> list[SectionBlock]:
@@ -279,6 +285,15 @@ def _body(answer: Answer) -> list[Block]:
             facts = finetune_facts(answer)
             fields = [mrkdwn(f"*{label}*\n{escape(value)}") for label, value in facts.items()]
             return [SectionBlock(text=mrkdwn("*Training*"), fields=fields)]
+        case FinetuneFileAnswer():
+            facts = finetune_file_facts(answer)
+            fields = [mrkdwn(f"*{label}*\n{escape(value)}") for label, value in facts.items()]
+            remarks = [escape(remark) for remark in finetune_file_remarks(answer)]
+            return [
+                SectionBlock(text=mrkdwn("*Training file*"), fields=fields),
+                *table,
+                *line_sections(remarks),
+            ]
         case BreakevenAnswer():
             training = bold_money(escape(breakeven_training(answer)))
             return [*table, SectionBlock(text=mrkdwn(training)), *_warnings(answer.rows)]
@@ -379,6 +394,10 @@ def _fallback_lines(answer: Answer) -> list[str]:
         case FinetuneAnswer():
             lines += [
                 f"{label}: {escape(value)}" for label, value in finetune_facts(answer).items()
+            ]
+        case FinetuneFileAnswer():
+            lines += [
+                f"{label}: {escape(value)}" for label, value in finetune_file_facts(answer).items()
             ]
         case BreakevenAnswer():
             lines.append(escape(breakeven_training(answer)))

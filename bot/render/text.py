@@ -14,6 +14,7 @@ from pricing.answers import (
     BudgetAnswer,
     BudgetRow,
     FinetuneAnswer,
+    FinetuneFileAnswer,
     HelpAnswer,
     PricedAnswer,
     PricedRow,
@@ -154,6 +155,91 @@ def _finetune(answer: FinetuneAnswer, width: int) -> str:
     body = [f"{answer.title} (prices as of {answer.as_of.isoformat()})", ""]
     body += [f"{label.ljust(label_width)}  {value}" for label, value in facts.items()]
     return "\n".join(body + _footer(answer, width))
+
+
+def finetune_file_facts(answer: FinetuneFileAnswer) -> dict[str, str]:
+    """What the training file holds, before the table of what it costs."""
+    stats = answer.tokens
+    facts = {
+        "Format": answer.format_name,
+        "Examples": f"{answer.examples:,}"
+        + (f" ({answer.invalid:,} invalid, left out)" if answer.invalid else ""),
+        f"Tokens ({stats.encoding})": (
+            f"{stats.total:,} total; min {stats.min:,}, mean {stats.mean:,.1f}, "
+            f"median {stats.median:,.1f}, p90 {stats.p90:,.1f}, max {stats.max:,}"
+        ),
+        "Epochs": f"{answer.epochs} ({answer.epochs_rule})",
+    }
+    if answer.validation_examples is not None:
+        facts["Validation"] = (
+            f"{answer.validation_examples:,} examples, {answer.validation_tokens or 0:,} tokens"
+        )
+    if answer.vs is not None and answer.vs_request_usd is not None:
+        facts["Versus"] = (
+            f"{answer.vs} with a {answer.vs_prompt or 0:,}-token prompt: "
+            f"{format_usd(answer.vs_request_usd)} a request"
+        )
+    return facts
+
+
+def finetune_file_grid(answer: FinetuneFileAnswer) -> Grid:
+    """Each fine-tunable model: its training rate, cap, tokens trained, training cost and one
+    typical request on the tuned model (and the requests to break even, when asked)."""
+    headers = ["Model", "Train $/1M", "Cap", "Over", "Tokens trained", "Training", "Request"]
+    rows = answer.rows
+    columns = [
+        [row.model + ("*" if row.estimated_tokens else "") for row in rows],
+        [format_rate(row.training_per_mtok) for row in rows],
+        [f"{row.cap:,}" if row.cap else "-" for row in rows],
+        [f"{row.over_cap:,}" for row in rows],
+        [f"{row.trained_tokens:,}" for row in rows],
+        [format_usd(row.training_usd) if row.training_usd is not None else "n/a" for row in rows],
+        [format_usd(row.request_usd) for row in rows],
+    ]
+    if answer.vs is not None:
+        headers.append("Break-even")
+        columns.append(
+            [
+                f"{row.breakeven_requests:,}" if row.breakeven_requests is not None else "never"
+                for row in rows
+            ]
+        )
+    return Grid(headers, _columns(*columns))
+
+
+def finetune_file_remarks(answer: FinetuneFileAnswer) -> list[str]:
+    """The rows' warnings, each once with the models it applies to; then the file's errors."""
+    by_warning: dict[str, list[str]] = {}
+    for row in answer.rows:
+        for warning in row.warnings:
+            by_warning.setdefault(warning, []).append(row.model)
+    remarks = [f"! {', '.join(models)}: {warning}" for warning, models in by_warning.items()]
+    if any(row.estimated_tokens for row in answer.rows):
+        remarks.append("* tokens estimated with an OpenAI encoding.")
+    if answer.errors:
+        remarks.append("Invalid lines (the first of each kind):")
+    for error in answer.errors:
+        remarks.append(f"  line {error.line}: {error.message}")
+    hidden = answer.invalid - len({error.line for error in answer.errors})
+    if hidden > 0:
+        remarks.append(f"... and {hidden:,} more invalid lines.")
+    remarks += [f"Not priced per token: {line}" for line in answer.not_priced]
+    return remarks
+
+
+def _finetune_file(answer: FinetuneFileAnswer, width: int) -> str:
+    facts = finetune_file_facts(answer)
+    label_width = max(map(len, facts))
+    body = [f"{answer.title} (prices as of {answer.as_of.isoformat()})", ""]
+    body += [f"{label.ljust(label_width)}  {value}" for label, value in facts.items()]
+    grid = finetune_file_grid(answer)
+    if grid.rows:
+        body += ["", grid.render()]
+    footer = _footer(answer, width)
+    remarks = [line for remark in finetune_file_remarks(answer) for line in wrap(remark, width)]
+    # The verdict first, then what applies to the rows, then the notes and sources.
+    summary = wrap(answer.summary, width) if answer.summary else []
+    return "\n".join([*body, "", *summary, *remarks, *footer[1 + len(summary) :]])
 
 
 def breakeven_grid(answer: BreakevenAnswer) -> Grid:
@@ -331,6 +417,8 @@ def answer_grid(answer: Answer) -> Grid | None:
             return priced_grid(answer)
         case BreakevenAnswer():
             return breakeven_grid(answer)
+        case FinetuneFileAnswer():
+            return finetune_file_grid(answer)
         case TokensAnswer():
             return token_costs_grid(answer)
         case TableAnswer():
@@ -347,6 +435,8 @@ def render_text(answer: Answer, width: int = DEFAULT_WIDTH) -> str:
             return _priced(answer, width)
         case FinetuneAnswer():
             return _finetune(answer, width)
+        case FinetuneFileAnswer():
+            return _finetune_file(answer, width)
         case BreakevenAnswer():
             return _breakeven(answer, width)
         case TokensAnswer():

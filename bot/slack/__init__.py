@@ -1,2 +1,2 @@
 """The Slack app: the Bolt app and its listeners, the server that runs them, the Web API client,
-Slack's markup, and delivering replies into conversations."""
+Slack's markup, delivering replies into conversations, and the guard in front of Bolt."""

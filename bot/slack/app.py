@@ -6,6 +6,7 @@ from bot.settings import Settings
 from bot.slack.client import configure_client
 from bot.slack.listeners import actions, commands, home, threads
 from bot.slack.services import Services
+from bot.slack.unhandled import answer_unhandled
 
 
 def build_app(settings: Settings, services: Services) -> AsyncApp:
@@ -18,8 +19,11 @@ def build_app(settings: Settings, services: Services) -> AsyncApp:
         # The ack goes back as soon as a listener returns (each starts its answer as a task
         # first: Services.after_ack); Bolt's default instead polls for the ack every 10 ms.
         process_before_response=True,
+        # 200 and one log line for what no listener takes (bot.slack.unhandled), not 404.
+        raise_error_for_unhandled_request=True,
     )
     configure_client(app.client, settings.slack_api_url)
     for listeners in (commands, threads, home, actions):
         listeners.register(app, services)
+    answer_unhandled(app)
     return app

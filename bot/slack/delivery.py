@@ -40,14 +40,38 @@ async def post_in_thread(
     thread_ts: str,
     user: str,
     direct: bool = False,
+    update_ts: str | None = None,
 ) -> None:
     """Post in a thread; help, errors and `private` go only to the asker, except in a direct
-    message, where only the asker can read it anyway."""
+    message, where only the asker can read it anyway. With `update_ts`, the message of ours
+    posted there ("counting...") becomes the reply."""
     if direct and reply.private:
         reply = replace(reply, private=False)  # nobody else reads a DM: no "Post in channel"
     message = reply.message.as_kwargs()
+    if update_ts is not None:
+        if not direct and (reply.private or reply.is_help_or_error):
+            # The asker alone sees it; the placeholder everyone saw goes.
+            await client.chat_delete(channel=channel, ts=update_ts)
+        else:
+            await client.chat_update(channel=channel, ts=update_ts, **message)
+            await remember(
+                services,
+                reply,
+                team_id=team_id,
+                channel=channel,
+                thread_ts=thread_ts,
+                message_ts=update_ts,
+            )
+            return
     if not direct and (reply.private or reply.is_help_or_error):
-        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **message)
+        try:
+            await client.chat_postEphemeral(
+                channel=channel, user=user, thread_ts=thread_ts, **message
+            )
+        except Exception as error:
+            # Only the asker may see it, and a thread has no other private way in: say why here.
+            reason = error.response.get("error") if isinstance(error, SlackApiError) else error
+            log.warning("could not answer %s privately in %s: %r", user, channel, reason)
         return
     posted = await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
     await remember(

@@ -57,8 +57,8 @@ def to_question(raw: str, answerer: Answerer, asked_by: str | None) -> Reply:
     try:
         query, answer = answerer.ask(typed)
     except LlmcostError as error:
-        return _failed(error, typed, asked_by, in_thread=False)
-    return _answered(query, answer, typed, private, asked_by)
+        return failed(error, typed, asked_by, in_thread=False)
+    return answered(query, answer, typed, private, asked_by)
 
 
 def to_follow_up(raw: str, previous: str, answerer: Answerer, asked_by: str | None) -> Reply | None:
@@ -67,20 +67,21 @@ def to_follow_up(raw: str, previous: str, answerer: Answerer, asked_by: str | No
     try:
         refined = answerer.follow_up(typed, previous)
     except LlmcostError as error:
-        return _failed(error, typed, asked_by, in_thread=True)
+        return failed(error, typed, asked_by, in_thread=True)
     if refined is None:
         return None
-    return _answered(*refined, typed, private, asked_by)
+    return answered(*refined, typed, private, asked_by)
 
 
-def _answered(
+def answered(
     query: Query, answer: Answer, typed: str, private: bool, asked_by: str | None
 ) -> Reply:
+    """A priced answer, with the question its thread can refine."""
     question = None if query.kind == "help" else render(query)
     return Reply(question=question, private=private, answer=answer, typed=typed, asked_by=asked_by)
 
 
-def _failed(error: LlmcostError, typed: str, asked_by: str | None, *, in_thread: bool) -> Reply:
+def failed(error: LlmcostError, typed: str, asked_by: str | None, *, in_thread: bool) -> Reply:
     """What was wrong, only for the asker; it starts no thread."""
     return Reply(
         question=None,

@@ -16,8 +16,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import LOG_FORMAT, Settings, SettingsError, load_settings
 from bot.slack.client import shared_session
+from bot.slack.guard import SignedRequestGuard
 from bot.slack.services import Services
 from bot.wall_clock import utc_today
 from pricing.errors import LlmcostError
@@ -50,7 +51,9 @@ class WithHealthAndWarmUp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
-        elif scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in HEALTH:
+        elif scope["type"] == "http" and (scope["method"], scope["path"]) in HEALTH:
+            # HEAD, as load balancers probe: the same answer without its body.
+            head = scope["method"] == "HEAD"
             await send(
                 {
                     "type": "http.response.start",
@@ -58,7 +61,7 @@ class WithHealthAndWarmUp:
                     "headers": [(b"content-type", b"text/plain; charset=utf-8")],
                 }
             )
-            await send({"type": "http.response.body", "body": b"llmcost is up\n"})
+            await send({"type": "http.response.body", "body": b"" if head else b"llmcost is up\n"})
         else:
             await self._bolt(scope, receive, send)
 
@@ -76,12 +79,14 @@ class WithHealthAndWarmUp:
         await send({"type": "lifespan.shutdown.complete"})
 
 
-HEALTH = ("/", "/healthz")
+HEALTH = {(method, path) for method in ("GET", "HEAD") for path in ("/", "/healthz")}
 
 
 def get_ready(settings: Settings, services: Services) -> None:
-    """Open the database and load the tariffs, then hand both to the listeners."""
+    """Open the database and load the tariffs, start the answer workers, then hand all three to
+    the listeners."""
     from bot.answering import Answerer
+    from bot.slack.workers import AnswerWorkers
     from bot.storage.engine import open_store
     from bot.storage.snapshots import SnapshotStore
 
@@ -100,9 +105,20 @@ def get_ready(settings: Settings, services: Services) -> None:
     # The tariffs are tens of thousands of objects that live as long as the process; without
     # this, every full collection walks them all (12 ms measured) in the middle of an answer.
     gc.freeze()
+    # Started last, so that its start (about 2 s of CPU) does not compete with the server's own
+    # and its first acks. Answers wait for it, so that the first `tokens` question finds the
+    # tokenizers loaded; without a worker, every answer is priced here.
+    workers = AnswerWorkers(
+        settings.llmcost_tariffs,
+        log_level=settings.log_level,
+        database_url=settings.database_url,
+        prices_check_seconds=settings.llmcost_prices_check_seconds,
+    )
+    workers.start()
+    started = workers.wait_until_started()
     log.info("ready: tariffs loaded")
     answerer.follow_in_background(settings.llmcost_prices_check_seconds)
-    services.provide(answerer, store)
+    services.provide(answerer, store, workers if started else None)
 
 
 EXIT_BAD_SETTINGS = 2
@@ -114,9 +130,7 @@ def fail(error: SettingsError) -> int:
 
 
 def serve(argv: list[str]) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     if argv and argv[0] in ("-h", "--help"):
         print(SERVE_USAGE)
         return 0
@@ -172,7 +186,12 @@ def _http_mode(app: AsyncApp, settings: Settings, services: Services) -> int:
 
         threading.Thread(target=run, name="get-ready", daemon=True).start()
 
-    bolt = AsyncSlackRequestHandler(app, path=EVENTS_PATH)
+    # Signature, timestamp and size checked on the raw bytes before Bolt parses anything.
+    bolt = SignedRequestGuard(
+        AsyncSlackRequestHandler(app, path=EVENTS_PATH),
+        signing_secret=settings.slack_signing_secret or "",
+        path=EVENTS_PATH,
+    )
     asgi = WithHealthAndWarmUp(bolt, app.client, services, warm_up)
     config = uvicorn.Config(
         asgi, host=settings.host, port=settings.port, access_log=False, log_config=None

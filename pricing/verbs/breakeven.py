@@ -1,13 +1,12 @@
 """breakeven: requests after which a fine-tuned model with a shorter prompt has paid back its
 training against a base model with the long prompt."""
 
-import math
 from typing import Literal
 
 from pydantic import Field
 
 from pricing.answers import BreakevenAnswer
-from pricing.costing import priced_row
+from pricing.costing import priced_row, requests_to_break_even, training_quote
 from pricing.lexicon import (
     OUTPUT_WORDS,
     PROMPT_WORDS,
@@ -32,7 +31,6 @@ from pricing.refinement import (
     fixed_models,
     refuse,
 )
-from pricing.verbs.finetune import training_quote
 from pricing.verbs.spec import PricingDay, Verb
 
 EXAMPLE = "breakeven ft-gpt-3.5 vs gpt-4-8k prompt 1500 -> 200 output 300 training 100k x3"
@@ -120,9 +118,8 @@ def answer(query: BreakevenQuery, at: PricingDay) -> BreakevenAnswer:
     tuned_row = priced_row(tuned_quote, query.tuned_prompt, output, at.historical, requests=1)
     base_row = priced_row(base_quote, query.base_prompt, output, at.historical, requests=1)
     training_usd = cost_of(query.training_tokens * epochs, training_rate)
-    # Exact: training sizes the grammar accepts need more than the default 28 digits.
     saving = EXACT.subtract(base_row.total_usd, tuned_row.total_usd)
-    requests = math.ceil(EXACT.divide(training_usd, saving)) if saving > 0 else None
+    requests = requests_to_break_even(training_usd, saving)
     notes = []
     if query.epochs is None:
         notes.append(f"Epochs not given: {DEFAULT_EPOCHS} assumed.")

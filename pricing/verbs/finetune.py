@@ -1,18 +1,25 @@
-"""finetune: the training cost of fine-tuning, tokens x epochs x the training price."""
+"""finetune: the training cost of fine-tuning, tokens x epochs x the training price; or, given a
+training file (`finetune train.jsonl`), the file checked and counted and priced on every
+fine-tunable model (pricing.verbs.finetune_file)."""
 
-from dataclasses import replace
-from datetime import date
-from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from pricing.answers import FinetuneAnswer
-from pricing.costing import lifecycle_source, price_warnings
-from pricing.errors import NoPrice
+from pricing.answers import FinetuneAnswer, FinetuneFileAnswer
+from pricing.costing import (
+    announced_stops,
+    lifecycle_source,
+    price_warnings,
+    training_quote,
+    training_stop_warnings,
+)
+from pricing.finetune_plan import price_file
 from pricing.lexicon import (
     EPOCH_WORDS,
+    PROMPT_WORDS,
     TIMES_WORDS,
+    TOKEN_WORDS,
     Cursor,
     as_of_words,
     model_name,
@@ -32,21 +39,83 @@ from pricing.refinement import (
     one_model,
     refuse,
 )
-from pricing.tariffs import Quote, Tariff, TariffBook, TrainingStop, normalize_name
+from pricing.tariffs import normalize_name
+from pricing.training_file import FileTally
 from pricing.verbs.spec import PricingDay, Verb
 
 EXAMPLE = "finetune gpt-3.5-turbo 100k tokens 3 epochs"
 
 
+FILE_EXAMPLE = "finetune train.jsonl gpt-4.1-mini gpt-4o-mini"
+VS_EXAMPLE = "vs gpt-4.1 prompt 1500"
+VS_WORDS = {"vs", "versus", "against"}
+VALIDATION_WORDS = {"validation", "val", "valid"}
+
+
 class FinetuneQuery(PricedQuery):
+    """Either one model and a token amount, or a training file (`file`, as typed) and the models
+    to price it on (none: every fine-tunable model). `training` and `validation_tally` are the
+    files' tallies, filled in by whoever may read the files (the terminal, or Slack from a shared
+    file): the words only name them."""
+
     kind: Literal["finetune"] = "finetune"
-    model: str
-    training_tokens: int = Field(ge=1)
+    model: str | None = None
+    training_tokens: int | None = Field(default=None, ge=1)
     epochs: int | None = Field(default=None, ge=1)
+    file: str | None = None
+    models: tuple[str, ...] = ()
+    validation: str | None = None
+    vs: str | None = None
+    vs_prompt: int | None = Field(default=None, ge=0)
+    training: FileTally | None = None
+    validation_tally: FileTally | None = None
+
+    @model_validator(mode="after")
+    def _a_size_or_a_file(self) -> "FinetuneQuery":
+        if self.file is None and (self.model is None or self.training_tokens is None):
+            raise ValueError("a finetune question needs a model and tokens, or a file")
+        return self
+
+
+# A file shared in Slack, named in a question as 'slack:<file id>:<file name>'.
+SLACK_FILE = "slack:"
+
+
+def is_file_word(word: str) -> bool:
+    """A word that names a training file: '-' (standard input), a path ('./x', '/x', '~/x'), a
+    file shared in Slack ('slack:F0123:train.jsonl') or a .jsonl/.json name. A bare word that is
+    also a model's name is the model."""
+    return (
+        word == "-"
+        or word.startswith(("./", "../", "/", "~/", SLACK_FILE))
+        or word.lower().endswith((".jsonl", ".json"))
+    )
+
+
+def slack_file_reference(file_id: str, name: str) -> str:
+    """How a question names a file shared in Slack: one word, whatever its name."""
+    return f"{SLACK_FILE}{file_id}:{'_'.join(name.split()) or 'file.jsonl'}"
+
+
+def slack_file_id(file: str | None) -> str | None:
+    """The Slack file id a question's file names, or None for any other file."""
+    if file is None or not file.startswith(SLACK_FILE):
+        return None
+    return file.removeprefix(SLACK_FILE).partition(":")[0] or None
+
+
+def file_label(file: str) -> str:
+    """A file as shown in an answer: a Slack file by its name."""
+    if file.startswith(SLACK_FILE):
+        return file.removeprefix(SLACK_FILE).partition(":")[2] or file
+    return file
 
 
 def parse(after: str) -> FinetuneQuery:
-    cursor = Cursor(words(after), "finetune", EXAMPLE)
+    found = words(after)
+    if any(is_file_word(word) for word in found):
+        return parse_file_question(found)
+    cursor = Cursor(found, "finetune", EXAMPLE)
     model = None
     tokens = epochs = None
     while not cursor.done():
@@ -76,71 +145,87 @@ def parse(after: str) -> FinetuneQuery:
     return FinetuneQuery(model=model, training_tokens=tokens, epochs=epochs, as_of=cursor.as_of)
 
 
+def parse_file_question(found: list[str]) -> FinetuneQuery:
+    cursor = Cursor(found, "finetune", FILE_EXAMPLE)
+    file = validation = vs = None
+    vs_prompt = epochs = None
+    models: list[str] = []
+    while not cursor.done():
+        if cursor.take_date():
+            continue
+        word = cursor.peek()
+        assert word is not None
+        if word in VALIDATION_WORDS:
+            cursor.position += 1
+            if cursor.done() or not is_file_word(cursor.words[cursor.position]):
+                raise cursor.fail("'validation' needs a file, e.g. 'validation val.jsonl'.")
+            validation = cursor.once(validation, cursor.next_raw(), "validation file")
+        elif word in VS_WORDS:
+            cursor.position += 1
+            base = model_name(cursor.peek() or "")
+            if base is None or is_file_word(base):
+                raise cursor.fail(f"'vs' needs a base model and its prompt: {VS_EXAMPLE}.")
+            vs = cursor.once(vs, model_name(cursor.next_raw()), "base model")
+            if cursor.peek() in PROMPT_WORDS:
+                cursor.position += 1
+            if not cursor.is_count(cursor.peek()):
+                raise cursor.fail(f"'vs' needs the base model's prompt size: {VS_EXAMPLE}.")
+            vs_prompt = cursor.count(cursor.next_raw())
+            cursor.skip(cursor.peek() in TOKEN_WORDS)
+        elif cursor.is_count(word) or word in TIMES_WORDS | EPOCH_WORDS:
+            _, found_epochs = take_training(cursor)
+            if found_epochs is None:
+                raise cursor.unexpected(cursor.next_raw(), "(epochs are 'epochs 3' or '3 epochs')")
+            epochs = cursor.once(epochs, found_epochs, "number of epochs")
+        elif is_file_word(cursor.words[cursor.position]):
+            file = cursor.once(file, cursor.next_raw(), "training file")
+        elif model_name(word) is None:
+            cursor.position += 1
+        else:
+            models.append(model_name(cursor.next_raw()) or word)
+    if file is None:
+        raise cursor.fail("Which training file? Give its path, or '-' for standard input.")
+    return FinetuneQuery(
+        file=file,
+        models=tuple(dict.fromkeys(models)),
+        epochs=epochs,
+        validation=validation,
+        vs=vs,
+        vs_prompt=vs_prompt,
+        as_of=cursor.as_of,
+    )
+
+
 def render(query: FinetuneQuery) -> str:
+    if query.file is not None:
+        parts = ["finetune", query.file, *query.models]
+        if query.epochs:
+            parts.append(f"{query.epochs} epochs")
+        if query.validation:
+            parts += ["validation", query.validation]
+        if query.vs:
+            parts += ["vs", query.vs, "prompt", format_count(query.vs_prompt or 0)]
+        return " ".join(parts) + as_of_words(query.as_of)
+    assert query.model is not None
+    assert query.training_tokens is not None
     training = training_words(query.training_tokens, query.epochs)
     return f"finetune {query.model} {training}{as_of_words(query.as_of)}"
 
 
-def training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Decimal]:
-    """The fine-tuned variant of `name` and its training price on `day`, or a NoPrice that says
-    why the model cannot be priced for fine-tuning."""
-    tariff = book.resolve(name)
-    tuned = book.fine_tuned_variant(tariff)
-    retirement = tariff.retirement
-    if tuned is None:
-        tunable = sorted(
-            t.fine_tune_of
-            for t in book.own_tariffs()
-            if t.fine_tune_of is not None and t.entry_at(day) is not None
+def answer(query: FinetuneQuery, at: PricingDay) -> FinetuneAnswer | FinetuneFileAnswer:
+    if query.file is not None:
+        return price_file(
+            file=file_label(query.file),
+            training=query.training,
+            models=query.models,
+            epochs=query.epochs,
+            validation=query.validation_tally,
+            vs=query.vs,
+            vs_prompt=query.vs_prompt,
+            at=at,
         )
-        why = f"No training price is known for {tariff.display_name}"
-        if retirement is not None and retirement.with_fine_tunes and tariff.retired is not None:
-            until = "until" if day < tariff.retired else "until its shutdown on"
-            # The vendor's notice retires its fine-tunes: it could be fine-tuned.
-            why += f", though it could be fine-tuned {until} {tariff.retired.isoformat()}."
-        else:
-            why += ": it cannot be fine-tuned, or llmcost does not know what that costs."
-        raise NoPrice(
-            f"{why} Models with training prices on {day.isoformat()}: "
-            f"{', '.join(tunable) or 'none'}.",
-            suggestions=[f"finetune {model} 100k tokens 3 epochs" for model in tunable[:3]],
-        )
-    quote = book.quote(tuned.model, day)
-    training_rate = tuned.training_price_at(day)
-    if training_rate is None:
-        raise NoPrice(
-            f"No training price is known for {tuned.display_name} on {day.isoformat()}.",
-        )
-    # Named by its base ("gpt-3.5-turbo"), the row is about the fine-tuned model: say which.
-    requested = normalize_name(name) if tuned is tariff else tuned.model
-    return replace(quote, requested=requested), training_rate
-
-
-def announced_stops(tuned: Tariff, book: TariffBook, day: date) -> list[TrainingStop]:
-    """The ends of new fine-tuning jobs on `tuned` announced by `day`."""
-    return [stop for stop in book.training_stops if stop.announced <= day and stop.covers(tuned)]
-
-
-def training_stop_warnings(tuned: Tariff, book: TariffBook, day: date) -> list[str]:
-    """When new fine-tuning jobs are no longer possible on `day`, or stop later as announced."""
-    warnings = []
-    if tuned.is_retired_on(day):
-        warnings.append("No new fine-tuning job can use it: it is shut down.")
-    for stop in announced_stops(tuned, book, day):
-        notice = f"notice of {stop.announced.isoformat()}"
-        if day >= stop.stops:
-            warnings.append(
-                f"since {stop.stops.isoformat()}, new fine-tuning jobs are not possible "
-                f"for {stop.who} ({notice})."
-            )
-        else:
-            warnings.append(
-                f"new fine-tuning jobs stop on {stop.stops.isoformat()} for {stop.who} ({notice})."
-            )
-    return [warning[0].upper() + warning[1:] for warning in warnings]
-
-
-def answer(query: FinetuneQuery, at: PricingDay) -> FinetuneAnswer:
+    assert query.model is not None
+    assert query.training_tokens is not None
     quote, training_rate = training_quote(query.model, at.book, at.day)
     epochs = query.epochs or DEFAULT_EPOCHS
     trained = query.training_tokens * epochs
@@ -183,12 +268,18 @@ def answer(query: FinetuneQuery, at: PricingDay) -> FinetuneAnswer:
 
 
 def follow_ups(previous: FinetuneQuery) -> list[str]:
+    if previous.file is not None:
+        return ["what about gpt-4.1", "epochs 5", "vs gpt-4o prompt 2000", EXAMPLE_DATE]
     return ["make it 200k tokens", "5 epochs", "what about gpt-4o-mini", EXAMPLE_DATE]
 
 
 def apply(previous: FinetuneQuery, reply: Reply) -> FinetuneQuery:
     """A bare token amount is the training size."""
     fixed_models(previous, reply.form)
+    if previous.file is not None:
+        return apply_to_file_question(previous, reply)
+    assert previous.model is not None
+    assert previous.training_tokens is not None
     changes = reply.changes
     refuse(
         previous,
@@ -212,6 +303,46 @@ def apply(previous: FinetuneQuery, reply: Reply) -> FinetuneQuery:
     )
 
 
+def apply_to_file_question(previous: FinetuneQuery, reply: Reply) -> FinetuneQuery:
+    """Models named replace the models priced; epochs, a date and 'vs MODEL prompt N' apply."""
+    changes = reply.changes
+    refuse(
+        previous,
+        total=changes.total,
+        input=changes.input,
+        output=changes.output,
+        requests=changes.requests,
+        split=changes.split,
+        training=changes.training,
+    )
+    vs, vs_prompt = previous.vs, previous.vs_prompt
+    models = tuple(changes.models) or previous.models
+    if changes.prompts is not None:
+        # 'vs gpt-4o prompt 2000': the model named is the base, the prompt its size.
+        if len(changes.models) != 1:
+            raise CannotApply("Name the base model with its prompt.", "vs gpt-4o prompt 2000")
+        vs, vs_prompt, models = changes.models[0], changes.prompts[0], previous.models
+    return previous.model_copy(
+        update={
+            "models": models,
+            "epochs": changed_epochs(previous.epochs, changes),
+            "vs": vs,
+            "vs_prompt": vs_prompt,
+            "as_of": reply.as_of,
+        }
+    )
+
+
+def versus_reply(previous: FinetuneQuery, text: str) -> FinetuneQuery | None:
+    """'vs gpt-4o prompt 2000' in a training file's thread: the base model to break even
+    against; None for any other reply (or any other finetune question)."""
+    found = words(text)
+    if previous.file is None or not found or found[0].lower() not in VS_WORDS:
+        return None
+    asked = parse_file_question([previous.file, *found])
+    return previous.model_copy(update={"vs": asked.vs, "vs_prompt": asked.vs_prompt})
+
+
 VERB = Verb(
     name="finetune",
     query=FinetuneQuery,
@@ -219,6 +350,10 @@ VERB = Verb(
     details=(
         "Name the base model or its fine-tuned variant. "
         "Epochs: '3 epochs' or 'x3' (3 if not given).",
+        "Or give a training file (JSONL; in Slack, share it with the app): it is checked and "
+        "counted as OpenAI's cookbook does, and priced on every fine-tunable model, or those "
+        "named; 'epochs N', 'validation val.jsonl', 'vs gpt-4.1 prompt 1500' (break-even "
+        "against a base model with a long prompt).",
     ),
     example=EXAMPLE,
     more_examples=("finetune ft-davinci-002 1M tokens x2 as of 2023-08-22",),
@@ -228,4 +363,5 @@ VERB = Verb(
     answer=answer,
     follow_ups=follow_ups,
     apply=apply,
+    own_reply=versus_reply,
 )

@@ -61,3 +61,9 @@ def verb_named(word: str) -> Verb | None:
 def verb_of(query: Any) -> Verb:
     """The verb that asks `query`."""
     return BY_NAME[query.kind]
+
+
+def is_verb(word: str, name: str) -> bool:
+    """Whether `word` names the verb called `name`, itself or by a synonym."""
+    verb = verb_named(word.lower())
+    return verb is not None and verb.name == name

@@ -47,3 +47,7 @@ class Verb:
     free_text: bool = False
     # Replies to it may name money and periods ("make it $1000", "per day").
     budget_replies: bool = False
+    # Its own reading of a thread reply, before the shared one: (question, reply words) -> the
+    # changed question, or None to read the reply as any other ('vs gpt-4o prompt 2000' in a
+    # training file's thread changes its base model; elsewhere 'vs' starts a comparison).
+    own_reply: Callable[[Any, str], Any] | None = None

@@ -14,6 +14,8 @@ from pricing.answer import answer
 from pricing.answers import Answer
 from pricing.parse import parse
 from pricing.sources import load_book
+from pricing.training_file import empty_tally, tally_block
+from pricing.verbs.finetune import FILE_EXAMPLE
 from pricing.verbs.registry import VERB_LIST
 
 TODAY = date(2026, 11, 24)
@@ -26,10 +28,29 @@ KINDS = {
 }
 
 
+# A training file is read by the terminal or Slack, not by the engine: its answer is made from
+# a file's tally (the example's words name the file).
+FILE_LINE = (
+    b'{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hey"}]}\n'
+)
+EXAMPLES.append(FILE_EXAMPLE + " vs gpt-4.1 prompt 1500")
+
+
+def _asked(example: str, book):
+    query = parse(example)
+    if getattr(query, "file", None) is not None:
+        encodings = ("cl100k_base", "o200k_base")
+        tally = empty_tally("chat", encodings).plus(
+            tally_block(1, FILE_LINE + b"not json\n", "chat", encodings)
+        )
+        query = query.model_copy(update={"training": tally})
+    return answer(query, book, TODAY)
+
+
 @pytest.fixture(scope="module")
 def answers():
     book = load_book(None)
-    return [answer(parse(example), book, TODAY) for example in EXAMPLES]
+    return [_asked(example, book) for example in EXAMPLES]
 
 
 def test_the_verbs_examples_cover_every_kind_of_answer(answers):

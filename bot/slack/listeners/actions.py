@@ -10,8 +10,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.blocks import SHARE_ACTION
 from bot.slack.delivery import TROUBLE, deliver, respond_to_asker
-from bot.slack.replies import to_question
+from bot.slack.payloads import ButtonClick, read_payload
 from bot.slack.services import Services
+from bot.slack.workers import needs_a_worker, question
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +32,24 @@ async def on_share(
 async def share(
     body: dict, client: AsyncWebClient, respond: AsyncRespond, team_id: str, services: Services
 ) -> None:
+    click = read_payload(ButtonClick, body, what="a click")
+    if click is None:
+        return
     try:
         # The button carries the canonical question; it is asked again, so the channel sees
         # today's prices (or the question's own date), never a stale copy.
-        value = body["actions"][0]["value"]
-        reply = to_question(value, services.answerer, body["user"]["id"])
+        asked = click.actions[0].value
+        heavy = needs_a_worker(asked)
+        reply = await services.priced(question, asked, click.user.id, heavy=heavy)
         await deliver(
             reply,
             client,
             respond,
             services,
             team_id=team_id,
-            channel=body["channel"]["id"],
+            channel=click.channel.id,
             # A private answer in a thread is shared in that thread.
-            thread_ts=body.get("container", {}).get("thread_ts"),
+            thread_ts=click.container.thread_ts,
         )
     except Exception:
         log.exception("sharing an answer failed")

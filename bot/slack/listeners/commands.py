@@ -11,8 +11,9 @@ from bot.render.blocks import COMMAND
 from bot.slack.delivery import TROUBLE, deliver, respond_to_asker
 from bot.slack.listeners.digest import answer_digest, is_digest_command
 from bot.slack.markup import from_slack
-from bot.slack.replies import to_question
+from bot.slack.payloads import SlashCommand, read_payload
 from bot.slack.services import Services
+from bot.slack.workers import needs_a_worker, question
 
 log = logging.getLogger(__name__)
 
@@ -27,19 +28,23 @@ async def on_command(
 async def answer_command(
     body: dict, client: AsyncWebClient, respond: AsyncRespond, services: Services
 ) -> None:
+    command = read_payload(SlashCommand, body, what=f"a {COMMAND} command")
+    if command is None:
+        return
     try:
-        typed = from_slack(body.get("text", ""))
+        typed = from_slack(command.text)
         if is_digest_command(typed):
             await answer_digest(typed, body, client, respond, services)
             return
-        reply = to_question(body.get("text", ""), services.answerer, body.get("user_id"))
+        heavy = needs_a_worker(command.text)
+        reply = await services.priced(question, command.text, command.user_id, heavy=heavy)
         await deliver(
             reply,
             client,
             respond,
             services,
-            team_id=body.get("team_id", ""),
-            channel=body["channel_id"],
+            team_id=command.team_id,
+            channel=command.channel_id,
         )
     except Exception:
         log.exception("answering %s failed", COMMAND)

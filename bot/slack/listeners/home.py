@@ -4,11 +4,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.render.blocks import home_view
+from bot.slack.payloads import HomeOpened, read_payload
 from bot.slack.services import Services
-from pricing.answers import HelpAnswer, TableAnswer
-from pricing.verbs.help import HelpQuery
-from pricing.verbs.models import ModelsQuery
+from bot.slack.workers import home
 
 
 async def on_home_opened(
@@ -19,17 +17,10 @@ async def on_home_opened(
 
 
 async def publish_home(event: dict, client: AsyncWebClient, services: Services) -> None:
-    if event.get("tab", "home") != "home":
+    opened = read_payload(HomeOpened, event, what="an app_home_opened event")
+    if opened is None or opened.tab != "home":
         return  # the Messages tab needs nothing from us
-    await client.views_publish(user_id=event["user"], view=home_tab(services))
-
-
-def home_tab(services: Services) -> dict:
-    models = services.answerer.answer(ModelsQuery())
-    help_answer = services.answerer.answer(HelpQuery())
-    assert isinstance(models, TableAnswer)
-    assert isinstance(help_answer, HelpAnswer)
-    return home_view(models, help_answer)
+    await client.views_publish(user_id=opened.user, view=await services.priced(home))
 
 
 def register(app: AsyncApp, services: Services) -> None:

@@ -14,8 +14,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.delivery import post_in_thread
 from bot.slack.markup import mentions, strip_mention
-from bot.slack.replies import Reply, to_follow_up, to_question
+from bot.slack.payloads import ConversationMessage, read_payload
+from bot.slack.replies import Reply
 from bot.slack.services import Services
+from bot.slack.training import answer_about_a_file
+from bot.slack.workers import follow_up, needs_a_worker, question
+from pricing.verbs.finetune import SLACK_FILE
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +28,15 @@ _PEOPLE_WRITING = {None, "thread_broadcast", "file_share"}
 
 
 def is_from_a_person(event: dict) -> bool:
-    """Not another bot (nor llmcost itself), not an edit or a join; has words."""
+    """Not another bot (nor llmcost itself), not an edit or a join; has words or files."""
     return (
         event.get("subtype") in _PEOPLE_WRITING
         and not event.get("bot_id")
         and bool(event.get("user"))
-        and bool((event.get("text") or "").strip())
+        and (
+            (isinstance(event.get("text"), str) and bool(event["text"].strip()))
+            or bool(event.get("files"))
+        )
     )
 
 
@@ -54,7 +61,7 @@ async def answer_message(
         log.debug("ignored %s: not a person writing", body.get("event_id"))
         return
     direct = event.get("channel_type") == "im"
-    if bot_user and mentions(event["text"], bot_user) and not direct:
+    if bot_user and mentions(event.get("text") or "", bot_user) and not direct:
         log.debug("ignored %s: a mention, answered as such", body.get("event_id"))
         return
     if event.get("thread_ts") is None and not direct:
@@ -85,26 +92,45 @@ async def _answer(
     direct: bool = False,
     addressed: bool = False,
 ) -> None:
-    team_id = body.get("team_id") or event.get("team", "")
-    channel, user = event["channel"], event["user"]
-    thread_ts = event.get("thread_ts") or event["ts"]
-    text = strip_mention(event["text"], bot_user) if bot_user else event["text"]
+    said = read_payload(ConversationMessage, event, what=f"event {body.get('event_id')}")
+    if said is None:
+        return
+    team_id = body.get("team_id") or said.team or ""
+    channel, user = said.channel, said.user
+    thread_ts = said.thread_ts or said.ts
+    text = strip_mention(said.text, bot_user) if bot_user else said.text
     previous = None
-    if event.get("thread_ts"):
+    if said.thread_ts:
         previous = await services.off_loop(
             services.store.thread_question, team_id=team_id, channel_id=channel, thread_ts=thread_ts
         )
     if previous is None and not (direct or addressed):
         log.debug("left alone %s: a thread llmcost never answered in", body.get("event_id"))
         return
+    if event.get("files") or (previous is not None and SLACK_FILE in previous):
+        await answer_about_a_file(
+            body,
+            event,
+            text,
+            previous,
+            client,
+            services,
+            team_id=team_id,
+            channel=channel,
+            thread_ts=thread_ts,
+            direct=direct,
+            addressed=addressed,
+        )
+        return
     reply: Reply | None = None
     if previous is not None:
-        reply = to_follow_up(text, previous, services.answerer, user)
+        heavy = needs_a_worker(text, previous)
+        reply = await services.priced(follow_up, text, previous, user, heavy=heavy)
     if reply is None:
         if not (direct or addressed):
             log.debug("left alone %s: conversation in the thread", body.get("event_id"))
             return
-        reply = to_question(text, services.answerer, user)
+        reply = await services.priced(question, text, user, heavy=needs_a_worker(text))
     # Claimed only now, when there is something to post: most messages are none of our business.
     if not await services.claim_event(body):
         log.info("event %s was already answered (a retry by Slack)", body.get("event_id"))

@@ -49,8 +49,10 @@ EVENT_SCOPES = {
 ACTION_IDS = [SHARE_ACTION]
 # Scopes for what the app does rather than what it receives: users:read gives a digest
 # subscriber's time zone; the history scopes above also let the clock check, before posting a
-# digest again, that an interrupted attempt did not post it (conversations.history).
-ANSWER_SCOPES = {"commands", "chat:write", "users:read"}
+# digest again, that an interrupted attempt did not post it (conversations.history); files:read
+# lets it download a training file shared with it (url_private, files.info). A shared file
+# arrives in the message events above (subtype file_share), so no file event is subscribed.
+ANSWER_SCOPES = {"commands", "chat:write", "users:read", "files:read"}
 
 
 @pytest.fixture(scope="module")

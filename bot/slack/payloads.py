@@ -1,0 +1,82 @@
+"""The parts of Slack's payloads the listeners use, validated where they come in.
+
+A request signed by Slack can still lack a field or carry the wrong type (a `ts` that is a
+number would be stored as given). Each listener reads its payload through `read_payload`: what
+does not fit is dropped with one log line and no answer, never a KeyError after the ack.
+"""
+
+import logging
+from typing import Annotated, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+log = logging.getLogger(__name__)
+
+# Slack's message timestamps: seconds, a dot, microseconds ("1710000000.000100").
+SlackTs = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}\.[0-9]{1,9}$")]
+SlackId = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class Payload(BaseModel):
+    # Strict: a number is not a string here; fields llmcost does not use are ignored.
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+
+class ConversationMessage(Payload):
+    """A message or a mention that llmcost may answer in its thread."""
+
+    user: SlackId
+    channel: SlackId
+    text: str = ""  # a file shared without a word has none
+    ts: SlackTs
+    thread_ts: SlackTs | None = None
+    team: str | None = None
+
+
+class SlashCommand(Payload):
+    channel_id: SlackId
+    text: str = ""
+    user_id: SlackId | None = None
+    team_id: str = ""
+
+
+class Ref(Payload):
+    id: SlackId
+
+
+class ClickedButton(Payload):
+    value: str
+
+
+class Container(Payload):
+    thread_ts: SlackTs | None = None
+
+
+class ButtonClick(Payload):
+    """A click on a button of one of llmcost's messages."""
+
+    actions: Annotated[list[ClickedButton], Field(min_length=1)]  # the first is the click
+    user: Ref
+    channel: Ref
+    container: Container = Container()
+
+
+class HomeOpened(Payload):
+    user: SlackId
+    tab: str = "home"
+
+
+P = TypeVar("P", bound=Payload)
+
+
+def read_payload(model: type[P], payload: object, *, what: str) -> P | None:
+    """`payload` as a `model`; None, logged in one line, when it does not fit."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or 'payload'}: {problem['msg']}"
+            for problem in error.errors(include_url=False, include_input=False)
+        )
+        log.warning("ignored %s that Slack signed but llmcost cannot read: %s", what, problems)
+        return None
