@@ -117,7 +117,7 @@ class Answerer:
 
     def ask(self, text: str) -> tuple[Query, Answer]:
         """Raises LlmcostError (with suggestions) for a question it cannot answer."""
-        query = parse(text)
+        query = self.question(text)
         return query, self.answer(query)
 
     def follow_up(self, text: str, previous_question: str) -> tuple[Query, Answer] | None:
@@ -126,8 +126,9 @@ class Answerer:
         return None if query is None else (query, self.answer(query))
 
     def question(self, text: str) -> Query:
-        """A new question, not yet answered; raises LlmcostError for words it cannot read."""
-        return parse(text)
+        """A new question, not yet answered; raises LlmcostError for words it cannot read. A
+        model's name alone ("gpt-4o") asks its price."""
+        return parse(text, is_model=self._knows)
 
     def refined(self, text: str, previous_question: str) -> Query | None:
         """The thread's question changed by a reply, not yet answered (a training file's question
@@ -137,7 +138,7 @@ class Answerer:
     def _knows(self, name: str) -> bool:
         """A name the tariffs know counts as a model in a reply even when it does not look like
         a model id (no digit, dash or colon), as an alias may not."""
-        return self.book().find(name) is not None
+        return self.book().lookup(name) is not None
 
     def answer(self, query: Query) -> Answer:
         return answer(query, self.book(), today=self._today())

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from pricing.money import Money
 from pricing.quantities import Ratio
-from pricing.query import Usage
+from pricing.query import Period, Usage
 
 
 class _Frozen(BaseModel):
@@ -97,6 +97,9 @@ class PricedAnswer(_Answer):
     assumed_split: Ratio | None = None
     rows: tuple[PricedRow, ...]
     cheapest: str | None = None
+    # "per month": the amounts, and so the totals, are for one such period (as in a budget).
+    period: Period | None = None
+    period_days: int | None = None
 
 
 class FinetuneAnswer(_Answer):

@@ -42,6 +42,14 @@ FIRST_PARTY = (
 )
 
 
+# Google's own API is the maker's listing of Gemini and Gemma (Vertex AI's Claude is not).
+MAKER_FAMILIES = {"google": ("gemini", "gemma")}
+
+
+def _is_makers(provider_id: str, model_id: str) -> bool:
+    return provider_id in FIRST_PARTY or model_id.startswith(MAKER_FAMILIES.get(provider_id, ()))
+
+
 def _rank(provider_id: str) -> tuple[int, str]:
     try:
         return FIRST_PARTY.index(provider_id), provider_id
@@ -233,7 +241,7 @@ def read_published(raw: bytes) -> PublishedFile:
     """genai-prices' providers from its published v2 data file (a JSON array of providers),
     validated by genai-prices' own parser. Raises PublishedDataError.
 
-    The parser is private (`UpdatePrices.fetch` uses it); tests/pricing/test_published_parser.py
+    The parser is private (`UpdatePrices.fetch` uses it); tests/pricing/test_published.py
     fails loudly if a genai-prices upgrade moves or changes it."""
     from genai_prices.types import _providers_from_raw
 
@@ -300,6 +308,7 @@ def catalog_from_providers(
             key = f"{provider.id}/{bare}"
             if prices_seen and key in prices_seen:
                 entries = with_first_seen(entries, prices_seen[key], model, source)
+            first_party = _is_makers(provider.id, bare)
             key_of_model[id(model)] = key
             if not first_party:
                 resold.setdefault(bare, key)

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from pricing.answers import PricedRow, TariffRow
 from pricing.errors import NoPrice
-from pricing.money import EXACT, cost_of, format_rate
+from pricing.lexicon import PERIOD_DAYS
+from pricing.money import EXACT, cost_of, format_rate, format_usd
 from pricing.quantities import DEFAULT_SPLIT, Ratio, counted, format_count
 from pricing.query import Usage
 from pricing.tariffs import PriceEntry, Quote, Tariff, TariffBook, TrainingStop, normalize_name
@@ -157,13 +158,27 @@ def usage_notes(usage: Usage) -> list[str]:
     return notes
 
 
+def period_note(period: str, total: Decimal, model: str) -> str:
+    """'per month' totals said per day, month and year, on the stated lengths."""
+    daily = EXACT.divide(total, Decimal(PERIOD_DAYS[period]))
+    spans = ", ".join(
+        f"{format_usd(EXACT.multiply(daily, Decimal(days)))} a {name}"
+        for name, days in (("day", 1), ("month", PERIOD_DAYS["month"]), ("year", 365))
+    )
+    return (
+        f"Totals are for one {period}; {model} comes to {spans} "
+        f"(a {PERIOD_DAYS['month']}-day month, a 365-day year)."
+    )
+
+
 def workload(usage: Usage) -> str:
     input_tokens, output_tokens = usage.per_request()
     text = (
         f"{format_count(input_tokens, group_digits=True)} in, "
         f"{format_count(output_tokens, group_digits=True)} out"
     )
-    return f"{text} x {counted(usage.requests, 'request')}" if usage.requests else text
+    text = f"{text} x {counted(usage.requests, 'request')}" if usage.requests else text
+    return f"{text} a {usage.period}" if usage.period else text
 
 
 def tariff_matches(tariff: Tariff, words: str | None) -> bool:

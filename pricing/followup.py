@@ -63,8 +63,9 @@ from pricing.lexicon import (
     TRAINING_WORDS,
     Cursor,
     is_vocabulary,
+    joined_name,
     looks_like_amount,
-    model_name,
+    name_length,
     prompt_pair_ahead,
     reject_malformed_amount,
     take_prompt_pair,
@@ -73,6 +74,7 @@ from pricing.lexicon import (
 )
 from pricing.parse import parse
 from pricing.quantities import looks_like_ratio
+from pricing.query import Usage
 from pricing.refinement import CannotApply, Changes, Form, Reply
 from pricing.tariffs import normalize_name
 from pricing.verbs.history import HistoryQuery
@@ -187,6 +189,11 @@ def _is_budget_word(word: str) -> bool:
     )
 
 
+def _has_periods(previous: Query) -> bool:
+    """Replies may say "per day" to a budget, or to a question whose amounts can be a period's."""
+    return verb_of(previous).budget_replies or isinstance(getattr(previous, "usage", None), Usage)
+
+
 def _known_models(previous: Query) -> set[str]:
     names = [getattr(previous, slot, None) for slot in ("model", "tuned", "base")]
     names += list(getattr(previous, "models", ()))
@@ -212,15 +219,27 @@ def _understood(
     """Every word is grammar, or a plausible model name where the form has a model slot."""
     known = _known_models(previous)
     budget = verb_of(previous).budget_replies
-    for raw in body:
-        word = raw.lower()
-        if is_vocabulary(word) or (budget and _is_budget_word(word)):
+    periods = _has_periods(previous)
+    index = 0
+    while index < len(body):
+        word = body[index].lower()
+        if (
+            is_vocabulary(word)
+            or (budget and _is_budget_word(word))
+            or (periods and word in PERIOD_WORDS)
+        ):
+            index += 1
             continue
         if form in (Form.MAKE, Form.BARE):
             return False
-        if _looks_like_id(word) or normalize_name(word) in known:
+        length = name_length(body, index)  # "what about claude 3.5 sonnet?"
+        name = joined_name(body[index : index + length])
+        index += length
+        # A name in words is plausible by its first word ("gpt-4o mini"), not by the joining
+        # hyphens ("lunch pro" is chat unless `is_model` knows lunch-pro).
+        if _looks_like_id(word) or normalize_name(name) in known:
             continue
-        if is_model is None or not is_model(word):
+        if is_model is None or not is_model(name):
             return False
     return True
 
@@ -232,6 +251,7 @@ class _ReplyCursor(Cursor):
         super().__init__(body, previous.kind, "")
         self.previous = previous
         self.budget_replies = verb_of(previous).budget_replies
+        self.period_replies = _has_periods(previous)
         self.hint = ""  # how the phrase being read starts: its example is suggested first
 
     def fail(self, message: str) -> ParseError:
@@ -264,13 +284,12 @@ def _scan(cursor: _ReplyCursor) -> Changes:
                 raise cursor.fail("The date is given twice.")
             changes.dated, changes.as_of = True, cursor.as_of
             continue
-        if cursor.budget_replies:
-            if (money := cursor.take_money()) is not None:
-                changes.budget = once(changes.budget, money, "budget")
-                continue
-            if (period := cursor.take_period()) is not None:
-                changes.period = once(changes.period, period, "period")
-                continue
+        if cursor.budget_replies and (money := cursor.take_money()) is not None:
+            changes.budget = once(changes.budget, money, "budget")
+            continue
+        if cursor.period_replies and (period := cursor.take_period()) is not None:
+            changes.period = once(changes.period, period, "period")
+            continue
         if (ratio := cursor.take_ratio()) is not None:
             changes.split = once(changes.split, ratio, "split")
             continue
@@ -310,11 +329,14 @@ def _scan(cursor: _ReplyCursor) -> Changes:
         if looks_like_amount(word):
             _take_amount(cursor, changes)
             continue
-        if word in RESERVED or (cursor.budget_replies and _is_budget_word(word)):
+        if word in RESERVED or (
+            (cursor.budget_replies and _is_budget_word(word))
+            or (cursor.period_replies and word in PERIOD_WORDS)
+        ):
             cursor.position += 1  # filler: "for 500 requests", "gpt-4o and gpt-4-32k"
             continue
         reject_malformed_amount(cursor, word)
-        name = model_name(cursor.next_raw())
+        name = cursor.take_name()  # "claude 3.5 sonnet" is one model
         assert name is not None
         changes.models.append(name)
     return changes

@@ -9,7 +9,7 @@ either understood or reported, with what would work instead.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import NamedTuple, TypeVar
@@ -41,6 +41,12 @@ FILLER_WORDS = {
     "and", "with", "vs", "versus", "against", "of", "for", "on", "a", "the", "&", "per", "each",
 }  # fmt: skip
 SCALE_WORDS = {"thousand": "k", "million": "m", "billion": "b"}
+# Other ways people write a scale, after a number ("2 mln") or glued to it ("2mil", "3bn").
+SCALE_WORDS |= {"mil": "m", "mln": "m", "mio": "m", "millions": "m", "bn": "b", "bln": "b"}
+SCALE_WORDS |= {"thousands": "k", "billions": "b"}
+GLUED_SCALE = re.compile(r"^(?P<number>\d[\d,]*(?:\.\d+)?|\.\d+)(?P<unit>[a-z]+)$", re.I)
+# Words that ask no question of their own: "cheapest model for 100k", "price of gpt-4o please".
+POLITE_WORDS = {"model", "please", "pls"}
 DATE_LEAD = {"as", "on", "at"}
 PROMPT_WORDS = {"prompt", "prompts"}
 TRAINING_WORDS = {"training", "train"}
@@ -55,6 +61,7 @@ RESERVED = (
     | FILLER_WORDS
     | DATE_LEAD
     | set(SCALE_WORDS)
+    | POLITE_WORDS
     | {"split", "ratio", "training", "train", "prompts", "->", "to", "today", "private"}
 )
 
@@ -97,7 +104,7 @@ def words(text: str) -> list[str]:
         if glued:
             found.extend(["x", word[glued.end() :]])
         else:
-            found.append(word)
+            found.append(scaled_word(word) or word)
     return found
 
 
@@ -120,6 +127,84 @@ def parse_money(word: str) -> Decimal:
     if value > MAX_MONEY:
         raise QuantityError(f"'{word}' is more than llmcost prices (at most ${MAX_MONEY:,})")
     return value
+
+
+# A size or version inside a model name: "3.5", "2.0", "70b", "8x7b", "3", "4o" ("gpt 4o").
+SIZE = re.compile(r"^(\d{1,2}|\d+\.\d+|\d+(\.\d+)?b|\d+x\d+b|\d+[a-z]\w*)$", re.I)
+# Words that finish a model's name as vendors write it: "claude 3.5 sonnet", "gpt-4o mini",
+# "mistral large", "gemini 2.0 flash lite". Each is a word of a name, never a model alone.
+NAME_WORDS = {
+    "mini", "nano", "micro", "tiny", "small", "medium", "large", "turbo", "pro", "flash", "lite",
+    "instruct", "preview", "sonnet", "haiku", "opus", "max", "plus", "latest", "chat", "vision",
+    "fast", "ultra", "air", "coder", "reasoning", "thinking", "versatile", "embedding",
+}  # fmt: skip
+# After a size, these words make it an amount again: "70b tokens", "2 billion", "1M in", "5 usd".
+AMOUNT_FOLLOWERS = (
+    (TOKEN_WORDS | INPUT_WORDS | OUTPUT_WORDS | REQUEST_WORDS | EPOCH_WORDS | set(SCALE_WORDS))
+    | CURRENCY_WORDS
+    | {"times", "x", "examples", "example"}
+)
+SIZE_RULE = (
+    "A model's name may be written in words: 'claude 3.5 sonnet' is claude-3.5-sonnet, "
+    "'llama 3 70b' is llama-3-70b, 'gpt-4o mini' is gpt-4o-mini. A size or version (70b, 8x7b, "
+    "3.5) belongs to the name only right after a model word; '70b tokens', 'x 10000', "
+    "'2 billion' and '1M in' stay amounts."
+)
+
+
+def is_plain_word(word: str) -> bool:
+    """'claude', 'llama', 'sonnet': letters only (the start of a name written in words)."""
+    return word.isalpha()
+
+
+def continues_name(last: str, word: str | None, after: str | None) -> bool:
+    """Whether `word` is the next part of the model name whose last part is `last`: a size
+    right after a plain word or another size (and not an amount: '70b tokens'), or one of
+    NAME_WORDS."""
+    if word is None or word in RESERVED:
+        return False
+    if word in NAME_WORDS:
+        return True
+    if not is_size(word) or after in AMOUNT_FOLLOWERS:
+        return False
+    return is_plain_word(last) or is_size(last)
+
+
+def is_size(word: str) -> bool:
+    """'3.5', '70b', '8x7b', '4o'; not '1M' or '200k', which are amounts."""
+    return SIZE.fullmatch(word) is not None and not (
+        looks_like_count(word) and word[-1:].lower() in "km"
+    )
+
+
+def name_length(words: list[str], start: int) -> int:
+    """How many words from `start` make one model name ('claude 3.5 sonnet': 3)."""
+    end = start + 1
+    while end < len(words) and continues_name(
+        words[end - 1].lower(),
+        words[end].lower(),
+        words[end + 1].lower() if end + 1 < len(words) else None,
+    ):
+        end += 1
+    return end - start
+
+
+def joined_name(parts: list[str]) -> str:
+    """The words of one name as one id: ['Claude', '3.5', 'Sonnet'] -> 'claude-3.5-sonnet'."""
+    return "-".join(part.lower() for part in parts)
+
+
+def render_names(models: Sequence[str]) -> str:
+    """Model ids side by side, with 'and' where a name would otherwise read as part of the one
+    before it ('gpt-4o and mini' is two models; 'gpt-4o mini' is gpt-4o-mini)."""
+    text = ""
+    for index, model in enumerate(models):
+        if index:
+            last = models[index - 1].lower().split()[-1]
+            after = model.split()[1].lower() if len(model.split()) > 1 else None
+            text += " and " if continues_name(last, model.lower(), after) else " "
+        text += model
+    return text
 
 
 def model_name(word: str) -> str | None:
@@ -176,6 +261,8 @@ def render_usage(usage: Usage) -> str:
         parts.append(f"x {format_count(usage.requests)} requests")
     if usage.split is not None:
         parts.append(f"split {usage.split}")
+    if usage.period is not None:
+        parts.append(f"per {usage.period}")
     return " ".join(parts)
 
 
@@ -222,13 +309,24 @@ class Cursor:
             raise self.fail(f"{exc}.") from exc
 
     def amount(self) -> int:
-        """A count and an optional scale word after it: '200k', '1.5 million', '2 thousand'."""
+        """A count and an optional scale word after it: '200k', '1.5 million', '2 thousand',
+        '2 mln', '2mil'."""
         raw = self.next_raw()
         suffix = SCALE_WORDS.get(self.peek() or "")
         if suffix is None or not raw[-1:].isdecimal():
             return self.count(raw)
         self.position += 1
         return self.count(raw + suffix)  # "1.2 million" is "1.2m"
+
+    def take_name(self) -> str | None:
+        """One model name, written as one id or in words ('claude 3.5 sonnet'), joined into
+        one id; None for a reserved word (which it steps over)."""
+        length = name_length(self.words, self.position)
+        parts = self.words[self.position : self.position + length]
+        self.position += length
+        if length == 1:
+            return model_name(parts[0])
+        return joined_name(parts)
 
     def once(self, current: T | None, value: T, what: str) -> T:
         if current is not None:
@@ -318,8 +416,22 @@ class Cursor:
         return None
 
 
+def scaled_word(word: str) -> str | None:
+    """'2mil' -> '2m', '3bn' -> '3b': a number glued to a scale word, as a count; None else."""
+    glued = GLUED_SCALE.fullmatch(word)
+    if glued is None or (suffix := SCALE_WORDS.get(glued["unit"].lower())) is None:
+        return None
+    return glued["number"] + suffix
+
+
 def reject_malformed_amount(cursor: Cursor, word: str) -> None:
-    """'-5k' and '1e6' would otherwise be read as model names."""
+    """'-5k', '1e6' and '2xyz tokens' would otherwise be read as model names."""
+    glued = GLUED_SCALE.fullmatch(word) if word[:1].isdecimal() else None
+    if glued is not None and cursor.peek(1) in TOKEN_WORDS | INPUT_WORDS | OUTPUT_WORDS:
+        raise cursor.fail(
+            f"I don't know the unit '{glued['unit']}' in '{word}': write 2k, 2M, 2B, "
+            "2 thousand, 2 million or 2 billion."
+        )
     if NEGATIVE.match(word):
         raise cursor.fail(f"Amounts cannot be negative: '{word}'.")
     if SCIENTIFIC.match(word):
@@ -329,11 +441,12 @@ def reject_malformed_amount(cursor: Cursor, word: str) -> None:
 class Amounts(NamedTuple):
     """What `read_usage` read: the model names (or filter words) and the token amounts."""
 
-    models: list[str]
+    models: list[str]  # names written in words joined into one id ("claude-3.5-sonnet")
     usage: Usage | None  # None when no token amount was given
     # Without a token amount, a split or a number of requests has nothing to apply to yet.
     split: Ratio | None
     requests: int | None
+    filter_words: list[str]  # the model words as written, for a filter ("llama 70b")
 
 
 def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None) -> Amounts:
@@ -341,8 +454,10 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
     `cursor.as_of`). `take_more(cursor)`, when given, reads a verb's own phrases first and says
     whether it took one."""
     models: list[str] = []
+    filter_words: list[str] = []
     total = input_tokens = output_tokens = requests = None
     split: Ratio | None = None
+    period: str | None = None
     once = cursor.once
 
     while not cursor.done():
@@ -352,6 +467,9 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
             continue
         if (ratio := cursor.take_ratio()) is not None:
             split = once(split, ratio, "split")
+            continue
+        if (said := cursor.take_period()) is not None:
+            period = once(period, said, "period")
             continue
         if (times := cursor.take_multiplier()) is not None:
             requests = once(requests, times, "number of requests")
@@ -370,6 +488,7 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
             continue
         if looks_like_amount(word):
             amount = cursor.amount()
+            unknown_unit(cursor)
             cursor.skip(cursor.peek() in TOKEN_WORDS)
             follower = cursor.peek()
             if follower in INPUT_WORDS:
@@ -388,20 +507,38 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
             cursor.position += 1  # filler ("and", "with", "per", a stray "tokens")
             continue
         reject_malformed_amount(cursor, word)
-        if (name := model_name(cursor.next_raw())) is not None:
+        start = cursor.position
+        if (name := cursor.take_name()) is not None:
             models.append(name)
+            filter_words.extend(cursor.words[start : cursor.position])
 
     if total is None and input_tokens is None and output_tokens is None:
-        return Amounts(models, None, split, requests)
+        if period is not None:
+            raise cursor.fail(f"'per {period}' needs token amounts to apply to.")
+        return Amounts(models, None, split, requests, [word.lower() for word in filter_words])
     if requests == 0:
         raise cursor.fail("The number of requests must be at least 1.")
     try:
         usage = Usage(
-            total=total, input=input_tokens, output=output_tokens, split=split, requests=requests
+            total=total,
+            input=input_tokens,
+            output=output_tokens,
+            split=split,
+            requests=requests,
+            period=period,
         )
     except ValidationError as exc:
         raise cursor.fail(f"{exc.errors()[0]['msg'].removeprefix('Value error, ')}.") from exc
-    return Amounts(models, usage, None, None)
+    return Amounts(models, usage, None, None, [word.lower() for word in filter_words])
+
+
+def unknown_unit(cursor: Cursor) -> None:
+    """'2 lakh tokens': a word between an amount and its unit that is no scale llmcost knows."""
+    word, after = cursor.peek(), cursor.peek(1)
+    if word is not None and word.isalpha() and word not in RESERVED and after in TOKEN_WORDS:
+        raise cursor.fail(
+            f"I don't know the unit '{word}': write 2k, 2M, 2B, 2 thousand, 2 million or 2 billion."
+        )
 
 
 def required_usage(cursor: Cursor, amounts: Amounts) -> Usage:
@@ -471,11 +608,10 @@ def take_one_model(cursor: Cursor) -> str:
     while not cursor.done():
         if cursor.take_date():
             continue
-        word = cursor.next_raw()
-        if (name := model_name(word)) is None:
+        if (name := cursor.take_name()) is None:
             continue
         if model is not None:
-            raise cursor.fail(f"'{cursor.verb}' takes one model: '{model}' or '{word}'?")
+            raise cursor.fail(f"'{cursor.verb}' takes one model: '{model}' or '{name}'?")
         model = name
     if model is None:
         raise cursor.fail("Which model?")

@@ -5,17 +5,36 @@ and hands the rest to it. A question without a verb but with an amount is a comp
 """
 
 import difflib
+from collections.abc import Callable
 
 from pricing.errors import ParseError
 from pricing.lexicon import STRIP, words
 from pricing.quantities import looks_like_count
 from pricing.verbs.compare import parse as parse_comparison
+from pricing.verbs.cost import parse as parse_cost
 from pricing.verbs.help import HelpQuery
+from pricing.verbs.price import PriceQuery
+from pricing.verbs.price import parse as parse_price
 from pricing.verbs.registry import EXAMPLES, VERBS, Query, verb_named, verb_of
 
+# "how much does gpt-4o cost for 1M tokens", "what is the price of claude-sonnet-4": a question
+# asked in a sentence is the cost (with amounts) or the price (without) it asks about.
+QUESTION_LEADS = {"how", "what", "what's", "whats"}
+QUESTION_WORDS = {"much", "does", "do", "is", "are", "would", "will", "it", "an", "me", "to"}
+QUESTION_VERBS = {"cost", "costs", "price", "prices", "pricing"}
+PHRASINGS = (
+    "how much does gpt-4o cost for 1M tokens",
+    "what does claude 3.5 sonnet cost for 2k in 500 out x 10k requests a month",
+    "what is the price of claude-sonnet-4",
+    "gpt-4o (a model's name alone is its price)",
+)
 
-def parse(text: str) -> Query:
-    """Read one question. Raises ParseError (with suggestions) for anything it cannot answer."""
+
+def parse(text: str, is_model: Callable[[str], bool] | None = None) -> Query:
+    """Read one question. Raises ParseError (with suggestions) for anything it cannot answer.
+
+    `is_model(name)`, when given, says whether a name is a model the tariffs know: a model's
+    name alone ('gpt-4o', 'claude 3.5 sonnet') is then a question, its price."""
     stripped = text.strip()
     if not stripped:
         return HelpQuery()
@@ -26,6 +45,10 @@ def parse(text: str) -> Query:
     if verb is not None:
         # The words after the verb exactly as typed: 'tokens' counts them, spaces and all.
         return verb.parse(text.lstrip()[len(first) :])
+    if _asks_a_price(head, said := [word.lower() for word in words(rest)]):
+        return _sentence(said)
+    if is_model is not None and (named := _model_alone(stripped, is_model)) is not None:
+        return named
     close = difflib.get_close_matches(head, VERBS, n=1, cutoff=0.75)
     if close:
         raise ParseError(
@@ -40,6 +63,38 @@ def parse(text: str) -> Query:
         f"Try: {EXAMPLES['compare']}",
         suggestions=[EXAMPLES["compare"], "help"],
     )
+
+
+def _asks_a_price(head: str, said: list[str]) -> bool:
+    """'how much ...', or 'what ...' with 'cost' or 'price' in it ('how are you' is chat)."""
+    if head == "how":
+        return said[:1] == ["much"]
+    return head in QUESTION_LEADS and any(word in QUESTION_VERBS for word in said)
+
+
+def _sentence(said: list[str]) -> Query:
+    """A question asked in words: what it asks is the cost of its amounts, or the price."""
+    kept = [word for word in said if word.lower() not in QUESTION_WORDS | QUESTION_VERBS]
+    amounts = any(looks_like_count(word) for word in kept)
+    text = " ".join(kept)
+    if not amounts:
+        return parse_price(text)
+    try:
+        return parse_cost(text)
+    except ParseError as one_model:
+        try:
+            return parse_comparison(text)  # "how much do gpt-4o and claude-3-haiku cost ..."
+        except ParseError:
+            raise one_model from None
+
+
+def _model_alone(text: str, is_model: Callable[[str], bool]) -> PriceQuery | None:
+    """'gpt-4o', 'claude 3.5 sonnet': a name the tariffs know, alone, asks for its price."""
+    try:
+        query = parse_price(text)
+    except ParseError:
+        return None
+    return query if is_model(query.model) else None
 
 
 def render(query: Query) -> str:

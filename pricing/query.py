@@ -4,10 +4,13 @@ Each verb's own Query model lives in its module under `pricing.verbs`; `pricing.
 their union."""
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pricing.quantities import DEFAULT_SPLIT, Ratio
+
+Period = Literal["day", "week", "month", "year"]
 
 
 class FrozenQuery(BaseModel):
@@ -23,6 +26,8 @@ class Usage(FrozenQuery):
     output: int | None = Field(default=None, ge=0)
     split: Ratio | None = None
     requests: int | None = Field(default=None, ge=1)
+    # "per month": the amounts are one period's, and so are the totals priced from them.
+    period: Period | None = None
 
     @model_validator(mode="after")
     def _one_way_of_saying_it(self) -> "Usage":

@@ -115,7 +115,6 @@ def only_usage(previous: BaseModel, changes: Changes) -> None:
         epochs=changes.epochs,
         prompts=changes.prompts,
         budget=changes.budget,
-        period=changes.period,
     )
 
 
@@ -204,7 +203,12 @@ def changed_usage(old: Usage, changes: Changes) -> Usage:
             )
         split = changes.split
     return Usage(
-        total=total, input=input_tokens, output=output_tokens, split=split, requests=requests
+        total=total,
+        input=input_tokens,
+        output=output_tokens,
+        split=split,
+        requests=requests,
+        period=changes.period or old.period,
     )
 
 

@@ -243,6 +243,69 @@ def normalize_name(name: str) -> str:
     return _FINE_TUNED_ID.sub(r"ft:\g<base>", text)
 
 
+# "3.5" in a name is the version people also write "3-5" (claude-3-5-sonnet).
+VERSION_DOT = re.compile(r"(?<=\d)\.(?=\d)")
+_PART_BREAK = re.compile(r"[-_./:@ ]+|(?<=[a-z])(?=\d)")
+FAMILY_LIMIT = 6
+
+
+def name_parts(name: str) -> tuple[str, ...]:
+    """'llama3-70b-8192' -> ('llama', '3', '70b', '8192'); 'claude-3.5-sonnet' and
+    'claude-3-5-sonnet' -> ('claude', '3', '5', 'sonnet'): how a name's words are compared."""
+    return tuple(part for part in _PART_BREAK.split(name.lower()) if part)
+
+
+def holds(parts: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
+    """`wanted` appears in `parts` side by side."""
+    size = len(wanted)
+    return any(parts[i : i + size] == wanted for i in range(len(parts) - size + 1))
+
+
+def exists_on(tariff: Tariff | None, day: date | None) -> bool:
+    """Released and priced on `day`, and not shut down (or deprecated) by then; any tariff when
+    no day is asked."""
+    if tariff is None or day is None:
+        return tariff is not None
+    return not tariff.is_gone_on(day) and tariff.entry_at(day) is not None
+
+
+_VERSION_PART = re.compile(r"(\d{1,2})[a-wyz]?")  # not "8x" of "8x7b"
+
+
+def version_of(name: str) -> tuple[int, ...]:
+    """The version numbers in a name: 'claude-sonnet-4-6' -> (4, 6), 'gemini-3.8-flash' ->
+    (3, 8), 'gpt-4o' -> (4,); sizes ('70b', '128k') and snapshot dates ('2512') are none."""
+    return tuple(
+        int(match[1])
+        for part in name_parts(name)
+        if (match := _VERSION_PART.fullmatch(part)) and part[-1:] not in ("b", "k", "m")
+    )
+
+
+def newest_first(tariffs: Iterable[Tariff]) -> list[Tariff]:
+    """By release (or first known price) date when every one has it, else by version, then by
+    name: 'claude-sonnet-5' before 'claude-sonnet-4-6' before 'claude-3-sonnet'."""
+    listed = list(tariffs)
+
+    def by_name(tariff: Tariff) -> tuple[tuple[int, ...], str]:
+        return version_of(listed_name(tariff)), listed_name(tariff)
+
+    firsts = {id(t): t.first_priced() for t in listed}
+    if all(firsts.values()):
+        return sorted(listed, key=lambda t: (firsts[id(t)], by_name(t)), reverse=True)
+    return sorted(listed, key=by_name, reverse=True)
+
+
+def listed_name(tariff: Tariff) -> str:
+    """The shortest name the tariff answers to: its bare alias where it has one."""
+    return min((tariff.model, *tariff.aliases), key=len)
+
+
+def counted_providers(tariffs: Sequence[Tariff]) -> str:
+    count = len({t.provider for t in tariffs})
+    return "one provider" if count == 1 else f"{count} providers"
+
+
 class Catalog(BaseModel):
     """A lower layer of tariffs (e.g. genai-prices), loaded only when the upper layers miss."""
 
@@ -280,6 +343,7 @@ class TariffBook:
         self._catalog: Catalog | None = None
         self._catalog_index: dict[str, Tariff] = {}
         self._catalog_lock = threading.Lock()
+        self._parts: list[tuple[Tariff, tuple[str, ...]]] | None = None
 
     @staticmethod
     def _build_index(tariffs: Iterable[Tariff]) -> dict[str, Tariff]:
@@ -374,17 +438,73 @@ class TariffBook:
             return self._index.get(matched) or self._catalog_index.get(matched)
         return None
 
-    def resolve(self, name: str) -> Tariff:
-        tariff = self.find(name)
-        if tariff is None:
-            raise UnknownModel(
-                f"I don't know a model called '{name}'.", suggestions=self.suggest(name)
-            )
-        return tariff
-
-    def suggest(self, name: str, limit: int = 3) -> list[str]:
+    def lookup(self, name: str) -> Tariff | None:
+        """The tariff a name asks for, as people write names: `find`, then the version written
+        with a dot ('claude-3.5-sonnet' for claude-3-5-sonnet), then the one maker's own listing
+        whose id holds the name's parts in order ('claude-3-opus' for claude-3-opus-latest)."""
+        if (tariff := self.find(name)) is not None:
+            return tariff
         key = normalize_name(name)
-        names = self.names()
+        dotless = VERSION_DOT.sub("-", key)
+        if dotless != key and (tariff := self.find(dotless)) is not None:
+            return tariff
+        parts = name_parts(key)
+        if len(parts) < 2:
+            return None
+        makers = [t for t in self._holding(parts) if self.is_makers_listing(t)]
+        return makers[0] if len(makers) == 1 else None
+
+    def resolve(self, name: str, day: date | None = None) -> Tariff:
+        """The tariff for `name`, or UnknownModel suggesting names that existed on `day`."""
+        tariff = self.lookup(name)
+        if tariff is not None:
+            return tariff
+        key = normalize_name(name)
+        holding = [t for t in self._holding(name_parts(key)) if exists_on(t, day)]
+        makers = [t for t in holding if self.is_makers_listing(t)]
+        if holding and not makers:
+            # "llama-3-70b": sold by several providers, listed by no maker: which one?
+            ids = [t.model for t in newest_first(holding)]
+            raise UnknownModel(
+                f"'{name}' is sold by {counted_providers(holding)}, and its maker's own listing "
+                "is not known: name the provider's id.",
+                suggestions=ids[:FAMILY_LIMIT],
+            )
+        if makers:
+            # "sonnet", "gemini", "claude-sonnet": the family's current models, newest first.
+            names = [listed_name(t) for t in newest_first(makers)]
+            raise UnknownModel(
+                f"'{name}' names several models; say which one.",
+                suggestions=list(dict.fromkeys(names))[:FAMILY_LIMIT],
+            )
+        raise UnknownModel(
+            f"I don't know a model called '{name}'.", suggestions=self.suggest(name, day=day)
+        )
+
+    def is_makers_listing(self, tariff: Tariff) -> bool:
+        """Ours, or the model maker's own API (the catalog names it by its bare id)."""
+        return bool(tariff.aliases) or any(tariff is own for own in self._own)
+
+    def _holding(self, parts: tuple[str, ...]) -> list[Tariff]:
+        """Every tariff whose id holds `parts` side by side ('llama', '3', '70b' in
+        'groq/llama3-70b-8192', not in 'llama-3.3-70b')."""
+        if not parts:
+            return []
+        return [t for t, own in self._parts_index() if holds(own, parts)]
+
+    def _parts_index(self) -> list[tuple[Tariff, tuple[str, ...]]]:
+        """Each tariff with the parts of its id, built once (on the first name not found)."""
+        if self._parts is None:
+            self._parts = [
+                (t, name_parts(t.model.lower().removeprefix(f"{t.provider}/")))
+                for t in self.tariffs()
+            ]
+        return self._parts
+
+    def suggest(self, name: str, limit: int = 3, day: date | None = None) -> list[str]:
+        """Names close to `name`, never one of a model that did not exist on `day`."""
+        key = normalize_name(name)
+        names = [n for n in self.names() if exists_on(self.find(n), day)]
         close = difflib.get_close_matches(key, names, n=limit, cutoff=0.6)
         if len(close) < limit:
             # "claude" or "llama" are prefixes of real names that difflib scores low.
@@ -392,7 +512,7 @@ class TariffBook:
         return close[:limit]
 
     def quote(self, name: str, day: date) -> Quote:
-        tariff = self.resolve(name)
+        tariff = self.resolve(name, day)
         # An alias that is a snapshot of its own ("gpt-4-0314") may shut down before the model.
         snapshot = self.lifecycle_of(name)
         if snapshot is not None and tariff.retirement is not snapshot:
@@ -416,7 +536,17 @@ class TariffBook:
                 f"{tariff.display_name} had no price on {day.isoformat()}: {why}.",
                 suggestions=[f"as of {since}"] if first else [],
             )
-        return Quote(requested=normalize_name(name), tariff=tariff, entry=entry, day=day)
+        return Quote(requested=self._spelled(name, tariff), tariff=tariff, entry=entry, day=day)
+
+    def _spelled(self, name: str, tariff: Tariff) -> str:
+        """The name asked, as the tariff spells it where it was written another way:
+        'claude-3.5-sonnet' is answered as claude-3-5-sonnet, 'claude-3-opus' as its listing."""
+        key = normalize_name(name)
+        own_names = {normalize_name(n) for n in _names_of(tariff)}
+        if key in own_names or (self.find(key) is not None and VERSION_DOT.search(key) is None):
+            return key
+        dotless = VERSION_DOT.sub("-", key)
+        return dotless if dotless in own_names else listed_name(tariff)
 
     def fine_tuned_variant(self, tariff: Tariff) -> Tariff | None:
         """The tariff of a fine-tuned `tariff`: itself if it carries training prices, else the

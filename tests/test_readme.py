@@ -19,3 +19,24 @@ def test_the_sample_answer_is_what_llmcost_prints():
 
     assert code == 0
     assert out.startswith(shown)
+
+
+def _phrasings() -> list[tuple[str, str]]:
+    """(typed, read as) for each example of the README's table of phrasings."""
+    section = README.split("### Phrasings", 1)[1].split("The rule for sizes", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| `")]
+    return [
+        (example, read_as)
+        for typed, read_as in ((row[0].removeprefix("| "), row[1]) for row in rows)
+        for example in re.findall(r"`([^`]+)`", typed)
+    ]
+
+
+def test_every_phrasing_in_the_readme_works_when_pasted():
+    phrasings = _phrasings()
+    assert len(phrasings) >= 20
+    for typed, read_as in phrasings:
+        code, out, err = run(shlex.split(typed), today=date(2026, 11, 24))
+        refused = "(exit 2)" in read_as
+        assert code == (2 if refused else 0), (typed, err)
+        assert "Traceback" not in out + err

@@ -27,6 +27,7 @@ usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
 
   llmcost compare gpt-4-8k ft-gpt-3.5 200k tokens
   llmcost tokens - < prompt.txt    count (and price) a file's tokens
+  cat notes.txt | llmcost tokens   the same, from a pipe
   llmcost finetune train.jsonl     check, count and price a fine-tuning file
   llmcost help                     all commands, with examples
   llmcost serve                    run the Slack app (see `llmcost serve --help`)
@@ -39,7 +40,9 @@ options:
   --at YYYY-MM-DD      use the prices in force on that date (default: today)
   --tariffs FILE       add or override tariffs from a TOML file (default: $LLMCOST_TARIFFS)
   -h, --help           this text
-  --version            the installed version"""
+  -V, --version        the installed version, and genai-prices' (it decides today's prices)"""
+OPTIONS = ["--json", "--at YYYY-MM-DD", "--tariffs FILE", "-h/--help", "-V/--version"]
+TOKENS_WORDS = {"tokens", "token", "count"}
 
 
 @dataclass
@@ -66,7 +69,7 @@ def read_argv(argv: Sequence[str]) -> Invocation:
             invocation.as_json = True
         elif arg in ("-h", "--help"):
             invocation.show_usage = True
-        elif arg == "--version":
+        elif arg in ("-V", "--version"):
             invocation.show_version = True
         elif arg == "--at" or arg.startswith("--at="):
             value, index = option_value(args, index, "--at", _no_value)
@@ -83,12 +86,29 @@ def read_argv(argv: Sequence[str]) -> Invocation:
             continue
         elif arg.startswith("--"):
             raise LlmcostError(
-                f"Unknown option {arg}.", suggestions=["--json", "--at 2023-08-22", "--tariffs"]
+                f"Unknown option {arg}. Options: {', '.join(OPTIONS)}.", suggestions=OPTIONS
             )
         else:
             invocation.words.append(arg)
         index += 1
     return invocation
+
+
+def version_line() -> str:
+    """'llmcost 0.3.0 (genai-prices 0.2.3)': the catalog's version decides today's prices."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        catalog = f" (genai-prices {version('genai-prices')})"
+    except PackageNotFoundError:  # pragma: no cover - a dependency of llmcost
+        catalog = ""
+    return f"llmcost {version('llmcost')}{catalog}"
+
+
+def _piped(words: list[str], stdin: TextIO | None) -> list[str]:
+    """`cat notes.txt | llmcost tokens`: 'tokens' alone with text on a pipe counts the pipe."""
+    alone = len(words) == 1 and words[0].lower() in TOKENS_WORDS
+    return [*words, "-"] if alone and stdin is not None and not stdin.isatty() else words
 
 
 def run(
@@ -100,10 +120,8 @@ def run(
         invocation = read_argv(argv)
         if invocation.show_usage:
             return 0, USAGE, ""
-        if invocation.show_version:
-            from importlib.metadata import version
-
-            return 0, f"llmcost {version('llmcost')}", ""
+        if invocation.show_version or invocation.words == ["version"]:
+            return 0, version_line(), ""
         # Imported here so that `--help` stays instant and a bad option never loads tariffs.
         from bot.render.json import render_json
         from bot.render.text import render_text
@@ -114,15 +132,22 @@ def run(
         from pricing.verbs.registry import is_verb
 
         book: TariffBook | None = None
-        words = invocation.words
+
+        def loaded() -> TariffBook:
+            nonlocal book
+            if book is None:
+                book = load_book(tariffs_file(invocation.tariffs), catalog=catalog_in_force)
+            return book
+
+        words = _piped(invocation.words, stdin)
         if words and is_verb(words[0], "finetune"):
             # Its files are read here: a word that is an existing file and no model's name
             # becomes './name' (bot.cli.training).
             from bot.cli.training import marked_files
 
-            book = load_book(tariffs_file(invocation.tariffs))
-            words = marked_files(words, book)
-        query = parse(" ".join(words))
+            words = marked_files(words, loaded())
+        # A model's name alone ("llmcost gpt-4o") asks its price.
+        query = parse(" ".join(words), is_model=lambda name: loaded().lookup(name) is not None)
         if query.kind == "tokens" and query.text == "-" and stdin is not None:
             piped = stdin.read()  # `llmcost tokens - < prompt.txt`
             if not piped.strip():
@@ -131,20 +156,24 @@ def run(
                     suggestions=["llmcost tokens - < prompt.txt"],
                 )
             query = query.model_copy(update={"text": piped})
+        ignored = ""
         if invocation.at is not None:
             if "as_of" not in type(query).model_fields:
                 raise LlmcostError(
                     f"--at applies to priced questions, not to '{query.kind}'.",
                     suggestions=[" ".join(invocation.words)],
                 )
-            if query.as_of is None:  # type: ignore[union-attr]
+            asked = query.as_of  # type: ignore[union-attr]
+            if asked is None:
                 # --at is "as of" said once for every question; words that name a date win.
                 query = query.model_copy(update={"as_of": invocation.at})
+            elif asked != invocation.at:
+                ignored = (
+                    f"The question's date ({asked.isoformat()}) applies; "
+                    f"--at {invocation.at.isoformat()} was ignored."
+                )
         # Help needs no prices, so a broken tariffs file cannot hide it.
-        if query.kind == "help":
-            book = TariffBook([])
-        elif book is None:
-            book = load_book(tariffs_file(invocation.tariffs), catalog=catalog_in_force)
+        book = TariffBook([]) if query.kind == "help" else loaded()
         if query.kind == "finetune" and query.file is not None:
             from bot.cli.training import with_tallies
 
@@ -152,6 +181,8 @@ def run(
             show = not as_json and sys.stderr.isatty()
             query = with_tallies(query, book, day, stdin, show_progress=show)
         result = answer(query, book, today=today or date.today())
+        if ignored:
+            result = result.model_copy(update={"notes": (ignored, *result.notes)})
         if as_json:
             return 0, render_json(result), ""
         return 0, render_text(result, width=terminal_width()), ""

@@ -398,6 +398,12 @@ def _for_shell(question: str) -> str:
     return shlex.quote(question) if _SHELL_SPECIAL & set(question) else question
 
 
+OPTIONS_LINE = (
+    "Options: --json (one JSON object), --at YYYY-MM-DD (prices on that date), "
+    "--tariffs FILE (your own tariffs), -V/--version, -h/--help."
+)
+
+
 def _help(answer: HelpAnswer, width: int) -> str:
     lines = [answer.title, ""]
     for line in answer.lines:
@@ -405,7 +411,7 @@ def _help(answer: HelpAnswer, width: int) -> str:
     lines += ["", "Examples:"]
     lines += [f"  llmcost {_for_shell(example)}" for example in answer.examples]
     if answer.topic is None:
-        lines += ["", "Options: --json for machine-readable output, --at YYYY-MM-DD for a date."]
+        lines += ["", *wrap(OPTIONS_LINE, width)]
     return "\n".join(lines)
 
 

@@ -27,7 +27,8 @@ class ConversationMessage(Payload):
 
     user: SlackId
     channel: SlackId
-    text: str = ""  # a file shared without a word has none
+    # Always sent, empty when a file is shared without a word; an event without it is malformed.
+    text: str
     ts: SlackTs
     thread_ts: SlackTs | None = None
     team: str | None = None

@@ -22,12 +22,13 @@ from pricing.lexicon import (
     as_of_words,
     money_words,
     read_usage,
+    render_names,
     render_usage,
     words,
 )
 from pricing.money import EXACT, MTOK, format_usd
 from pricing.quantities import DEFAULT_SPLIT, Ratio, format_count
-from pricing.query import PricedQuery, Usage
+from pricing.query import Period, PricedQuery, Usage
 from pricing.refinement import (
     EXAMPLE_DATE,
     CannotApply,
@@ -42,7 +43,6 @@ from pricing.tariffs import Quote
 from pricing.verbs.spec import PricingDay, Verb
 
 EXAMPLE = "budget $500 gpt-4o 2k in 500 out"
-Period = Literal["day", "week", "month", "year"]
 NO_REQUESTS = (
     "In 'budget', a size is the size of one request: 'x N requests' has no place in it, "
     "because the budget says how many requests it pays for."
@@ -74,7 +74,7 @@ class BudgetQuery(PricedQuery):
 def _suggestion(budget: Decimal | None, models: list[str], request: Usage | None) -> str:
     """A budget question that works when pasted, keeping what the user got right."""
     money = money_words(budget) if budget else "$500"
-    named = " ".join(models) or "gpt-4o"
+    named = render_names(models) or "gpt-4o"
     size = f" {render_usage(request)}" if request is not None else ""
     return f"budget {money} {named}{size}"
 
@@ -131,7 +131,7 @@ def render(query: BudgetQuery) -> str:
     parts = ["budget", money_words(query.budget)]
     if query.period is not None:
         parts.append(f"per {query.period}")
-    parts += query.models
+    parts.append(render_names(query.models))
     if query.request is not None:
         parts.append(render_usage(query.request))
     if query.split is not None:
@@ -354,7 +354,8 @@ def follow_ups(previous: BudgetQuery) -> list[str]:
 def _changed_size(previous: BudgetQuery, changes: Changes) -> tuple[Usage | None, Ratio | None]:
     """(request size, split without one) after the reply's changes."""
     if previous.request is not None:
-        return changed_usage(previous.request, changes), None
+        # The period is the budget's own, never the request size's.
+        return changed_usage(previous.request, changes).model_copy(update={"period": None}), None
     sized = any(value is not None for value in (changes.total, changes.input, changes.output))
     if not sized:
         return None, changes.split or previous.split

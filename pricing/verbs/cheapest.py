@@ -4,8 +4,16 @@ from decimal import Decimal
 from typing import Literal
 
 from pricing.answers import PricedAnswer
-from pricing.costing import priced_row, tariff_matches, usage_notes, workload
-from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
+from pricing.costing import period_note, priced_row, tariff_matches, usage_notes, workload
+from pricing.lexicon import (
+    PERIOD_DAYS,
+    Cursor,
+    as_of_words,
+    read_usage,
+    render_usage,
+    required_usage,
+    words,
+)
 from pricing.money import EXACT, cost_of, format_usd
 from pricing.quantities import DEFAULT_SPLIT, counted
 from pricing.query import PricedQuery, Usage
@@ -29,7 +37,8 @@ def parse(after: str) -> CheapestQuery:
     cursor = Cursor(words(after), "cheapest", EXAMPLE)
     amounts = read_usage(cursor)
     usage = required_usage(cursor, amounts)
-    return CheapestQuery(filter=" ".join(amounts.models) or None, usage=usage, as_of=cursor.as_of)
+    narrowed = " ".join(amounts.filter_words) or None
+    return CheapestQuery(filter=narrowed, usage=usage, as_of=cursor.as_of)
 
 
 def render(query: CheapestQuery) -> str:
@@ -78,7 +87,7 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
             historical,
             query.usage.requests,
         )
-        for _total, tariff, entry in candidates[:CHEAPEST_LIMIT]
+        for _total, tariff, entry in cheapest_once(candidates, CHEAPEST_LIMIT)
     )
     notes = []
     if candidates:
@@ -107,6 +116,9 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
             f"request may not fit ({some}{more}): left out."
         )
     notes += usage_notes(query.usage)
+    period = query.usage.period
+    if period is not None and rows:
+        notes.append(period_note(period, rows[0].total_usd, rows[0].model))
     scope = f" '{query.filter}'" if query.filter else ""
     return PricedAnswer(
         kind="cheapest",
@@ -117,10 +129,33 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
         cheapest=rows[0].model if rows else None,
         assumed_split=DEFAULT_SPLIT if query.usage.assumes_default_split else None,
         summary=(
-            f"Cheapest: {rows[0].model} at {format_usd(rows[0].total_usd)}." if rows else None
+            f"Cheapest: {rows[0].model} at {format_usd(rows[0].total_usd)}"
+            f"{f' a {period}' if period else ''}."
+            if rows
+            else None
         ),
         notes=tuple(notes),
+        period=period,
+        period_days=PERIOD_DAYS[period] if period else None,
     )
+
+
+def cheapest_once(
+    ranked: list[tuple[Decimal, Tariff, PriceEntry]], limit: int
+) -> list[tuple[Decimal, Tariff, PriceEntry]]:
+    """The first `limit` of `ranked`, each model once: a reseller may list one model under two
+    ids at one price ('openrouter/lfm-7b', 'openrouter/liquid/lfm-7b'); the shorter id stays.
+    Only the head of the ranking is read, so pricing the whole catalog costs nothing more."""
+    shown: dict[tuple[str, str, Decimal], tuple[Decimal, Tariff, PriceEntry]] = {}
+    for candidate in ranked:
+        total, tariff, _entry = candidate
+        key = (tariff.provider, tariff.model.rsplit("/", 1)[-1], total)
+        kept = shown.get(key)
+        if kept is None and len(shown) == limit:
+            break
+        if kept is None or len(tariff.model) < len(kept[1].model):
+            shown[key] = candidate
+    return list(shown.values())
 
 
 def follow_ups(previous: CheapestQuery) -> list[str]:

@@ -5,9 +5,18 @@ from typing import Literal
 from pydantic import Field
 
 from pricing.answers import PricedAnswer, PricedRow
-from pricing.costing import lifecycle_warning, priced_row, usage_notes, workload
+from pricing.costing import lifecycle_warning, period_note, priced_row, usage_notes, workload
 from pricing.errors import NoPrice
-from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
+from pricing.lexicon import (
+    PERIOD_DAYS,
+    Cursor,
+    as_of_words,
+    read_usage,
+    render_names,
+    render_usage,
+    required_usage,
+    words,
+)
 from pricing.money import format_usd, ratio
 from pricing.quantities import DEFAULT_SPLIT
 from pricing.query import PricedQuery, Usage
@@ -34,7 +43,7 @@ def parse(after: str) -> CompareQuery:
 
 
 def render(query: CompareQuery) -> str:
-    models = " ".join(query.models)
+    models = render_names(query.models)
     return f"compare {models} {render_usage(query.usage)}{as_of_words(query.as_of)}"
 
 
@@ -78,7 +87,8 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
         for (seller, _model), q in quotes.items()
         if seller != q.tariff.provider
     ]
-    summary = f"Total {format_usd(rows[0].total_usd)}" + (
+    per = f" a {usage.period}" if usage.period else ""
+    summary = f"Total {format_usd(rows[0].total_usd)}{per}" + (
         f" ({format_usd(rows[0].per_request_usd)} a request)."
         if rows[0].per_request_usd is not None
         else "."
@@ -107,6 +117,9 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
                 " Models whose price has no start date are not ranked: it may not have applied "
                 f"on {at.day.isoformat()}."
             )
+    if usage.period is not None:
+        first = cheapest or rows[0]
+        notes.append(period_note(usage.period, first.total_usd, first.model))
     verb = "Compare" if kind == "compare" else "Cost"
     return PricedAnswer(
         kind=kind,  # type: ignore[arg-type]
@@ -118,6 +131,8 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
         assumed_split=DEFAULT_SPLIT if usage.assumes_default_split else None,
         summary=summary,
         notes=tuple(notes),
+        period=usage.period,
+        period_days=PERIOD_DAYS[usage.period] if usage.period else None,
     )
 
 

@@ -4,7 +4,15 @@ from typing import Literal
 
 from pricing.answers import PricedAnswer
 from pricing.errors import ParseError
-from pricing.lexicon import Cursor, as_of_words, read_usage, render_usage, required_usage, words
+from pricing.lexicon import (
+    Cursor,
+    as_of_words,
+    read_usage,
+    render_names,
+    render_usage,
+    required_usage,
+    words,
+)
 from pricing.query import PricedQuery, Usage
 from pricing.refinement import (
     EXAMPLE_DATE,
@@ -35,7 +43,7 @@ def parse(after: str) -> CostQuery:
     if len(models) != 1:
         if not models:
             raise cursor.fail("Which model? Name one.")
-        example = f"compare {' '.join(models)} {render_usage(usage)}"
+        example = f"compare {render_names(models)} {render_usage(usage)}"
         named = ", ".join(f"'{model}'" for model in models)
         raise ParseError(
             f"'cost' prices one model, but I read {len(models)} model names: {named}. "

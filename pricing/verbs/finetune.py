@@ -14,6 +14,7 @@ from pricing.costing import (
     training_quote,
     training_stop_warnings,
 )
+from pricing.errors import ParseError
 from pricing.finetune_plan import price_file
 from pricing.lexicon import (
     EPOCH_WORDS,
@@ -50,6 +51,8 @@ FILE_EXAMPLE = "finetune train.jsonl gpt-4.1-mini gpt-4o-mini"
 VS_EXAMPLE = "vs gpt-4.1 prompt 1500"
 VS_WORDS = {"vs", "versus", "against"}
 VALIDATION_WORDS = {"validation", "val", "valid"}
+# "50k examples": a training set counted in examples, which have no price until tokenized.
+EXAMPLE_WORDS = {"examples", "example", "samples", "rows", "conversations", "lines"}
 
 
 class FinetuneQuery(PricedQuery):
@@ -123,6 +126,14 @@ def parse(after: str) -> FinetuneQuery:
             continue
         word = cursor.peek()
         assert word is not None
+        if cursor.is_count(word) and cursor.peek(1) in EXAMPLE_WORDS:
+            example = f"finetune {model or 'gpt-4o-mini'} 2M tokens"
+            raise ParseError(
+                f"Fine-tuning is billed per training token, not per example ('{word} "
+                f"{cursor.peek(1)}'): give training tokens, or share the training file to count "
+                f"them. Try: {example}",
+                suggestions=[example],
+            )
         if cursor.is_count(word) or (word in TIMES_WORDS | EPOCH_WORDS):
             found_tokens, found_epochs = take_training(cursor)
             if found_tokens is None and found_epochs is None:

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pricing.answers import HelpAnswer
 from pricing.errors import ParseError
-from pricing.lexicon import words
+from pricing.lexicon import SIZE_RULE, words
 from pricing.query import FrozenQuery
 from pricing.refinement import CannotApply, Reply
 from pricing.verbs.compare import EXAMPLE as COMPARE_EXAMPLE
@@ -17,10 +17,32 @@ from pricing.verbs.spec import PricingDay, Verb
 
 EXAMPLE = "help compare"
 SUMMARY = "This help, or 'help <command>'."
+DIGEST_SUMMARY = (
+    "In Slack, a channel's weekly digest of tariff changes ('digest subscribe', "
+    "'digest status', 'digest' for more); in a terminal, 'llmcost digest preview'."
+)
+# Topics that are no question verb: `help digest` answers them all the same.
+TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "digest": (
+        (
+            DIGEST_SUMMARY,
+            "'digest subscribe weekly mon 09:00 Europe/Paris' posts this channel the changes of "
+            "the week (or 'daily'); 'digest watch openai, gpt-4o' narrows them; 'digest status' "
+            "says what is set; 'digest unsubscribe' stops it; 'digest help' says more.",
+            "In a terminal: 'llmcost digest preview' prints this week's changes; "
+            "'llmcost digest --help' lists its options.",
+        ),
+        ("digest preview",),  # works when pasted in Slack and in a terminal alike
+    ),
+}
+# How questions may be asked, after the list of commands (and in the README).
 GENERAL = (
-    "Any priced question can end with 'as of YYYY-MM-DD'.",
-    "digest: In Slack, a channel's weekly digest of tariff changes ('digest subscribe', "
-    "'digest status', 'digest' for more); in a terminal, 'llmcost digest preview'.",
+    "Any priced question can end with 'as of YYYY-MM-DD'; amounts with 'per day', 'per week', "
+    "'per month' or 'per year' are that period's (with the day, month and year equivalents).",
+    SIZE_RULE,
+    "Ask in words: 'how much does gpt-4o cost for 1M tokens', 'what is the price of "
+    "claude-sonnet-4'; a model's name alone ('gpt-4o') asks its price.",
+    "Numbers: 1500, 1,500, 2k, 1.2M, 2 million, 2mil, 2 mln, 2 billion, 1.2 thousand.",
 )
 
 
@@ -56,7 +78,7 @@ def make_verb(catalog: Callable[[], Sequence[Verb]]) -> Verb:
             return HelpQuery()
         topic = given[0].lower()
         verb = synonyms().get(topic, topic)
-        known = names()
+        known = (*names(), *TOPICS)
         if verb not in known:
             raise ParseError(
                 f"There is no help on '{given[0]}'. Topics: {', '.join(known)}.",
@@ -68,8 +90,14 @@ def make_verb(catalog: Callable[[], Sequence[Verb]]) -> Verb:
     def answer(query: HelpQuery, at: PricingDay) -> HelpAnswer:
         verbs = {verb.name: verb for verb in catalog()}
         if query.topic is None:
-            lines = tuple(f"{verb.name}: {verb.summary}" for verb in verbs.values()) + GENERAL
+            lines = (
+                *(f"{verb.name}: {verb.summary}" for verb in verbs.values()),
+                f"digest: {DIGEST_SUMMARY}",
+                *GENERAL,
+            )
             examples = tuple(verb.example for verb in verbs.values() if verb.name != "help")
+        elif query.topic in TOPICS:
+            lines, examples = TOPICS[query.topic]
         else:
             verb = verbs[query.topic]
             lines = (verb.summary, *verb.details)

@@ -124,7 +124,11 @@ VERB = Verb(
     name="tokens",
     query=TokensQuery,
     summary="Count the tokens of pasted text and price it as input.",
-    details=("Counts with cl100k_base (GPT-4, GPT-3.5) and o200k_base (GPT-4o and later).",),
+    details=(
+        "Counts with cl100k_base (GPT-4, GPT-3.5) and o200k_base (GPT-4o and later).",
+        "In a terminal, text on a pipe is read: 'cat notes.txt | llmcost tokens' (or "
+        "'llmcost tokens - < notes.txt').",
+    ),
     example=EXAMPLE,
     synonyms=("token", "count"),
     parse=parse,

@@ -1,10 +1,12 @@
 """The real `llmcost serve`, started as a separate process for end-to-end tests and benchmarks."""
 
+import fcntl
 import os
 import queue
 import socket
 import subprocess
 import sys
+import termios
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,6 +30,8 @@ class Server:
     url: str
     lines: list[str] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
+    # True while the log pump waits on an empty pipe: every line written so far is in `lines`.
+    waiting: bool = False
 
     def wait_for_log(self, text: str, count: int = 1, timeout: float = 10.0) -> list[str]:
         """The server's log lines containing `text`, once there are `count` of them."""
@@ -47,14 +51,46 @@ class Server:
     def log(self) -> str:
         return "\n".join(self.lines)
 
+    def settled(self, timeout: float = 10.0) -> int:
+        """How many lines the server has logged, once every line it has written is read: the
+        pump waits on the pipe and the pipe holds no byte (FIONREAD), so a line logged while
+        answering an earlier request cannot land among a later test's lines."""
+        descriptor = self.process.stdout.fileno()  # type: ignore[union-attr]
+
+        def read_all() -> bool:
+            unread = fcntl.ioctl(descriptor, termios.FIONREAD, b"\0\0\0\0")
+            return self.waiting and int.from_bytes(unread, sys.byteorder) == 0
+
+        with self.changed:
+            if not self.changed.wait_for(read_all, timeout=timeout):
+                raise AssertionError(f"the server's log did not settle:\n{self.log()}")
+            return len(self.lines)
+
 
 def _pump(stream, server: "Server", ready: "queue.Queue[str]") -> None:
-    for line in stream:
+    """Lines from the server's output, read from the pipe itself (no read-ahead buffer hides
+    what was written), so that `Server.settled` can tell when all of it has been read."""
+    descriptor = stream.fileno()
+    pending = b""
+    while True:
         with server.changed:
-            server.lines.append(line.rstrip("\n"))
+            server.waiting = True
             server.changed.notify_all()
-        if READY_LINE in line:
-            ready.put(line)
+        chunk = os.read(descriptor, 65536)
+        with server.changed:
+            server.waiting = False
+            if chunk:
+                *complete, pending = (pending + chunk).split(b"\n")
+            else:  # the process ended: a last line without its line break counts too
+                complete, pending = ([pending] if pending else []), b""
+            for raw in complete:
+                line = raw.decode("utf-8", "replace").rstrip("\r")
+                server.lines.append(line)
+                if READY_LINE in line:
+                    ready.put(line)
+            server.changed.notify_all()
+        if not chunk:
+            break
     ready.put("")  # the process ended
 
 

@@ -50,7 +50,7 @@ def complaints(server: Server, since: int) -> list[str]:
     ],
 )
 def test_unsigned_and_malformed_requests_get_401_without_a_traceback(server, fake, body, headers):
-    since = len(server.lines)
+    since = server.settled()
     headers = {"Content-Type": JSON, "X-Slack-Signature": "v0=" + "0" * 64, **headers}
     for _ in range(20):
         status, _, _ = post(server.events_url, body, headers)
@@ -179,7 +179,7 @@ SIGNED_MALFORMED = {
 
 @pytest.mark.parametrize("request_", SIGNED_MALFORMED.values(), ids=SIGNED_MALFORMED.keys())
 def test_a_signed_malformed_payload_gets_200_one_log_line_and_no_answer(server, fake, request_):
-    since = len(server.lines)
+    since = server.settled()
     body, content_type = request_
     headers = {"Content-Type": content_type, **signed_bytes(body)}
     status, _, _ = post(server.events_url, body, headers)
@@ -189,6 +189,7 @@ def test_a_signed_malformed_payload_gets_200_one_log_line_and_no_answer(server, 
     later = slash_command("help", response_url=fake.response_url())
     send_signed(server.events_url, later, SIGNING_SECRET)
     fake.wait_for("response_url", timeout=30)  # the first waits for the workers to start
+    server.settled()
     lines = complaints(server, since)
     assert len(lines) <= 1, "\n".join(server.lines[since:])
     assert not any("Traceback" in line for line in server.lines[since:])
@@ -208,7 +209,7 @@ def test_an_answer_slack_will_not_show_privately_in_a_thread_is_logged_not_poste
     root = fake.wait_for("chat.postMessage")[0]
     server.wait_for_log(f"thread {root.response['ts']}")
     fake.fail("chat.postEphemeral", "user_not_in_channel")
-    since = len(server.lines)
+    since = server.settled()
     thread_reply = message_event(typed, thread_ts=root.response["ts"])
     send_signed(server.events_url, event_callback(thread_reply), SIGNING_SECRET)
     said = "could not answer U0ASKER privately in C0GENERAL: 'user_not_in_channel'"

@@ -107,10 +107,10 @@ def test_help_and_errors_are_ephemeral(server, fake):
     assert "compare" in dumped(helped)
 
     fake.reset()
-    command(server, fake, "compare gtp-4-8k 200k tokens")
+    command(server, fake, "compare gtp-4o 200k tokens")
     error = fake.wait_for("response_url")[0]
     assert error.body["response_type"] == "ephemeral"
-    assert "gpt-4-8k" in dumped(error)  # did you mean
+    assert "gpt-4o" in dumped(error)  # did you mean (never a model shut down, as GPT-4 (8K) is)
     assert fake.calls_to("chat.postMessage") == []
 
 

@@ -12,7 +12,7 @@ from pricing.answers import (
 )
 from pricing.errors import NoPrice, UnknownModel
 from pricing.sources import bundled_tariffs, load_book
-from pricing.tariffs import TariffBook
+from pricing.tariffs import TariffBook, exists_on, newest_first
 from pricing.verbs.registry import VERBS
 from tests.pricing.asking import TODAY, ask
 
@@ -85,15 +85,20 @@ def test_a_date_before_the_first_price_suggests_one(book, text, first):
     assert caught.value.suggestions == [f"as of {first}"]
 
 
-def test_models_without_a_filter_are_the_bundled_ones(book):
+def test_models_without_a_filter_are_todays_main_models_across_providers(book):
     result = ask(book, "models")
 
-    bundled = [tariff.model for tariff in bundled_tariffs()]
+    current = [t.model for t in book.own_tariffs() if exists_on(t, TODAY)]
+    shown = [row.model for row in result.rows]
     assert result.kind == "models"
-    assert [row.model for row in result.rows] == bundled
-    assert {"gpt-4", "ft:gpt-3.5-turbo", "gpt-4-32k"} <= set(bundled)
-    assert all("genai-prices" not in row.source for row in result.rows)
-    assert any("genai-prices" in note for note in result.notes)
+    assert shown[: len(current)] == current  # ours first, none shut down ("gpt-4-32k")
+    assert "gpt-4-32k" not in shown
+    providers = {row.provider for row in result.rows}
+    assert {"openai", "anthropic", "google", "mistral"} <= providers
+    claude = [row.model for row in result.rows if row.provider == "anthropic"]
+    assert claude == [t.model for t in newest_first(book.find(m) for m in claude)]  # newest first
+    (more,) = [note for note in result.notes if "more: narrow with 'models NAME'" in note]
+    assert int(more.split()[0].replace(",", "")) > 1000
 
 
 def test_models_on_a_date_leave_out_models_not_yet_priced(book):
@@ -119,11 +124,10 @@ def test_models_filtered_by_claude_come_from_the_catalog(book):
 
 
 def test_models_filter_that_matches_nothing_says_so(book):
-    result = ask(book, "models no-such-model-xyz")
-
-    assert result.rows == ()
-    assert result.matched == 0
-    assert any("no-such-model-xyz" in note for note in result.notes)
+    with pytest.raises(UnknownModel) as raised:
+        ask(book, "models no-such-model-xyz")
+    assert "No model matches 'no-such-model-xyz'" in raised.value.message
+    assert raised.value.suggestions
 
 
 def test_help_lists_every_command(book):
@@ -160,6 +164,12 @@ def test_unknown_model_suggests_close_names(book):
         ask(book, "cost gtp-4 1k tokens")
 
     assert "gtp-4" in caught.value.message
+    # GPT-4 is shut down by TODAY, so "did you mean" names a model that still exists ...
+    assert caught.value.suggestions[0] == "gpt-4o"
+    assert "gpt-4" not in caught.value.suggestions
+    # ... and on a day when GPT-4 was there, GPT-4 itself.
+    with pytest.raises(UnknownModel) as caught:
+        ask(book, "cost gtp-4 1k tokens as of 2024-01-01")
     assert caught.value.suggestions[0] == "gpt-4"
 
 
@@ -268,7 +278,6 @@ class NoCatalog:
     "question",
     [
         "compare gpt-4-8k ft-gpt-3.5 200k tokens",
-        "models",
         "finetune gpt-4-8k 100k tokens",  # the error lists fine-tunable models
         "breakeven ft-gpt-3.5 vs gpt-4-8k prompt 1500 -> 200 output 300 training 100k x3",
         "history gpt-3.5-turbo",

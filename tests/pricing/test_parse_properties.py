@@ -9,7 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pricing.errors import ParseError
-from pricing.lexicon import CURRENCY_WORDS, MAX_MONEY, PERIOD_LEAD, PERIOD_WORDS, RESERVED
+from pricing.lexicon import (
+    CURRENCY_WORDS,
+    MAX_MONEY,
+    NAME_WORDS,
+    PERIOD_LEAD,
+    PERIOD_WORDS,
+    RESERVED,
+    scaled_word,
+)
 from pricing.parse import parse, render
 from pricing.quantities import MAX_COUNT, Ratio, looks_like_count, looks_like_ratio
 from pricing.query import Usage
@@ -163,6 +171,7 @@ def _usable_model_name(name: str) -> bool:
         and not looks_like_ratio(name)
         and not re.match(r"[x*]\d", name)
         and not re.search(r"[.:]$", name)
+        and scaled_word(name) is None  # "2mil" is an amount, 2M
         # a leading digit needs a letter before any k/m/b suffix, as in "4o-mini" or "3.5-turbo"
         and (not name[0].isdecimal() or any(c.isalpha() for c in name.rstrip("kmb")))
     )
@@ -191,10 +200,13 @@ RATIO = st.builds(
     input=st.decimals(min_value=Decimal("0.01"), max_value=Decimal(1000), places=2),
     output=st.decimals(min_value=Decimal(0), max_value=Decimal(1000), places=2),
 )
-TOTAL_USAGE = st.builds(Usage, total=COUNT, split=st.none() | RATIO, requests=st.none() | POSITIVE)
+PERIOD = st.sampled_from([None, "day", "week", "month", "year"])
+TOTAL_USAGE = st.builds(
+    Usage, total=COUNT, split=st.none() | RATIO, requests=st.none() | POSITIVE, period=PERIOD
+)
 SPLIT_USAGE = st.builds(
-    Usage, input=COUNT, output=st.none() | COUNT, requests=st.none() | POSITIVE
-) | st.builds(Usage, output=COUNT, requests=st.none() | POSITIVE)
+    Usage, input=COUNT, output=st.none() | COUNT, requests=st.none() | POSITIVE, period=PERIOD
+) | st.builds(Usage, output=COUNT, requests=st.none() | POSITIVE, period=PERIOD)
 USAGE = TOTAL_USAGE | SPLIT_USAGE
 FILTER_WORD = MODEL | st.sampled_from(["4", "200k", "3.5"])
 # A text to count, often ending in whitespace, which it keeps with or without a date after it.
@@ -217,7 +229,7 @@ MONEY = st.one_of(
     st.integers(min_value=1, max_value=int(MAX_MONEY)).map(Decimal),
     st.decimals(min_value=Decimal("0.01"), max_value=Decimal(100_000), places=2),
 )
-# A request size: per request already, so no 'x N requests'.
+# A request size: per request already, so no 'x N requests' (and its period is the budget's).
 REQUEST = st.builds(Usage, total=COUNT, split=st.none() | RATIO) | st.builds(
     Usage, input=COUNT, output=st.none() | COUNT
 )
@@ -328,3 +340,28 @@ def test_a_budget_reads_the_same_however_the_money_and_period_are_written(query,
     if query.as_of is not None and not first:
         return  # the date ends the rendered words; moving money after it is covered above
     assert parse(words) == query
+
+
+# A model's name written in words, as vendors' pages write it: "claude 3.5 sonnet", "llama 3 70b".
+NAME_IN_WORDS = st.builds(
+    lambda lead, sizes, tail: [lead, *sizes, *tail],
+    st.sampled_from(["claude", "llama", "gemini", "mistral", "gpt", "Qwen", "mixtral"]),
+    st.lists(st.sampled_from(["3", "3.5", "2.0", "70b", "8x7b", "4o", "405b", "1.5"]), max_size=2),
+    st.lists(st.sampled_from(sorted(NAME_WORDS)), max_size=2),
+)
+
+
+@ROUND_TRIP
+@given(NAME_IN_WORDS, st.sampled_from(["price {}", "cost {} 1M tokens", "compare gpt-4o {} 2k in"]))
+def test_a_name_in_words_is_one_model_and_renders_to_words_that_parse_back(parts, question):
+    query = parse(question.format(" ".join(parts)))
+    named = query.models if isinstance(query, CompareQuery) else (query.model,)
+    assert named[-1] == "-".join(part.lower() for part in parts)
+    assert parse(render(query)) == query
+
+
+@ROUND_TRIP
+@given(st.lists(MODEL, min_size=2, max_size=4), USAGE)
+def test_models_side_by_side_stay_apart_whatever_their_names(models, usage):
+    query = CompareQuery(models=tuple(models), usage=usage)
+    assert parse(render(query)).models == query.models

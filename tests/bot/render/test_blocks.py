@@ -258,8 +258,9 @@ def test_an_asker_that_is_not_a_user_id_is_not_mentioned(book):
 
 def test_user_words_in_an_answer_are_escaped(book):
     # The filter is echoed in the title and the notes.
-    message = answer_message(ask(book, "models <!here> & co"), question="models <!here> & co")
-    assert message.blocks[0]["text"]["text"].startswith("Models matching '&lt;!here&gt; &amp; co'")
+    question = "cheapest <!here> &co 1M tokens"
+    message = answer_message(ask(book, question), question=question)
+    assert message.blocks[0]["text"]["text"].startswith("Cheapest '&lt;!here&gt; &amp;co'")
     assert_no_markup_but_ours(message)
 
 
@@ -324,7 +325,7 @@ def test_a_huge_models_table_fits_a_message_and_the_home_tab(book):
     view = home_view(huge, help_answer)
     assert_within_slack_limits(view["blocks"], max_blocks=MAX_VIEW_BLOCKS)
     shown = "\n".join(texts(view["blocks"]))
-    assert shown.count("gpt-4 (gpt-4-8k)") == 12  # every row, across several code blocks
+    assert shown.count("ft:gpt-4o-mini (ft-gpt-4o-mini)") == 12  # every row, in several blocks
 
 
 def test_fit_counts_blocks_and_keeps_the_last():
@@ -350,7 +351,8 @@ def test_fit_clips_long_text_and_closes_a_code_block():
 
 
 def test_unknown_model_says_did_you_mean(book):
-    question = "compare gpt-4-8kk ft-gpt-3.5 200k tokens"
+    # On a day GPT-4 (8K) was there: a did-you-mean never names a model shut down by the day.
+    question = "compare gpt-4-8kk ft-gpt-3.5 200k tokens as of 2024-01-01"
     error = failure(book, question)
     assert isinstance(error, UnknownModel)
 
@@ -436,12 +438,12 @@ def test_home_view_tells_how_to_ask_and_shows_the_tariffs(book):
     assert table.splitlines()[0].split() == [
         "```Model", "In", "$/1M", "Out", "$/1M", "Train", "$/1M", "Context", "Since",
     ]  # fmt: skip
-    gpt4 = next(line for line in table.splitlines() if line.startswith("gpt-4 (gpt-4-8k)"))
-    assert gpt4.split() == [
-        "gpt-4", "(gpt-4-8k)", "[shut", "down]", "$30", "$60", "-", "8,192", "2023-03-14",
-    ]  # fmt: skip
-    tuned = next(line for line in table.splitlines() if line.startswith("ft:gpt-3.5-turbo"))
-    assert tuned.split()[4:7] == ["$3", "$6", "$8"]
+    # Today's main models (issue 12): none shut down, ours first, then other makers'.
+    assert "[shut down]" not in table
+    gpt4o = next(line for line in table.splitlines() if line.startswith("gpt-4o "))
+    assert gpt4o.split() == ["gpt-4o", "$2.50", "$10", "-", "128,000", "2024-10-02"]
+    tuned = next(line for line in table.splitlines() if line.startswith("ft:gpt-4o-mini"))
+    assert tuned.split()[2:5] == ["$0.30", "$1.20", "$3"]
     assert len(tariff_grid(models).rows) == sum(
         text.count("\n") - 1 for text in texts(blocks) if text.startswith("```Model")
     )

@@ -24,7 +24,7 @@ def test_a_worker_answers_as_this_process_would():
             return (
                 await services.priced(question, ARTICLE, "U1"),
                 await services.priced(follow_up, "make it 1M tokens", ARTICLE, "U1"),
-                await services.priced(question, "compare gtp-4-8k 200k tokens", "U1"),
+                await services.priced(question, "compare gtp-4o 200k tokens", "U1"),
             )
 
         asked, refined, failed = asyncio.run(ask())
@@ -35,7 +35,8 @@ def test_a_worker_answers_as_this_process_would():
     assert refined is not None
     assert refined.message == follow_up(here, "make it 1M tokens", ARTICLE, "U1").message
     assert failed.is_help_or_error
-    assert "gpt-4-8k" in str(failed.message.blocks)  # did you mean, across the process boundary
+    # Did you mean, across the process boundary (never GPT-4 (8K), shut down by this day).
+    assert "gpt-4o" in str(failed.message.blocks)
 
 
 def test_without_workers_the_answer_is_priced_here():

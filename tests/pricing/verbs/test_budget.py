@@ -235,10 +235,10 @@ def test_follow_ups_that_cannot_apply_suggest_ones_that_do(reply, fragment):
     assert all(refine(s, THREAD) is not None for s in raised.value.suggestions)
 
 
-def test_money_and_periods_are_chat_in_other_threads():
+def test_money_is_chat_in_other_threads_and_a_period_makes_the_amounts_that_periods():
     comparison = parse("compare gpt-4o gpt-4-8k 200k tokens")
     assert refine("make it $1000", comparison) is None
-    assert refine("per day", comparison) is None
+    assert refine("per day", comparison) == parse("compare gpt-4o gpt-4-8k 200k tokens per day")
 
 
 def test_the_offered_follow_ups_are_the_issues_three_first():
