@@ -1,7 +1,10 @@
 """Questions in, Answers out, for a long-running process: the tariff book is built once.
 
 The terminal builds the book on each run (a few milliseconds); a server answering many requests
-builds it once, warms it before the first question arrives, and shares it between threads.
+builds it once, warms it before the first question arrives, and shares it between threads. When
+a newer genai-prices snapshot is stored (by the clock), `follow_newest` builds a book on it in
+the calling thread and swaps it in with one assignment: a question sees the old book or the new
+one, whole.
 """
 
 import logging
@@ -10,6 +13,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from bot.prices.in_force import catalog_loader, newest_snapshot
+from bot.storage.snapshots import SnapshotRecord, SnapshotStore
 from pricing.answer import answer
 from pricing.answers import Answer
 from pricing.errors import LlmcostError
@@ -23,34 +28,85 @@ log = logging.getLogger(__name__)
 
 
 class Answerer:
-    def __init__(self, tariffs_file: Path | None, today: Callable[[], date]) -> None:
+    def __init__(
+        self,
+        tariffs_file: Path | None,
+        today: Callable[[], date],
+        snapshots: SnapshotStore | None = None,
+    ) -> None:
         self._tariffs_file = tariffs_file
         self._today = today
+        self._snapshots = snapshots
         self._book: TariffBook | None = None
+        self._snapshot: SnapshotRecord | None = None
         self._lock = threading.Lock()
 
     def book(self) -> TariffBook:
         if self._book is None:
             with self._lock:
                 if self._book is None:
-                    self._book = load_book(self._tariffs_file)
+                    self._snapshot, self._book = self._load(newest_snapshot(self._snapshots))
         return self._book
+
+    @property
+    def snapshot(self) -> SnapshotRecord | None:
+        """The genai-prices snapshot the book prices with; None: the installed data."""
+        return self._snapshot
+
+    def _load(self, snapshot: SnapshotRecord | None) -> tuple[SnapshotRecord | None, TariffBook]:
+        book = load_book(self._tariffs_file, catalog=catalog_loader(self._snapshots, snapshot))
+        return snapshot, book
+
+    def follow_newest(self) -> bool:
+        """Swap in a book on the newest stored snapshot if it is not the one in use; True if it
+        did. Slow (the catalog is built), so called off the event loop; never raises."""
+        newest = newest_snapshot(self._snapshots)
+        current = self._snapshot
+        if newest is None or (current is not None and newest.id == current.id):
+            return False
+        try:
+            snapshot, book = self._load(newest)
+            book.tariffs()  # built here, not by the first question that needs it
+        except Exception as error:
+            reason = error.message if isinstance(error, LlmcostError) else repr(error)
+            log.error(
+                "prices snapshot %s not taken up, keeping the one in use: %s", newest.id, reason
+            )
+            return False
+        with self._lock:
+            self._snapshot, self._book = snapshot, book
+        log.info(
+            "prices: now answering from the snapshot fetched %s", newest.fetched_at.isoformat()
+        )
+        return True
 
     def refresh(self) -> bool:
         """Load the tariff sources again (a user's file may have new prices). If any of them
         fails or is malformed, the tariffs loaded before stay in use and the failure is
         logged; False then."""
         try:
-            book = load_book(self._tariffs_file)
+            snapshot, book = self._load(newest_snapshot(self._snapshots))
             book.tariffs()  # the catalog too, so that a broken one fails here
         except Exception as error:
             reason = error.message if isinstance(error, LlmcostError) else repr(error)
             log.error("tariffs not refreshed, keeping the ones loaded before: %s", reason)
             return False
         with self._lock:
-            self._book = book
+            self._snapshot, self._book = snapshot, book
         log.info("tariffs refreshed")
         return True
+
+    def follow_in_background(self, every_seconds: float) -> threading.Event:
+        """Check for a newer snapshot every `every_seconds` in a daemon thread (so a web process
+        picks one up within that time, without a restart); set the returned event to stop."""
+        stop = threading.Event()
+
+        def follow() -> None:
+            while not stop.wait(every_seconds):
+                self.follow_newest()
+
+        threading.Thread(target=follow, name="follow-prices", daemon=True).start()
+        return stop
 
     def warm(self) -> None:
         """Load the tariffs and the catalog now, so the first question is answered quickly."""

@@ -15,6 +15,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pricing.errors import LlmcostError
 
 SLACK_API_URL = "https://slack.com/api/"
+# genai-prices' own published v2 data file, the one its UpdatePrices fetches
+# (genai_prices.update_prices.DEFAULT_UPDATE_URL; a test checks they agree).
+DEFAULT_PRICES_URL = (
+    "https://raw.githubusercontent.com/pydantic/genai-prices/refs/heads/main/"
+    "prices/new_data/v2/data.json"
+)
 S = TypeVar("S", bound=BaseSettings)
 
 
@@ -26,14 +32,53 @@ class SettingsError(LlmcostError):
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-class ClockSettings(BaseSettings):
-    """What every process that talks to Slack needs; `llmcost clock` needs no more."""
+class PricesSettings(BaseSettings):
+    """The database and where genai-prices' data file is fetched from: `llmcost prices`."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
+    database_url: str | None = None
+    # genai-prices' published data file; "off": never fetch (the installed data serves).
+    llmcost_prices_url: str = DEFAULT_PRICES_URL
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _blank_database_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        # Only the kind is checked here, without loading SQLAlchemy; whether the database can
+        # be reached is known once the process has started (and stops it if not).
+        if value is not None and not re.match(r"(sqlite|postgres|postgresql)(\+\w+)?://", value):
+            raise ValueError(
+                "must be a sqlite:///path or postgresql://user:password@host/dbname URL"
+            )
+        return value
+
+    @field_validator("llmcost_prices_url")
+    @classmethod
+    def _prices_url(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() == "off":
+            return "off"
+        if not re.match(r"https?://[^/\s]+/?\S*$", value):
+            raise ValueError(
+                "must be an http(s) URL of genai-prices' data file, or off to never fetch one"
+            )
+        return value
+
+    @property
+    def prices_url(self) -> str | None:
+        return None if self.llmcost_prices_url == "off" else self.llmcost_prices_url
+
+
+class ClockSettings(PricesSettings):
+    """What every process that talks to Slack needs; `llmcost clock` needs no more."""
+
     slack_bot_token: str
     slack_api_url: str = SLACK_API_URL
-    database_url: str | None = None
     llmcost_tariffs: Path | None = None
     # llmcost's own log lines; DEBUG also says why each message was left alone.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -52,21 +97,10 @@ class ClockSettings(BaseSettings):
             raise ValueError("must be the app's Bot User OAuth Token, which starts with xoxb-")
         return value
 
-    @field_validator("database_url", "llmcost_tariffs", mode="before")
+    @field_validator("llmcost_tariffs", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("database_url")
-    @classmethod
-    def _database_url(cls, value: str | None) -> str | None:
-        # Only the kind is checked here, without loading SQLAlchemy; whether the database can
-        # be reached is known once the process has started (and stops it if not).
-        if value is not None and not re.match(r"(sqlite|postgres|postgresql)(\+\w+)?://", value):
-            raise ValueError(
-                "must be a sqlite:///path or postgresql://user:password@host/dbname URL"
-            )
-        return value
 
     @field_validator("llmcost_tariffs")
     @classmethod
@@ -91,6 +125,8 @@ class Settings(ClockSettings):
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     port: int = Field(default=3000, ge=1, le=65535)
+    # How often a web process looks for a newer prices snapshot (the clock stores them).
+    llmcost_prices_check_seconds: float = Field(default=300, gt=0, le=86400)
     # All interfaces, as a platform's router expects; 127.0.0.1 keeps a local run private.
     host: str = "0.0.0.0"
 
@@ -150,6 +186,10 @@ def load_settings(**overrides: object) -> Settings:
 
 def load_clock_settings(**overrides: object) -> ClockSettings:
     return _load(ClockSettings, overrides)
+
+
+def load_prices_settings(**overrides: object) -> PricesSettings:
+    return _load(PricesSettings, overrides)
 
 
 def _load(kind: type[S], overrides: dict[str, object]) -> S:

@@ -1,16 +1,31 @@
 """The genai-prices catalog as tariffs: the breadth of today's models from many providers.
 
 genai-prices is imported only here, and only when a name is not in our own tariffs, because
-importing its data costs about 0.2 s of a cold start.
+importing its data costs about 0.2 s of a cold start. Its providers come either from the
+installed package or from a published data file that llmcost fetched and stored (a snapshot);
+`read_published` is the one place that reads such a file, with genai-prices' own parser.
 """
 
-from collections.abc import Iterator
-from datetime import time
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, time
 from decimal import Context, Decimal
 from functools import cache
+from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
+from pricing.errors import LlmcostError
 from pricing.money import plain_decimal
-from pricing.tariffs import Catalog, LongContextRate, PriceEntry, RateVariant, Tariff
+from pricing.tariffs import (
+    Catalog,
+    LongContextRate,
+    PriceEntry,
+    RateVariant,
+    Tariff,
+    sort_entries,
+)
 
 # A bare model id ("gpt-4o", "claude-opus-4") means the model maker's own API; resellers
 # and clouds are reached with "provider/model" ("azure/gpt-4o", "openrouter/...").
@@ -254,12 +269,150 @@ def _entries(model: object, source: str) -> Iterator[PriceEntry]:
         )
 
 
+class SnapshotInfo(BaseModel):
+    """Which published data file a catalog was built from, as its sources name it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fetched: date
+    content_hash: str
+
+    @property
+    def label(self) -> str:
+        return f"genai-prices data fetched {self.fetched.isoformat()}"
+
+
+class SeenPrice(BaseModel):
+    """A model's published prices (`prices` and `price_variants`, as JSON) and the day llmcost
+    first saw them in a stored data file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seen_on: date
+    prices: str
+
+
+def with_first_seen(
+    entries: tuple[PriceEntry, ...],
+    seen: Sequence[SeenPrice],
+    model: Any,
+    source: str,
+) -> tuple[PriceEntry, ...]:
+    """A catalog model's entries with the history llmcost saw: the one place a "first seen"
+    date is given. genai-prices dates few prices, so an undated price is dated by the day llmcost
+    first saw it, with the source saying so; the first prices llmcost saw stay undated ("date
+    unknown": the model may well have existed, at that price, before llmcost looked). `entries`
+    are the prices in force; `seen`, oldest first, ends with them."""
+    if not seen:
+        return entries
+    by_date: dict[date | None, PriceEntry] = {}
+    generations = [*seen[:-1], None]  # None: the prices in force, from `entries`
+    for number, generation in enumerate(generations):
+        if generation is None:
+            day, shown = seen[-1].seen_on, entries
+        else:
+            day, shown = generation.seen_on, _entries_of_prices(generation.prices, model, source)
+        for entry in shown:
+            if entry.effective is not None:
+                by_date[entry.effective] = entry
+            elif number == 0:
+                by_date[None] = entry.model_copy(
+                    update={"source": f"{entry.source}; first seen {day.isoformat()}"}
+                )
+            else:
+                by_date[day] = entry.model_copy(
+                    update={
+                        "effective": day,
+                        "source": f"{entry.source}; price first seen {day.isoformat()}",
+                    }
+                )
+    return sort_entries(by_date.values())
+
+
+def _entries_of_prices(prices: str, model: Any, source: str) -> tuple[PriceEntry, ...]:
+    """The entries of a model's earlier published prices, read as genai-prices reads a file."""
+    raw = [
+        {
+            "id": "seen",
+            "name": "seen",
+            "api_pattern": "seen",
+            "models": [{"id": model.id, "match": {"equals": model.id}, **json.loads(prices)}],
+        }
+    ]
+    try:
+        (provider,) = read_published(json.dumps(raw).encode()).providers
+    except PublishedDataError:
+        return ()  # prices an older genai-prices wrote and this one cannot read: not shown
+    earlier = provider.models[0]
+    earlier.context_window = model.context_window
+    return tuple(_entries(earlier, source))
+
+
+class PublishedDataError(LlmcostError):
+    """A published data file genai-prices' parser does not accept; the message says why."""
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """A published data file read: its JSON, and genai-prices' providers validated from it."""
+
+    data: list[Any]
+    providers: list[Any]
+
+
+def read_published(raw: bytes) -> PublishedFile:
+    """genai-prices' providers from its published v2 data file (a JSON array of providers),
+    validated by genai-prices' own parser. Raises PublishedDataError.
+
+    The parser is private (`UpdatePrices.fetch` uses it); tests/pricing/test_published.py
+    fails loudly if a genai-prices upgrade moves or changes it."""
+    from genai_prices.types import _providers_from_raw
+
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise PublishedDataError(f"not JSON: {str(error)[:120]}") from None
+    if not isinstance(payload, list):
+        raise PublishedDataError("not genai-prices data: expected a JSON array of providers")
+    try:
+        return PublishedFile(data=payload, providers=_providers_from_raw(payload))
+    except Exception as error:  # pydantic's ValidationError, or a ValueError from a type
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        raise PublishedDataError(f"fails genai-prices' validation: {first_line[:200]}") from None
+
+
+def installed_providers() -> list[Any]:
+    """The providers of the installed genai-prices package, as it was released."""
+    from genai_prices.data import providers
+
+    return providers
+
+
+def model_ids(providers: Sequence[Any]) -> set[str]:
+    """Every "provider/model" a data file lists, priced or not."""
+    return {
+        f"{provider.id}/{model.id.lower()}" for provider in providers for model in provider.models
+    }
+
+
 @cache
 def genai_prices_catalog() -> Catalog:
-    import genai_prices
-    from genai_prices.data import providers
-    from genai_prices.data_snapshot import get_snapshot
+    """The installed package's data: what answers when no snapshot has been stored."""
+    return catalog_from_providers(installed_providers(), None)
 
+
+def catalog_from_providers(
+    providers: Sequence[Any],
+    snapshot: SnapshotInfo | None,
+    prices_seen: Mapping[str, Sequence[SeenPrice]] | None = None,
+) -> Catalog:
+    """Tariffs from genai-prices providers; `snapshot` names the fetched file they came from
+    (None: the installed package's own data), `prices_seen` when llmcost first saw each model's
+    prices in a stored file (see `with_first_seen`)."""
+    import genai_prices
+    from genai_prices.data_snapshot import DataSnapshot
+
+    data = snapshot.label if snapshot else f"genai-prices {genai_prices.__version__}"
     tariffs: list[Tariff] = []
     # genai-prices answers some provider/model pairs with another provider's model (Azure falls
     # back to OpenAI's), so matches are mapped back by the model object they returned.
@@ -268,7 +421,7 @@ def genai_prices_catalog() -> Catalog:
     resold: dict[str, str] = {}
     for provider in sorted(providers, key=lambda p: _rank(p.id)):
         url = f", {provider.pricing_urls[0]}" if provider.pricing_urls else ""
-        source = f"genai-prices {genai_prices.__version__}: {provider.name}{url}"
+        source = f"{data}: {provider.name}{url}"
         first_party = provider.id in FIRST_PARTY
         for model in provider.models:
             entries = tuple(_entries(model, source))
@@ -276,6 +429,8 @@ def genai_prices_catalog() -> Catalog:
                 continue
             bare = model.id.lower()
             key = f"{provider.id}/{bare}"
+            if prices_seen and key in prices_seen:
+                entries = with_first_seen(entries, prices_seen[key], model, source)
             first_party = _is_makers(provider.id, bare)
             key_of_model[id(model)] = key
             if not first_party:
@@ -291,14 +446,14 @@ def genai_prices_catalog() -> Catalog:
                 )
             )
 
-    snapshot = get_snapshot()
+    lookup = DataSnapshot(providers=list(providers), from_auto_update=snapshot is not None)
 
     def match(name: str) -> str | None:
         """genai-prices' own matching rules (dated snapshots, "claude-sonnet-4" for
         "claude-sonnet-4-0", Azure falling back to OpenAI), then ids only resellers list."""
         provider_id, _, model_ref = name.rpartition("/") if "/" in name else ("", "", name)
         try:
-            _provider, model = snapshot.find_provider_model(
+            _provider, model = lookup.find_provider_model(
                 model_ref, None, provider_id or None, None
             )
         except LookupError:

@@ -27,6 +27,7 @@ from pricing.errors import TariffFileError
 from pricing.tariff_input import check_nesting, read_tariffs_text
 from pricing.tariffs import (
     RATE_KINDS,
+    Catalog,
     Lifecycle,
     Origin,
     PriceEntry,
@@ -514,12 +515,21 @@ def _user_tariffs_from(records: list[TariffRecord], path: Path) -> list[Tariff]:
     return tariffs_from_records(records, origin="user", default_source=f"your tariffs file {path}")
 
 
-def load_book(user_file: Path | None = None, *, with_catalog: bool = True) -> TariffBook:
+def load_book(
+    user_file: Path | None = None,
+    *,
+    with_catalog: bool = True,
+    catalog: Callable[[], Catalog] | None = None,
+) -> TariffBook:
     """Bundled tariffs, overridden or extended by the user's file, over the genai-prices
-    catalog (loaded lazily, on the first name the upper layers do not know)."""
-    from pricing.catalog import genai_prices_catalog
+    catalog (loaded lazily, on the first name the upper layers do not know): `catalog` loads
+    it, by default from the installed package's data."""
+    if with_catalog and catalog is None:
+        from pricing.catalog import genai_prices_catalog
 
-    catalog = genai_prices_catalog if with_catalog else None
+        catalog = genai_prices_catalog
+    elif not with_catalog:
+        catalog = None
     bundled = bundled_document()
     own = tariffs_from_records(
         bundled.tariffs, origin="bundled", default_source="llmcost bundled tariffs"

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from bot.cli.terminal import (
     EXIT_BAD_INPUT,
+    catalog_in_force,
     error_output,
     iso_date,
     option_value,
@@ -32,6 +33,7 @@ usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
   llmcost serve                    run the Slack app (see `llmcost serve --help`)
   llmcost clock                    post subscribed channels' digests (`llmcost clock --help`)
   llmcost digest preview           this week's tariff changes (`llmcost digest --help`)
+  llmcost prices status            which genai-prices data answers (`llmcost prices --help`)
 
 options:
   --json               print one JSON object instead of a table
@@ -134,7 +136,7 @@ def run(
         def loaded() -> TariffBook:
             nonlocal book
             if book is None:
-                book = load_book(tariffs_file(invocation.tariffs))
+                book = load_book(tariffs_file(invocation.tariffs), catalog=catalog_in_force)
             return book
 
         words = _piped(invocation.words, stdin)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.cli.terminal import (
     EXIT_BAD_INPUT,
+    catalog_in_force,
     error_output,
     iso_date,
     option_value,
@@ -67,10 +68,18 @@ def _no_value(name: str) -> LlmcostError:
 
 
 def _date(option: str, value: str) -> date:
+    from bot.digests.schedules import FIRST_YEAR, LAST_YEAR
+
     try:
-        return iso_date(value)
+        day = iso_date(value)
     except ValueError as problem:
         raise LlmcostError(f"{option} {value} {problem}; e.g. {EXAMPLES[option]}.") from problem
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise LlmcostError(
+            f"{option} {value} is in the year {day.year}; digests are dated between "
+            f"{FIRST_YEAR} and {LAST_YEAR}, e.g. {EXAMPLES[option]}."
+        )
+    return day
 
 
 def _split_terms(value: str) -> list[str]:
@@ -149,7 +158,7 @@ def _preview(preview: Preview, today: date) -> tuple[int, str, str]:
     from pricing.sources import load_book
 
     since, until = _window(preview, today)
-    book = load_book(tariffs_file(preview.tariffs))
+    book = load_book(tariffs_file(preview.tariffs), catalog=catalog_in_force)
     watch = check_watch(book, preview.watch)
     digest = compose(book, since=since, until=until, watch=watch)
     if preview.as_json:

@@ -1,5 +1,5 @@
-"""`llmcost`: the entry point. `serve`, `clock` and `digest` go to their own commands; any other
-words are a question (bot.cli.asking)."""
+"""`llmcost`: the entry point. `serve`, `clock`, `digest` and `prices` go to their own commands;
+any other words are a question (bot.cli.asking)."""
 
 import sys
 from collections.abc import Sequence
@@ -19,6 +19,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.digests.clock import main as clock
 
         return clock(args[1:])
+    if args[:1] == ["prices"]:
+        from bot.cli.prices import main as prices
+
+        return prices(args[1:])
     if args[:1] == ["digest"]:
         from bot.cli.digest import main as digest
 

@@ -7,8 +7,12 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pricing.errors import LlmcostError, UnknownModel
+
+if TYPE_CHECKING:
+    from pricing.tariffs import Catalog
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
@@ -44,6 +48,33 @@ def terminal_width() -> int:
     if not sys.stdout.isatty():
         return DEFAULT_WIDTH
     return max(60, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+
+
+def catalog_in_force() -> "Catalog":
+    """genai-prices' catalog for a terminal question: the newest snapshot `llmcost prices
+    refresh` (or the clock) stored in DATABASE_URL's database, else the installed package's data.
+    Called only when a question needs the catalog; a missing SQLite file is seen without loading
+    SQLAlchemy, so a fresh clone answers as fast as before, and no question waits on a network."""
+    from pricing.catalog import genai_prices_catalog
+
+    database_url = os.environ.get("DATABASE_URL", "").strip() or None
+    path = sqlite_path(database_url)
+    if path is not None and not path.is_file():
+        return genai_prices_catalog()
+    from bot.prices.in_force import stored_catalog
+
+    return stored_catalog(database_url)
+
+
+def sqlite_path(database_url: str | None) -> Path | None:
+    """The file of a SQLite DATABASE_URL (unset: llmcost.db here); None for other databases."""
+    if database_url is None:
+        return Path("llmcost.db")
+    scheme, _, rest = database_url.partition("://")
+    if scheme.partition("+")[0] != "sqlite":
+        return None
+    file = rest.removeprefix("/").partition("?")[0]
+    return Path(file) if file and file != ":memory:" else None
 
 
 def tariffs_file(given: Path | None) -> Path | None:

@@ -1,8 +1,10 @@
 """`llmcost clock`: the one scheduler process (the Procfile's `clock`), never one per web worker.
 
 Two jobs on APScheduler: every minute a dispatch pass posts the digests that are due, and once a
-day (and at start) the tariff sources are loaded again. Subscriptions live in the database, so a
-channel that subscribes through the web process is served on the next pass without a restart.
+day the tariff sources are loaded again, after fetching genai-prices' published data file (also
+at start-up when the stored one is missing or more than a day old; see bot.prices.refresh).
+Subscriptions live in the database, so a channel that subscribes through the web process is
+served on the next pass without a restart.
 Passes are safe to repeat and to run in several processes at once (see bot.digests.dispatch), so a
 second clock started by mistake, or `llmcost clock --once` run by an operator, posts nothing
 twice.
@@ -17,7 +19,7 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.settings import ClockSettings, SettingsError, load_clock_settings
@@ -33,20 +35,25 @@ usage: llmcost clock [--once [--now ISO-8601]]
 
 Posts subscribed channels' tariff digests when they are due; run exactly one.
   --once          run one dispatch pass and exit (catching up, or a cron job)
-  --now INSTANT   with --once: the pass as of this instant, e.g. 2026-11-30T09:05:00+00:00
+  --now INSTANT   with --once: the pass as of this past instant (at most 24 hours ahead),
+                  e.g. 2026-11-23T09:05:00+00:00
 
 Settings come from the environment (or a .env file), as for `llmcost serve`:
   SLACK_BOT_TOKEN   Bot User OAuth Token, xoxb-... (required)
   DATABASE_URL      the same database as `llmcost serve` (default sqlite:///llmcost.db)
   SLACK_API_URL     Slack's Web API (default https://slack.com/api/)
   LLMCOST_TARIFFS   your own tariffs file, reloaded daily
+  LLMCOST_PRICES_URL  genai-prices' data file, fetched daily (default: genai-prices'
+                    published v2 data.json; off: never fetch, the installed data serves)
   LOG_LEVEL         DEBUG, INFO (default), WARNING or ERROR"""
 
 EXIT_BAD_INPUT = 2
+MAX_AHEAD = timedelta(hours=24)
 EXIT_NOT_ALL_POSTED = 1
 DISPATCH_EVERY_SECONDS = 60
 # Tariffs are refreshed daily at this UTC hour, away from the usual 09:00 digests.
 REFRESH_HOUR_UTC = 4
+PRICES_STALE_AFTER = timedelta(days=1)
 
 
 class _Arguments(argparse.Namespace):
@@ -71,14 +78,32 @@ def parse_instant(text: str) -> datetime:
         instant = datetime.fromisoformat(text)
     except ValueError:
         raise SettingsError(
-            f"--now {text} is not an ISO 8601 instant; for example 2026-11-30T09:05:00+00:00"
+            f"--now {text} is not an ISO 8601 instant; for example 2026-11-23T09:05:00+00:00"
         ) from None
     if instant.tzinfo is None:
         raise SettingsError(
             f"--now {text} has no UTC offset, so it could be any of 24 instants; "
             f"for example {text}+00:00"
         )
+    from bot.digests.schedules import FIRST_YEAR, LAST_YEAR
+
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise SettingsError(
+            f"--now {text} is in the year {instant.year}; digests are dated between "
+            f"{FIRST_YEAR} and {LAST_YEAR}"
+        )
     return instant.astimezone(UTC)
+
+
+def check_not_ahead(instant: datetime, real_now: datetime) -> None:
+    """A pass as of the future would record digests for weeks to come, and the channels would
+    get nothing until then: `--now` is for catching up on past instants."""
+    if instant > real_now + MAX_AHEAD:
+        raise SettingsError(
+            f"--now {instant.isoformat()} is more than 24 hours ahead of the real time "
+            f"({real_now.isoformat(timespec='minutes')}); --now catches up on past instants, "
+            "a mistyped year would stop every channel's digests until then"
+        )
 
 
 def main(argv: list[str]) -> int:
@@ -91,6 +116,8 @@ def main(argv: list[str]) -> int:
     try:
         arguments = _read_arguments(argv)
         now = parse_instant(arguments.now) if arguments.now else None
+        if now is not None:
+            check_not_ahead(now, utc_now())
         settings = load_clock_settings()
     except SettingsError as error:
         print(f"llmcost clock: {error.message}", file=sys.stderr, flush=True)
@@ -119,11 +146,15 @@ class Clock:
     def __init__(self, settings: ClockSettings) -> None:
         from bot.answering import Answerer
         from bot.storage.engine import open_store
+        from bot.storage.snapshots import SnapshotStore
         from bot.storage.subscriptions import DigestStore
 
         self._settings = settings
         self._store = open_store(settings)
-        self._answerer = Answerer(settings.llmcost_tariffs, today=utc_today)
+        self._snapshots = SnapshotStore(self._store)
+        self._answerer = Answerer(
+            settings.llmcost_tariffs, today=utc_today, snapshots=self._snapshots
+        )
         try:
             self._answerer.warm()
         except Exception as error:
@@ -135,6 +166,29 @@ class Clock:
 
     def close(self) -> None:
         self._store.close()
+
+    def refresh(self) -> None:
+        """The daily job: fetch genai-prices' data file (unless LLMCOST_PRICES_URL is off), then
+        load the tariff sources again, the newest snapshot among them. Never raises: a failure
+        keeps what is in force, and the next day tries again."""
+        from bot.prices.refresh import refresh_prices
+
+        url = self._settings.prices_url
+        if url is not None:
+            try:
+                refresh_prices(self._snapshots, url, now=utc_now())
+            except Exception:
+                log.exception("prices refresh failed; the data in force stays")
+        self._answerer.refresh()
+
+    def prices_are_stale(self) -> bool:
+        """At start-up: is the stored data file missing or more than a day old?"""
+        from bot.prices.in_force import newest_snapshot
+
+        if self._settings.prices_url is None:
+            return False
+        newest = newest_snapshot(self._snapshots)
+        return newest is None or utc_now() - newest.fetched_at > PRICES_STALE_AFTER
 
     async def once(self, now: datetime) -> "PassReport":
         async with self._dispatcher() as dispatcher:
@@ -149,6 +203,9 @@ class Clock:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        if self.prices_are_stale():
+            # Before the first pass, so that a digest due now reports what the file changed.
+            await asyncio.to_thread(self.refresh)
         async with self._dispatcher() as dispatcher:
             passes: set[asyncio.Task[None]] = set()
 
@@ -181,7 +238,7 @@ class Clock:
                 misfire_grace_time=DISPATCH_EVERY_SECONDS,
             )
             scheduler.add_job(
-                self._answerer.refresh,
+                self.refresh,
                 CronTrigger(hour=REFRESH_HOUR_UTC, minute=0, timezone=UTC),
                 id="refresh-tariffs",
                 coalesce=True,
@@ -196,6 +253,9 @@ class Clock:
             await stop.wait()
             log.info("clock stopping")
             scheduler.shutdown(wait=False)
+            # A pass APScheduler started a moment ago has not run its first line (which adds it
+            # to `passes`) yet; let it, or the loop's end would cancel it mid-post.
+            await asyncio.sleep(0)
             if passes:
                 # A pass cut off mid-post would leave claims to expire; let it finish.
                 await asyncio.wait(set(passes))

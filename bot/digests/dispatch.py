@@ -17,7 +17,7 @@ import secrets
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import aiohttp
@@ -150,7 +150,13 @@ class Dispatcher:
 
     def _claim_due(self, now: datetime, claimer: str, report: PassReport) -> list[Claim]:
         subscriptions = self._digests.active_subscriptions()
-        last_until = self._digests.last_posted_until(s.key for s in subscriptions)
+        # A digest recorded as covering days still to come was posted by a pass "as of" a
+        # mistyped future instant (before `--now` was bounded); it is ignored, so the channel's
+        # schedule heals on this pass instead of going quiet until that date.
+        last_until = self._digests.last_posted_until(
+            (s.key for s in subscriptions),
+            not_after=self._wall_clock().date() + timedelta(days=1),
+        )
         due = due_digests(subscriptions, now, last_until)
         report.due = len(due)
         return self._digests.claim(due, now=self._wall_clock(), claimer=claimer)
@@ -265,6 +271,7 @@ class _Attempt:
         if (reason := self._gone.get(subscription.team_id)) is not None:
             return self._settle(claim, "paused", error=reason)
         try:
+            claim = await self._after_unrecorded_posts(claim)
             ts = await self._post_once(claim)
         except SlackApiError as error:
             return await self._slack_refused(claim, error)
@@ -309,6 +316,46 @@ class _Attempt:
             unfurl_media=False,
         )
         return str(posted["ts"])
+
+    async def _after_unrecorded_posts(self, claim: Claim) -> Claim:
+        """`claim` starting after the last digest Slack has. A clock killed after Slack took a
+        digest but before recording it, then down for a whole period, leaves that digest
+        unrecorded: this digest would otherwise start before it and say its changes again."""
+        unrecorded = await asyncio.to_thread(self._digests.unrecorded_before, claim.due)
+        if not unrecorded:
+            return claim
+        posted = await self._posted_periods(claim.due.subscription.channel_id)
+        for delivery in unrecorded:
+            if (ts := posted.get(delivery.period)) is None:
+                continue
+            log.info(
+                "digest for %s, %s reached Slack but was never recorded; the next one starts "
+                "after it",
+                delivery.channel_id,
+                delivery.period,
+            )
+            await asyncio.to_thread(
+                self._digests.found_posted,
+                delivery,
+                message_ts=ts,
+                later=claim,
+                now=self._wall_clock(),
+            )
+            claim = replace(claim, due=replace(claim.due, since=delivery.until))
+        return claim
+
+    async def _posted_periods(self, channel_id: str) -> dict[str, str]:
+        """period -> ts of the digests the channel's recent history holds."""
+        history = await self._client.conversations_history(
+            channel=channel_id, limit=HISTORY_LOOKBACK, include_all_metadata=True
+        )
+        posted: dict[str, str] = {}
+        for message in history.get("messages", []):
+            metadata = message.get("metadata") or {}
+            period = (metadata.get("event_payload") or {}).get("period")
+            if metadata.get("event_type") == EVENT_TYPE and isinstance(period, str):
+                posted.setdefault(period, str(message["ts"]))
+        return posted
 
     async def _earlier_post(self, claim: Claim) -> str | None:
         """The ts of this period's digest if an earlier attempt posted it after all."""

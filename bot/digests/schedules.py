@@ -30,6 +30,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+# The years a digest may be dated in (`clock --now`, `digest preview --since/--until`): far
+# outside them, date arithmetic overflows, and no tariff is dated there anyway.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
 Cadence = Literal["weekly", "daily"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

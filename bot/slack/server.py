@@ -88,13 +88,14 @@ def get_ready(settings: Settings, services: Services) -> None:
     from bot.answering import Answerer
     from bot.slack.workers import AnswerWorkers
     from bot.storage.engine import open_store
+    from bot.storage.snapshots import SnapshotStore
 
     try:
         store = open_store(settings)
     except SettingsError as error:
         services.cannot_provide(error)
         raise
-    answerer = Answerer(settings.llmcost_tariffs, today=utc_today)
+    answerer = Answerer(settings.llmcost_tariffs, today=utc_today, snapshots=SnapshotStore(store))
     try:
         # Here, not on the event loop, where the first question would otherwise load them.
         answerer.warm()
@@ -107,10 +108,16 @@ def get_ready(settings: Settings, services: Services) -> None:
     # Started last, so that its start (about 2 s of CPU) does not compete with the server's own
     # and its first acks. Answers wait for it, so that the first `tokens` question finds the
     # tokenizers loaded; without a worker, every answer is priced here.
-    workers = AnswerWorkers(settings.llmcost_tariffs, log_level=settings.log_level)
+    workers = AnswerWorkers(
+        settings.llmcost_tariffs,
+        log_level=settings.log_level,
+        database_url=settings.database_url,
+        prices_check_seconds=settings.llmcost_prices_check_seconds,
+    )
     workers.start()
     started = workers.wait_until_started()
     log.info("ready: tariffs loaded")
+    answerer.follow_in_background(settings.llmcost_prices_check_seconds)
     services.provide(answerer, store, workers if started else None)
 
 
@@ -216,4 +223,5 @@ Runs the Slack app. Settings come from the environment (or a .env file):
   DATABASE_URL          where threads are remembered (default sqlite:///llmcost.db)
   SLACK_API_URL         Slack's Web API (default https://slack.com/api/)
   LLMCOST_TARIFFS       your own tariffs file, as for the terminal
+  LLMCOST_PRICES_CHECK_SECONDS  how often to look for prices the clock stored (default 300)
   LOG_LEVEL             DEBUG, INFO (default), WARNING or ERROR"""

@@ -83,8 +83,16 @@ def needs_a_worker(raw: str, previous: str | None = None) -> bool:
     return False
 
 
-def start_worker(tariffs_file: Path | None, log_level: str, server_pid: int) -> None:
-    """Each worker's start: the tariffs, the catalog and the tokenizers, loaded once."""
+def start_worker(
+    tariffs_file: Path | None,
+    log_level: str,
+    server_pid: int,
+    database_url: str | None = None,
+    prices_check_seconds: float | None = None,
+) -> None:
+    """Each worker's start: the tariffs, the catalog and the tokenizers, loaded once. With a
+    database, the catalog comes from its newest prices snapshot, and a newer one is taken up
+    every `prices_check_seconds`, as the server's own answerer does."""
     global _worker_answerer
     threading.Thread(target=exit_with, args=(server_pid,), daemon=True).start()
     # Where cores are short, the scheduler serves the server's acks before this work.
@@ -92,11 +100,19 @@ def start_worker(tariffs_file: Path | None, log_level: str, server_pid: int) -> 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("bot").setLevel(log_level)
     started = time.perf_counter()
-    answerer = Answerer(tariffs_file, today=utc_today)
+    snapshots = None
+    if database_url is not None or prices_check_seconds is not None:
+        from bot.storage.snapshots import SnapshotStore
+        from bot.storage.store import Store
+
+        snapshots = SnapshotStore(Store(database_url))  # the server made its schema current
+    answerer = Answerer(tariffs_file, today=utc_today, snapshots=snapshots)
     try:
         answerer.warm()
     except LlmcostError:
         return  # a malformed tariffs file: the server says so, once, and stops
+    if snapshots is not None and prices_check_seconds is not None:
+        answerer.follow_in_background(prices_check_seconds)
     try:
         for encoding in tokens.ENCODINGS:
             tokens.count("warm", encoding)
@@ -160,10 +176,18 @@ class AnswerWorkers:
     """Worker processes that answer with tariffs and tokenizers of their own."""
 
     def __init__(
-        self, tariffs_file: Path | None, *, log_level: str = "INFO", processes: int = PROCESSES
+        self,
+        tariffs_file: Path | None,
+        *,
+        log_level: str = "INFO",
+        processes: int = PROCESSES,
+        database_url: str | None = None,
+        prices_check_seconds: float | None = None,
     ) -> None:
         self._tariffs_file = tariffs_file
         self._log_level = log_level
+        self._database_url = database_url
+        self._prices_check_seconds = prices_check_seconds
         self._processes = processes
         # A fork server: workers fork from a clean single-threaded process that has imported
         # this module already, not from the server (threads, sockets) nor from scratch.
@@ -177,7 +201,13 @@ class AnswerWorkers:
             self._processes,
             mp_context=self._context,
             initializer=start_worker,
-            initargs=(self._tariffs_file, self._log_level, os.getpid()),
+            initargs=(
+                self._tariffs_file,
+                self._log_level,
+                os.getpid(),
+                self._database_url,
+                self._prices_check_seconds,
+            ),
         )
 
     def start(self) -> None:

@@ -3,7 +3,7 @@ its schema made current, and event claims too old to matter swept away."""
 
 from datetime import timedelta
 
-from bot.settings import ClockSettings, SettingsError
+from bot.settings import PricesSettings, SettingsError
 from bot.storage.store import Store
 from bot.wall_clock import utc_now
 
@@ -11,7 +11,7 @@ from bot.wall_clock import utc_now
 KEEP_EVENT_CLAIMS = timedelta(days=7)
 
 
-def open_store(settings: ClockSettings) -> Store:
+def open_store(settings: PricesSettings) -> Store:
     try:
         store = Store(settings.database_url)
         store.create_schema()

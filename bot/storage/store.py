@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -147,6 +148,51 @@ digest_deliveries = Table(
     Column("error", Text, nullable=True),
     UniqueConstraint("team_id", "channel_id", "period"),
     Index(None, "period"),
+)
+
+# Each distinct genai-prices data file fetched, once (by the SHA-256 of its bytes), compressed
+# with zlib; kept, as they are the catalog's history. `fetched_at` is the last time a fetch
+# returned it, so the newest good file is the one with the latest fetched_at.
+price_snapshots = Table(
+    "price_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),  # bytes before compression
+    Column("models", Integer, nullable=False),
+    Column("source_url", Text, nullable=False),
+    Column("genai_prices_version", String(32), nullable=False),
+    Column("first_fetched_at", UTCDateTime(), nullable=False),
+    Column("fetched_at", UTCDateTime(), nullable=False, index=True),
+    UniqueConstraint("content_hash"),
+)
+
+# Every refresh attempt and what became of it: stored | unchanged | refused (with why).
+price_refreshes = Table(
+    "price_refreshes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("attempted_at", UTCDateTime(), nullable=False, index=True),
+    Column("source_url", Text, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("detail", Text, nullable=True),
+    Column("snapshot_id", Integer, nullable=True),
+    Column("models_changed", Integer, nullable=True),
+    Column("prices_changed", Integer, nullable=True),
+)
+
+# A catalog model's prices (its published `prices` and `price_variants`, as JSON) each time they
+# differ from the file in force before: the first stored file gives every model a row. The day a
+# price was first seen dates it when genai-prices does not (see pricing.catalog).
+catalog_prices_seen = Table(
+    "catalog_prices_seen",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("model", String(255), nullable=False, index=True),  # "provider/model"
+    Column("seen_on", Date, nullable=False),
+    Column("prices", Text, nullable=False),
+    Column("snapshot_id", Integer, nullable=False),
 )
 
 

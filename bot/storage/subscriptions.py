@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Row, bindparam, delete, func, select, update
+from sqlalchemy import Row, bindparam, delete, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -242,8 +242,50 @@ class DigestStore:
         with self.engine.connect() as connection:
             return [_delivery(row) for row in connection.execute(query)]
 
-    def last_posted_until(self, channels: Iterable[ChannelKey]) -> dict[ChannelKey, date]:
-        """The end of each channel's latest posted digest: the next one starts there."""
+    def unrecorded_before(self, due: DueDigest) -> list[Delivery]:
+        """The channel's deliveries that end inside `due`'s window but were never recorded as
+        posted (claimed by a process that died, or failed): Slack may have them, oldest first."""
+        subscription = due.subscription
+        query = (
+            select(digest_deliveries)
+            .where(
+                digest_deliveries.c.team_id == subscription.team_id,
+                digest_deliveries.c.channel_id == subscription.channel_id,
+                digest_deliveries.c.period != due.period,
+                digest_deliveries.c.status.in_(("claimed", "failed")),
+                digest_deliveries.c.until > due.since,
+                digest_deliveries.c.until < due.until,
+            )
+            .order_by(digest_deliveries.c.until)
+        )
+        with self.engine.connect() as connection:
+            return [_delivery(row) for row in connection.execute(query)]
+
+    def found_posted(
+        self, delivery: Delivery, *, message_ts: str, later: Claim, now: datetime
+    ) -> None:
+        """Record that Slack has `delivery`'s digest after all, and start the `later` claim
+        where it ended, in one transaction: its changes are then not said twice."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(digest_deliveries)
+                .where(
+                    digest_deliveries.c.id == delivery.id,
+                    digest_deliveries.c.status.in_(("claimed", "failed")),
+                )
+                .values(status="posted", message_ts=message_ts, finished_at=now, error=None)
+            )
+            connection.execute(
+                update(digest_deliveries)
+                .where(digest_deliveries.c.id == later.delivery_id)
+                .values(since=delivery.until)
+            )
+
+    def last_posted_until(
+        self, channels: Iterable[ChannelKey], *, not_after: date | None = None
+    ) -> dict[ChannelKey, date]:
+        """The end of each channel's latest posted digest: the next one starts there. Digests
+        that end after `not_after` are left out."""
         wanted = set(channels)
         if not wanted:
             return {}
@@ -253,7 +295,10 @@ class DigestStore:
                 digest_deliveries.c.channel_id,
                 func.max(digest_deliveries.c.until),
             )
-            .where(digest_deliveries.c.status == "posted")
+            .where(
+                digest_deliveries.c.status == "posted",
+                true() if not_after is None else digest_deliveries.c.until <= not_after,
+            )
             .group_by(digest_deliveries.c.team_id, digest_deliveries.c.channel_id)
         )
         with self.engine.connect() as connection:

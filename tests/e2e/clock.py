@@ -10,23 +10,24 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from bot.digests.schedules import Schedule
-from bot.storage.store import Store, digest_deliveries
+from bot.storage.store import Store, digest_deliveries, digest_subscriptions
 from bot.storage.subscriptions import DigestStore, Subscription
 from tests.e2e.server import BOT_TOKEN
 from tests.fake_slack import TEAM_ID, FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY_9_UTC = Schedule(cadence="weekly", weekday=0, at=time(9, 0), time_zone="UTC")
-# A Monday; the subscriptions below were made well before it.
-MONDAY = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
-SUBSCRIBED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+# A Monday in the past (`clock --now` refuses instants more than a day ahead of the real
+# time), with the Monday a week later past too; the subscriptions below were made well before it.
+MONDAY = datetime(2026, 11, 16, 9, 5, tzinfo=UTC)
+SUBSCRIBED_AT = datetime(2026, 10, 18, 12, 0, tzinfo=UTC)
 
 
 def clock_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "DATABASE_URL", "LLMCOST_TARIFFS"))
+        if not key.startswith(("SLACK_", "DATABASE_URL", "LLMCOST_TARIFFS", "LLMCOST_PRICES"))
     }
     env.update(
         SLACK_BOT_TOKEN=BOT_TOKEN,
@@ -35,6 +36,8 @@ def clock_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str
         PYTHONUNBUFFERED="1",
         LOG_LEVEL="DEBUG",
         PYTHONPATH=str(ROOT),
+        # Nothing may reach the internet: a test that wants a refresh names a local server.
+        LLMCOST_PRICES_URL="off",
     )
     env.update(extra)
     return env
@@ -113,6 +116,22 @@ def posts_by_channel(fake: FakeSlack) -> dict[str, int]:
             channel = call.body["channel"]
             counts[channel] = counts.get(channel, 0) + 1
     return counts
+
+
+def backdate_subscriptions(database_url: str, by: timedelta) -> None:
+    """As if every subscription had been made `by` earlier: `clock --now` takes past instants
+    only, so a test subscribing now runs the clock at a run of the recent past."""
+    store = Store(database_url)
+    try:
+        with store.engine.begin() as connection:
+            for row in connection.execute(select(digest_subscriptions)).all():
+                connection.execute(
+                    update(digest_subscriptions)
+                    .where(digest_subscriptions.c.id == row.id)
+                    .values(starts_at=row.starts_at - by)
+                )
+    finally:
+        store.close()
 
 
 def age_deliveries(database_url: str, by: timedelta) -> None:

@@ -98,7 +98,7 @@ def server_env(api_url: str, database_url: str, port: int, **extra: str) -> dict
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "DATABASE_URL", "LLMCOST_TARIFFS"))
+        if not key.startswith(("SLACK_", "DATABASE_URL", "LLMCOST_TARIFFS", "LLMCOST_PRICES"))
     }
     env.update(
         SLACK_BOT_TOKEN=BOT_TOKEN,

@@ -10,9 +10,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 
 from bot.digests.dispatch import EVENT_TYPE
 from bot.digests.schedules import Schedule
+from bot.storage.store import Store, digest_deliveries
 from bot.storage.subscriptions import CLAIM_LEASE, RETRY_FAILED_AFTER
 from tests.e2e.clock import (
     MONDAY,
@@ -52,25 +54,25 @@ def test_a_due_digest_is_posted_once_however_often_the_clock_runs(
     (post,) = fake.calls_to("chat.postMessage")
     assert post.body["channel"] == "C1"
     assert post.body["metadata"]["event_type"] == EVENT_TYPE
-    assert post.body["metadata"]["event_payload"]["period"] == "weekly:2026-W49"
+    assert post.body["metadata"]["event_payload"]["period"] == "weekly:2026-W47"
     (delivery,) = read_store(database_url).deliveries()
     assert delivery.status == "posted"
     assert delivery.message_ts == post.response["ts"]
-    assert (delivery.since, delivery.until) == (date(2026, 11, 23), date(2026, 11, 30))
+    assert (delivery.since, delivery.until) == (date(2026, 11, 9), date(2026, 11, 16))
 
 
 def test_nothing_is_posted_before_the_time(fake: FakeSlack, database_url: str, home: Path) -> None:
     subscribe(database_url, ["C1"])
 
-    done = run_clock(fake, database_url, datetime(2026, 11, 30, 8, 59, tzinfo=UTC), home)
+    done = run_clock(fake, database_url, datetime(2026, 11, 16, 8, 59, tzinfo=UTC), home)
 
     # The run that was due is last Monday's, owed since the subscription predates it; this
     # Monday's is not due yet, so only one digest (last week's) exists at all.
     assert "1 due" in done.stdout
-    run_clock(fake, database_url, datetime(2026, 11, 30, 8, 59, 30, tzinfo=UTC), home)
+    run_clock(fake, database_url, datetime(2026, 11, 16, 8, 59, 30, tzinfo=UTC), home)
     assert posts_by_channel(fake) == {"C1": 1}
     (delivery,) = read_store(database_url).deliveries()
-    assert delivery.period == "weekly:2026-W48"
+    assert delivery.period == "weekly:2026-W46"
 
 
 def test_a_subscription_made_after_this_weeks_run_waits_for_next_week(
@@ -90,15 +92,15 @@ def test_missed_runs_are_posted_once_when_the_clock_comes_back(
     subscribe(database_url, ["C1"], at=datetime(2026, 10, 1, tzinfo=UTC))
 
     # Nothing ran for weeks; the clock comes back on a Wednesday, then keeps ticking.
-    wednesday = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    wednesday = datetime(2026, 11, 11, 15, 0, tzinfo=UTC)
     for minutes in range(3):
         run_clock(fake, database_url, wednesday + timedelta(minutes=minutes), home)
 
     assert posts_by_channel(fake) == {"C1": 1}
     (delivery,) = read_store(database_url).deliveries()
     # The week the missed run belonged to (Monday 23 November), posted late, once.
-    assert delivery.period == "weekly:2026-W48"
-    assert (delivery.since, delivery.until) == (date(2026, 11, 16), date(2026, 11, 23))
+    assert delivery.period == "weekly:2026-W46"
+    assert (delivery.since, delivery.until) == (date(2026, 11, 2), date(2026, 11, 9))
 
     run_clock(fake, database_url, MONDAY, home)
 
@@ -106,7 +108,7 @@ def test_missed_runs_are_posted_once_when_the_clock_comes_back(
     latest = read_store(database_url).last_delivery(team_id=TEAM_ID, channel_id="C1")
     assert latest is not None
     # The next digest starts where the last one ended: no change falls between two digests.
-    assert (latest.since, latest.until) == (date(2026, 11, 23), date(2026, 11, 30))
+    assert (latest.since, latest.until) == (date(2026, 11, 9), date(2026, 11, 16))
 
 
 def test_three_dispatchers_racing_post_each_digest_once(
@@ -313,7 +315,7 @@ def test_bad_arguments_say_what_would_work(fake: FakeSlack, database_url: str, h
     assert "Traceback" not in naive.stderr
     garbage = clock("--once", "--now", "monday")
     assert garbage.returncode == 2
-    assert "2026-11-30T09:05:00+00:00" in garbage.stderr
+    assert "2026-11-23T09:05:00+00:00" in garbage.stderr
     alone = clock("--now", "2026-11-30T09:05:00+00:00")
     assert alone.returncode == 2
     assert "--once" in alone.stderr
@@ -357,3 +359,93 @@ def test_the_running_clock_posts_what_is_due_and_stops_cleanly(
     assert "clock stopping" in log
     assert "Traceback" not in log
     assert posts_by_channel(fake) == {"C1": 1}
+
+
+def test_a_now_far_ahead_or_out_of_range_is_refused_before_anything_is_posted(
+    fake: FakeSlack, database_url: str, home: Path
+) -> None:
+    subscribe(database_url, ["C1"])
+
+    def clock(now: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli.main", "clock", "--once", "--now", now],
+            env=clock_env(fake, database_url),
+            cwd=home,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+
+    next_year = (datetime.now(UTC) + timedelta(days=365)).isoformat()
+    typo = clock(next_year)
+    assert typo.returncode == 2
+    assert "more than 24 hours ahead of the real time" in typo.stderr
+    for year in ("1899-12-31T09:00:00+00:00", "2201-01-01T09:00:00+00:00", "0001-01-01T00:00Z"):
+        far = clock(year)
+        assert far.returncode == 2, far.stderr
+        assert "between 1900 and 2200" in far.stderr
+        assert "Traceback" not in far.stderr
+    assert fake.calls_to("chat.postMessage") == []
+    assert read_store(database_url).deliveries() == []
+
+
+def test_a_digest_recorded_for_the_future_heals_on_the_next_pass(
+    fake: FakeSlack, database_url: str, home: Path
+) -> None:
+    # What `clock --once --now 2027-11-29T09:05:00+00:00` wrote before --now was bounded.
+    subscribe(database_url, ["C1"])
+    store = Store(database_url)
+    try:
+        with store.engine.begin() as connection:
+            connection.execute(
+                insert(digest_deliveries).values(
+                    team_id=TEAM_ID,
+                    channel_id="C1",
+                    period="weekly:2027-W48",
+                    scheduled_for=datetime(2027, 11, 29, 9, 0, tzinfo=UTC),
+                    since=date(2027, 11, 22),
+                    until=date(2027, 11, 29),
+                    status="posted",
+                    attempts=1,
+                    claimed_by="typo",
+                    claimed_at=MONDAY,
+                    finished_at=MONDAY,
+                    message_ts="1700000000.000100",
+                )
+            )
+    finally:
+        store.close()
+
+    run_clock(fake, database_url, MONDAY, home)
+
+    assert posts_by_channel(fake) == {"C1": 1}
+    delivered = [d for d in read_store(database_url).deliveries() if d.since.year == 2026]
+    assert [(d.period, d.since, d.until) for d in delivered] == [
+        ("weekly:2026-W47", date(2026, 11, 9), date(2026, 11, 16))
+    ]
+
+
+def test_a_digest_slack_took_from_a_killed_clock_is_not_repeated_a_period_later(
+    fake: FakeSlack, database_url: str, home: Path
+) -> None:
+    subscribe(database_url, ["C1"])
+    run_clock(fake, database_url, MONDAY - timedelta(days=7), home)
+    # Slack takes the next digest; the clock is killed before it can record it.
+    gate = fake.hold("chat.postMessage", after_answering=True)
+    clock = start_clock(fake, database_url, MONDAY, home)
+    fake.wait_for("chat.postMessage", count=2)
+    clock.send_signal(signal.SIGKILL)
+    clock.wait(timeout=10)
+    gate.set()
+
+    # Nothing runs for the rest of the week; the next Monday's digest starts where the one
+    # Slack took ended.
+    run_clock(fake, database_url, MONDAY + timedelta(days=7), home)
+
+    assert posts_by_channel(fake) == {"C1": 3}
+    deliveries = read_store(database_url).deliveries()
+    assert [(d.period, d.status, d.since, d.until) for d in deliveries] == [
+        ("weekly:2026-W46", "posted", date(2026, 11, 2), date(2026, 11, 9)),
+        ("weekly:2026-W47", "posted", date(2026, 11, 9), date(2026, 11, 16)),
+        ("weekly:2026-W48", "posted", date(2026, 11, 16), date(2026, 11, 23)),
+    ]

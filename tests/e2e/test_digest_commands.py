@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.digests.schedules import Schedule
-from tests.e2e.clock import read_store, run_clock
+from tests.e2e.clock import backdate_subscriptions, read_store, run_clock
 from tests.e2e.server import SIGNING_SECRET, Server, free_port, running_server, server_env
 from tests.fake_slack import TEAM_ID, Call, FakeSlack
 from tests.slack_requests import send_signed, slash_command
@@ -63,11 +63,13 @@ def test_subscribing_is_announced_and_the_clock_posts_it_without_a_restart(
     assert fake.calls_to("users.info")[-1].body["user"] == "U0ASKER"
 
     home, url = database
-    # The next Monday at 09:05 UTC, past 09:00 in Paris summer or winter: the clock, another
-    # process, finds the subscription in the database.
-    subscribed = datetime.now(UTC)
-    monday = (subscribed + timedelta(days=(7 - subscribed.weekday()) % 7 or 7)).date()
-    run_clock(fake, url, datetime.combine(monday, time(9, 5), tzinfo=UTC), home)
+    # The last Monday at 09:05 UTC, past 09:00 in Paris summer or winter, as if subscribed two
+    # weeks ago (`--now` takes past instants): the clock, another process, finds the
+    # subscription in the database.
+    backdate_subscriptions(url, timedelta(days=14))
+    now = datetime.now(UTC)
+    monday = datetime.combine(now.date() - timedelta(days=now.weekday()), time(9, 5), tzinfo=UTC)
+    run_clock(fake, url, monday if monday <= now else monday - timedelta(days=7), home)
 
     posted = fake.wait_for(
         "chat.postMessage",
@@ -159,7 +161,8 @@ def test_status_shows_a_pause_and_its_reason(
     digest(server, fake, "subscribe daily 07:00 UTC", "C0PAUSED")
     posted_in(fake, "C0PAUSED")
     fake.fail("chat.postMessage", "is_archived", channel="C0PAUSED")
-    run_clock(fake, url, datetime.now(UTC) + timedelta(days=1), home)
+    backdate_subscriptions(url, timedelta(days=2))
+    run_clock(fake, url, datetime.now(UTC), home)
 
     digest(server, fake, "status", "C0PAUSED")
 
@@ -185,13 +188,14 @@ def test_unsubscribing_stops_the_digest(
     home, url = database
     digest(server, fake, "subscribe daily 07:00 UTC", "C0STOP")
     posted_in(fake, "C0STOP")
+    backdate_subscriptions(url, timedelta(days=2))  # a run is due now, had it stayed
 
     digest(server, fake, "unsubscribe", "C0STOP")
 
     said = reply_to(fake, "C0STOP")
     assert said.body["response_type"] == "in_channel"
     assert "unsubscribed" in said.body["text"]
-    run_clock(fake, url, datetime.now(UTC) + timedelta(days=2), home)
+    run_clock(fake, url, datetime.now(UTC), home)
     assert "C0STOP" not in {
         call.body["channel"]
         for call in fake.calls_to("chat.postMessage")

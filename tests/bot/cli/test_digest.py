@@ -143,6 +143,8 @@ def test_slack_commands_say_they_work_in_slack(command):
         ("preview --bogus", "Unknown option --bogus for 'digest preview'; it takes --since"),
         ("preview openai", "write --watch openai"),
         ("preview --watch opnai", "called 'opnai'. Watch a provider id"),
+        ("preview --until 0001-01-07", "--until 0001-01-07 is in the year 1; digests are dated"),
+        ("preview --since 9999-12-30", "between 1900 and 2200, e.g. --since"),
     ],
 )
 def test_bad_input_is_one_line_saying_what_works(words, expected):

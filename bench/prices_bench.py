@@ -1,0 +1,173 @@
+"""Price refreshes, two ways, ratios in one run:
+
+1. A refresh of the real-sized genai-prices data file (download from loopback, parse, validate,
+   diff against the file in force, store compressed with first-seen rows) against genai-prices'
+   own parse of the same bytes alone: time and peak memory. Goal: <= 1.5x.
+2. `llmcost serve` under c=16 signed commands while it swaps in a newer snapshot, against the
+   same load without a swap: ack p99. Goal: <= 1.2x, and no failed or unanswered command.
+
+Run: python bench/prices_bench.py [--requests N]
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from slack_bench import (  # noqa: E402
+    FakeSlackProcess,
+    _env,
+    _llmcost_serve,
+    _load,
+    _percentiles,
+    _started,
+    _wait_for_answers,
+)
+
+from bot.prices.refresh import refresh_prices  # noqa: E402
+from bot.storage.snapshots import SnapshotStore  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
+from pricing.catalog import read_published  # noqa: E402
+from tests.e2e.server import free_port  # noqa: E402
+from tests.prices_server import PricesServer  # noqa: E402
+from tests.published_files import cut_price, edited, installed_file  # noqa: E402
+
+REFRESH_GOAL, SWAP_GOAL = 1.5, 1.2
+REPEATS = 5
+NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
+
+
+def _timed(work) -> tuple[float, int]:
+    """(seconds, peak bytes allocated) of `work`, timed in one run and traced in another, as
+    tracing allocations slows Python several times over."""
+    started = time.perf_counter()
+    work()
+    took = time.perf_counter() - started
+    tracemalloc.start()
+    work()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return took, peak
+
+
+def _states(home: str, server: PricesServer, number: int) -> list[SnapshotStore]:
+    """Two databases, each with the installed data's file in force."""
+    states = []
+    for copy in range(2):
+        store = Store(f"sqlite:///{Path(home) / f'{number}-{copy}.db'}")
+        store.create_schema()
+        snapshots = SnapshotStore(store)
+        refresh_prices(snapshots, server.url("/data.json"), now=NOW)
+        states.append(snapshots)
+    return states
+
+
+def refresh_figures() -> dict[str, float]:
+    body, changed = installed_file(), edited(cut_price)
+    parse, refresh, parse_memory, refresh_memory = [], [], [], []
+    with PricesServer() as server, tempfile.TemporaryDirectory() as home:
+        server.files["/data.json"] = body
+        for number in range(REPEATS):
+            # A day's refresh: a file in force, a new one with a price changed.
+            server.files["/new.json"] = changed
+            # Each run stores the new file in a fresh copy of that state, as a day's refresh does.
+            states = iter(_states(home, server, number))
+            took, peak = _timed(
+                lambda states=states: refresh_prices(
+                    next(states), server.url("/new.json"), now=NOW + timedelta(days=1)
+                )
+            )
+            refresh.append(took)
+            refresh_memory.append(peak)
+            took, peak = _timed(lambda: read_published(changed))
+            parse.append(took)
+            parse_memory.append(peak)
+    return {
+        "genai_prices_parse_ms": min(parse) * 1000,
+        "refresh_ms": min(refresh) * 1000,
+        "time_ratio": min(refresh) / min(parse),
+        "genai_prices_parse_peak_mb": min(parse_memory) / 2**20,
+        "refresh_peak_mb": min(refresh_memory) / 2**20,
+        "memory_ratio": min(refresh_memory) / min(parse_memory),
+        "file_kb": len(body) / 1024,
+    }
+
+
+def swap_figures(requests: int) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    with (
+        FakeSlackProcess() as fake,
+        tempfile.TemporaryDirectory() as home,
+        PricesServer() as prices,
+    ):
+        prices.files["/data.json"] = installed_file()
+        prices.files["/cut.json"] = edited(cut_price)
+        database_url = f"sqlite:///{Path(home) / 'llmcost.db'}"
+        store = Store(database_url)
+        store.create_schema()
+        snapshots = SnapshotStore(store)
+        refresh_prices(snapshots, prices.url("/data.json"), now=NOW)
+        env = {
+            **_env(fake.api_url, free_port(), Path(home)),
+            "LLMCOST_PRICES_CHECK_SECONDS": "0.05",
+        }
+        with _started(_llmcost_serve(), env) as (url, _, _):
+            warm = _load(url, 50, 4, "CWARM")
+            _wait_for_answers(fake, set(warm), time.perf_counter() + 60)
+            fake.ask("reset")
+            calm = _load(url, requests, 16, "CCALM")
+            _wait_for_answers(fake, set(calm), time.perf_counter() + 60)
+            fake.ask("reset")
+            # The clock stores a newer file just after the load starts; the server swaps it in
+            # while the commands arrive.
+            timer = threading.Timer(
+                0.05,
+                lambda: refresh_prices(
+                    snapshots, prices.url("/cut.json"), now=NOW + timedelta(days=1)
+                ),
+            )
+            timer.start()
+            swapping = _load(url, requests, 16, "CSWAP")
+            timer.join()
+            answered = _wait_for_answers(fake, set(swapping), time.perf_counter() + 60)
+        store.close()
+    figures["ack_p50_calm_ms"], figures["ack_p99_calm_ms"] = _percentiles(
+        [elapsed for elapsed, _ in calm.values()]
+    )
+    figures["ack_p50_swap_ms"], figures["ack_p99_swap_ms"] = _percentiles(
+        [elapsed for elapsed, _ in swapping.values()]
+    )
+    figures["p99_ratio"] = figures["ack_p99_swap_ms"] / figures["ack_p99_calm_ms"]
+    figures["unanswered"] = len(set(swapping) - set(answered))
+    figures["max_ack_swap_ms"] = max(e for e, _ in swapping.values()) * 1000
+    figures["median_ack_swap_ms"] = statistics.median(e for e, _ in swapping.values()) * 1000
+    return figures
+
+
+def main(requests: int = 400) -> None:
+    print("prices: refresh of the real-sized file vs genai-prices' parse alone")
+    refresh = refresh_figures()
+    for name, value in refresh.items():
+        print(f"  {name:32} {value:10.2f}")
+    verdict = "ok" if refresh["time_ratio"] <= REFRESH_GOAL else "OVER"
+    print(f"  time ratio {refresh['time_ratio']:.2f}x (goal <= {REFRESH_GOAL}x): {verdict}")
+    print(f"prices: ack latency at c=16 while serve swaps in a new snapshot ({requests} commands)")
+    swap = swap_figures(requests)
+    for name, value in swap.items():
+        print(f"  {name:32} {value:10.2f}")
+    verdict = "ok" if swap["p99_ratio"] <= SWAP_GOAL and not swap["unanswered"] else "OVER"
+    print(f"  p99 ratio {swap['p99_ratio']:.2f}x (goal <= {SWAP_GOAL}x), 0 unanswered: {verdict}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=400)
+    main(parser.parse_args().requests)

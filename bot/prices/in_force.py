@@ -1,0 +1,71 @@
+"""The genai-prices catalog a process prices with: built from the newest stored snapshot, or
+from the installed package's data when none is stored (or the database cannot say)."""
+
+import logging
+from collections.abc import Callable
+from functools import lru_cache
+
+from bot.storage.snapshots import SnapshotRecord, SnapshotStore
+from pricing.catalog import SnapshotInfo, catalog_from_providers, genai_prices_catalog
+from pricing.tariffs import Catalog
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=2)  # the one in force, and the one replacing it
+def _catalog_of(snapshots: SnapshotStore, record: SnapshotRecord) -> Catalog:
+    from pricing.catalog import read_published
+
+    published = read_published(snapshots.body(record.id))
+    info = SnapshotInfo(fetched=record.fetched_at.date(), content_hash=record.content_hash)
+    return catalog_from_providers(published.providers, info, snapshots.prices_seen())
+
+
+def catalog_loader(
+    snapshots: SnapshotStore | None, record: SnapshotRecord | None
+) -> Callable[[], Catalog]:
+    """What TariffBook calls, on its first unknown name, to load the catalog."""
+    if snapshots is None or record is None:
+        return genai_prices_catalog
+
+    def load() -> Catalog:
+        try:
+            return _catalog_of(snapshots, record)
+        except Exception as error:  # a snapshot stored by an older genai-prices, say
+            log.error("snapshot %s unusable, using the installed data: %r", record.id, error)
+            return genai_prices_catalog()
+
+    return load
+
+
+def newest_snapshot(snapshots: SnapshotStore | None) -> SnapshotRecord | None:
+    """The snapshot in force, or None (nothing stored, or the database cannot be read: the
+    installed data then serves, as a question must never fail for want of a snapshot)."""
+    if snapshots is None:
+        return None
+    try:
+        return snapshots.newest()
+    except Exception as error:
+        log.warning("cannot read price snapshots, using the installed data: %r", error)
+        return None
+
+
+def stored_catalog(database_url: str | None) -> Catalog:
+    """The catalog a terminal question prices with: the newest snapshot in DATABASE_URL's
+    database, else the installed data. A question never creates or migrates a database."""
+    from bot.storage.store import Store
+
+    try:
+        snapshots = SnapshotStore(Store(database_url))
+    except Exception as error:
+        log.warning("cannot open DATABASE_URL, using the installed prices data: %r", error)
+        return genai_prices_catalog()
+    try:
+        if not snapshots.ready():  # made by an llmcost from before snapshots
+            return genai_prices_catalog()
+        return catalog_loader(snapshots, newest_snapshot(snapshots))()
+    except Exception as error:
+        log.warning("cannot read price snapshots, using the installed data: %r", error)
+        return genai_prices_catalog()
+    finally:
+        snapshots.close()

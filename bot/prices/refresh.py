@@ -1,0 +1,110 @@
+"""One refresh: fetch genai-prices' data file, check it, and store it, or change nothing.
+
+A file is trusted only after every check: it downloaded whole within the time and size limits,
+it is JSON that genai-prices' own parser accepts, and it does not drop more than a fifth of the
+models known today. Anything else leaves the snapshot in force as it was, and the refusal is
+recorded (for `llmcost prices status`) and logged in one line.
+"""
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.prices.download import MAX_BYTES, TIMEOUT_SECONDS, DownloadFailed, download
+from bot.storage.snapshots import NewFile, Outcome, SnapshotRecord, SnapshotStore
+from pricing.catalog import PublishedDataError, read_published
+from pricing.errors import LlmcostError
+from pricing.published import (
+    FileChanges,
+    file_changes,
+    installed_data,
+    prices_to_record,
+    published_bytes,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Refused(LlmcostError):
+    """A file that downloaded and parsed but must not be trusted."""
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    outcome: Outcome
+    url: str
+    snapshot: SnapshotRecord | None  # the one in force afterwards (None: the installed data)
+    changes: FileChanges | None
+    reason: str | None = None
+
+    def line(self) -> str:
+        if self.outcome == "refused":
+            return f"prices not refreshed, keeping the data in force: {self.reason}"
+        assert self.snapshot is not None
+        assert self.changes is not None
+        what = (
+            f"{self.changes.models_changed} added or dropped, "
+            f"{self.changes.prices_changed} with prices changed"
+        )
+        if self.outcome == "unchanged":
+            return f"prices checked: {self.url} is unchanged ({self.snapshot.models} models)"
+        return (
+            f"prices refreshed from {self.url}: {self.snapshot.models} models, {what} "
+            f"(snapshot {self.snapshot.content_hash[:12]})"
+        )
+
+
+def data_in_force(snapshots: SnapshotStore) -> list[Any]:
+    """The published form of the data answering today: the newest snapshot's, or the installed
+    package's (written out and read back, so that its numbers compare as a fetched file's)."""
+    newest = snapshots.newest()
+    if newest is not None:
+        return json.loads(snapshots.body(newest.id))
+    return json.loads(published_bytes(installed_data()))
+
+
+def refresh_prices(
+    snapshots: SnapshotStore,
+    url: str,
+    *,
+    now: datetime,
+    timeout: float = TIMEOUT_SECONDS,
+    cap: int = MAX_BYTES,
+) -> RefreshReport:
+    import genai_prices
+
+    try:
+        body = download(url, timeout=timeout, cap=cap)
+        published = read_published(body)
+        stored_before = snapshots.newest() is not None
+        before = data_in_force(snapshots)
+        changes = file_changes(before, published.data)
+        if (too_many := changes.too_many_dropped()) is not None:
+            raise Refused(too_many)
+    except (DownloadFailed, PublishedDataError, Refused) as error:
+        reason = error.message
+        if isinstance(error, PublishedDataError):
+            reason = f"{url}: {reason}"
+        snapshots.refused(url, reason, now=now)
+        report = RefreshReport(
+            outcome="refused", url=url, snapshot=snapshots.newest(), changes=None, reason=reason
+        )
+        log.warning(report.line())
+        return report
+    record, outcome = snapshots.store(
+        NewFile(
+            body=body,
+            models=sum(len(provider.models) for provider in published.providers),
+            source_url=url,
+            genai_prices_version=genai_prices.__version__,
+            models_changed=changes.models_changed,
+            prices_changed=changes.prices_changed,
+            prices_seen=prices_to_record(before if stored_before else None, published.data),
+        ),
+        now=now,
+    )
+    report = RefreshReport(outcome=outcome, url=url, snapshot=record, changes=changes)
+    log.info(report.line())
+    return report
