@@ -14,7 +14,6 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from pricing import tokens as tokenizers
 from pricing.errors import LlmcostError
 
 Key = TypeVar("Key")
@@ -244,6 +243,9 @@ def tally_block(
 ) -> FileTally:
     """Check and count every line of `block`, whose first line is line `first_line`."""
     counters = {encoding: _Histograms() for encoding in encodings}
+    # Here, not at the top: a cold `llmcost compare` has no use for tiktoken (~10 ms to import).
+    from pricing import tokens as tokenizers
+
     counting = {encoding: tokenizers.short_text_counter(encoding) for encoding in encodings}
     errors: list[LineError] = []
     error_counts: Counter[str] = Counter()

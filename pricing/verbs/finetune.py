@@ -17,7 +17,6 @@ from pricing.costing import (
     training_stop_warnings,
 )
 from pricing.errors import ParseError
-from pricing.finetune_plan import price_file
 from pricing.lexicon import (
     EPOCH_WORDS,
     PROMPT_WORDS,
@@ -239,6 +238,10 @@ def inference_note(quote: Quote) -> str:
 
 def answer(query: FinetuneQuery, at: PricingDay) -> FinetuneAnswer | FinetuneFileAnswer:
     if query.file is not None:
+        # Imported here: only a training file needs the planner and its tokenizers, and every
+        # cold start imports this verb.
+        from pricing.finetune_plan import price_file
+
         return price_file(
             file=file_label(query.file),
             training=query.training,
