@@ -287,16 +287,151 @@ def _price_change(tariff: Tariff, kind: PriceKind, since: date, until: date) -> 
     )
 
 
+# --- between two stored catalogs ---------------------------------------------------------------
+
+
+def catalog_changes(
+    before: Sequence[Tariff], after: Sequence[Tariff], *, since: date, until: date
+) -> TariffChanges:
+    """What a newer published file changed against an older one, as of `until`: models added
+    and dropped, and every rate that differs. This is how a change published late, dated before
+    the window, still reaches a digest; each change carries the new file's date for it (or
+    `until` when the file gives none)."""
+    if since >= until:
+        raise ValueError(f"since ({since}) must be before until ({until})")
+    old_by_model = {tariff.model: tariff for tariff in before}
+    new_by_model = {tariff.model: tariff for tariff in after}
+    cuts: list[PriceChange] = []
+    rises: list[PriceChange] = []
+    added: list[ModelAdded] = []
+    dropped: list[ModelRetired] = []
+    for model, tariff in new_by_model.items():
+        entry = tariff.entry_at(until)
+        if entry is None:
+            continue
+        old_tariff = old_by_model.get(model)
+        if old_tariff is None or old_tariff.entry_at(until) is None:
+            added.append(_addition(tariff, until, entry.effective or until))
+            continue
+        for change in _rates_between(old_tariff, tariff, until):
+            (cuts if change.is_cut else rises).append(change)
+    for model, tariff in old_by_model.items():
+        if model not in new_by_model and (entry := tariff.entry_at(until)) is not None:
+            dropped.append(
+                ModelRetired(
+                    model=tariff.model,
+                    name=tariff.display_name,
+                    provider=tariff.provider,
+                    retired=until,
+                    input_per_mtok=entry.input_per_mtok,
+                    output_per_mtok=entry.output_per_mtok,
+                    source=entry.source,
+                )
+            )
+    return TariffChanges(
+        since=since,
+        until=until,
+        cuts=tuple(sorted(cuts, key=_cut_order)),
+        rises=tuple(sorted(rises, key=_rise_order)),
+        added=tuple(sorted(added, key=lambda item: (item.effective, *_name_order(item)))),
+        retired=tuple(sorted(dropped, key=lambda item: (item.retired, *_name_order(item)))),
+    )
+
+
+def _rates_between(old: Tariff, new: Tariff, day: date) -> Iterator[PriceChange]:
+    """Every rate `new` states on `day` (standard, cache and tier rates, training) that differs
+    from what `old` billed for it that day."""
+    entry = new.entry_at(day)
+    assert entry is not None
+    effective = entry.effective or day
+    for tier in DIMENSION_TIERS:
+        stating = entry.standard if tier is None else entry.variant(tier)
+        if stating is None:
+            continue
+        old_card, new_card = _card_on(old, tier, day), _card_on(new, tier, day)
+        if old_card is None or new_card is None:
+            continue
+        for kind in stating.stated():
+            if kind in old_card and kind in new_card and old_card[kind] != new_card[kind]:
+                yield _change(
+                    new,
+                    kind,
+                    tier or "standard",
+                    old_card[kind],
+                    new_card[kind],
+                    effective,
+                    entry.source,
+                )
+    old_training, new_training = old.training_price_at(day), new.training_price_at(day)
+    if old_training is not None and new_training is not None and old_training != new_training:
+        yield _change(
+            new, "training", "standard", old_training, new_training, effective, entry.source
+        )
+
+
+def _change(
+    tariff: Tariff,
+    kind: PriceKind,
+    tier: Tier,
+    old: Decimal,
+    new: Decimal,
+    effective: date,
+    source: str,
+) -> PriceChange:
+    return PriceChange(
+        model=tariff.model,
+        name=tariff.display_name,
+        provider=tariff.provider,
+        price=kind,
+        tier=tier,
+        old=old,
+        new=new,
+        percent=percent_change(old, new),
+        effective=effective,
+        source=source,
+    )
+
+
+def change_identity(item: Change) -> tuple:
+    """What makes two reports the same change: one model, dimension, tier and new rate (a
+    model added or dropped is one change of that model)."""
+    if isinstance(item, PriceChange):
+        return item.model, item.price, item.tier, item.new
+    return type(item).__name__, item.model
+
+
+def merge_changes(first: TariffChanges, more: TariffChanges) -> TariffChanges:
+    """`first` with the changes of `more` it does not already report (see `change_identity`),
+    each list kept in its reading order."""
+    seen = {change_identity(item) for item in first.items()}
+    fresh = [item for item in more.items() if change_identity(item) not in seen]
+    if not fresh:
+        return first
+    cuts = [*first.cuts, *(c for c in fresh if isinstance(c, PriceChange) and c.is_cut)]
+    rises = [*first.rises, *(c for c in fresh if isinstance(c, PriceChange) and not c.is_cut)]
+    added = [*first.added, *(c for c in fresh if isinstance(c, ModelAdded))]
+    retired = [*first.retired, *(c for c in fresh if isinstance(c, ModelRetired))]
+    return first.model_copy(
+        update={
+            "cuts": tuple(sorted(cuts, key=_cut_order)),
+            "rises": tuple(sorted(rises, key=_rise_order)),
+            "added": tuple(sorted(added, key=lambda item: (item.effective, *_name_order(item)))),
+            "retired": tuple(sorted(retired, key=lambda item: (item.retired, *_name_order(item)))),
+        }
+    )
+
+
 def percent_change(old: Decimal, new: Decimal) -> Decimal | None:
     if old == 0:
         return None
     return ((new - old) / old * 100).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _addition(tariff: Tariff, until: date) -> ModelAdded:
+def _addition(tariff: Tariff, until: date, first: date | None = None) -> ModelAdded:
+    """`tariff` as a new model first priced on `first` (default: its first entry's date)."""
     entry = tariff.entry_at(until)
-    first = tariff.entries[0].effective
-    # The first entry starts in the window, so both exist.
+    first = first or tariff.entries[0].effective
+    # The first entry starts in the window (or the caller dates it), so both exist.
     assert entry is not None
     assert first is not None
     return ModelAdded(

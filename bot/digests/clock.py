@@ -271,7 +271,13 @@ class Clock:
         client = AsyncWebClient(token=self._settings.slack_bot_token)
         configure_patient_client(client, self._settings.slack_api_url)
         async with shared_session(client):
-            yield Dispatcher(self._digests, client, self._answerer.book, claimer=self._claimer)
+            yield Dispatcher(
+                self._digests,
+                client,
+                self._answerer.book,
+                claimer=self._claimer,
+                snapshots=self._snapshots,
+            )
 
 
 if __name__ == "__main__":

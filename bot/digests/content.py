@@ -15,10 +15,16 @@ from typing import Generic, TypeVar
 
 from pricing.answer import answer
 from pricing.answers import Answer
-from pricing.changes import TariffChanges, match_watch, tariff_changes
+from pricing.changes import (
+    TariffChanges,
+    catalog_changes,
+    match_watch,
+    merge_changes,
+    tariff_changes,
+)
 from pricing.errors import LlmcostError
 from pricing.parse import parse
-from pricing.tariffs import TariffBook
+from pricing.tariffs import Catalog, TariffBook
 
 # The article's question at today's prices: a GPT-4-class model against a fine-tuned small one.
 STANDING_QUESTION = "compare gpt-4.1 ft-gpt-4.1-mini 1M tokens"
@@ -74,12 +80,30 @@ class _PerBook(Generic[T]):
 
 _changes_cache: _PerBook[TariffChanges] = _PerBook(size=8)
 _standing_cache: _PerBook[Answer | None] = _PerBook(size=8)
+# (the two catalogs, what changed between them): the catalogs are held so an id is never reused.
+_published_cache: _PerBook[tuple[Catalog, Catalog, TariffChanges]] = _PerBook(size=8)
 
 
 def _all_changes(book: TariffBook, since: date, until: date) -> TariffChanges:
     return _changes_cache.get(
         book, (since, until), lambda: tariff_changes(book, since=since, until=until)
     )
+
+
+def _published_changes(
+    book: TariffBook, catalogs: tuple[Catalog, Catalog], since: date, until: date
+) -> TariffChanges:
+    before, after = catalogs
+    held = _published_cache.get(
+        book,
+        (since, until, id(before), id(after)),
+        lambda: (
+            before,
+            after,
+            catalog_changes(before.tariffs, after.tariffs, since=since, until=until),
+        ),
+    )
+    return held[2]
 
 
 def standing_answer(book: TariffBook, until: date) -> Answer | None:
@@ -95,9 +119,23 @@ def _answer_standing(book: TariffBook, until: date) -> Answer | None:
         return None
 
 
-def compose(book: TariffBook, *, since: date, until: date, watch: Sequence[str] = ()) -> Digest:
+def compose(
+    book: TariffBook,
+    *,
+    since: date,
+    until: date,
+    watch: Sequence[str] = (),
+    catalogs: tuple[Catalog, Catalog] | None = None,
+) -> Digest:
     """The digest of (since, until] for a channel watching `watch` (checked terms, see
-    `pricing.changes.check_watch`; a term no longer known matches nothing)."""
-    changes = _all_changes(book, since, until).narrowed(match_watch(book, watch))
+    `pricing.changes.check_watch`; a term no longer known matches nothing).
+
+    `catalogs` are the published catalog in force when the channel's previous digest was posted
+    and the one in force now: what changed between them is reported too (a price published late
+    with an earlier date, a model added or dropped), each change once."""
+    changes = _all_changes(book, since, until)
+    if catalogs is not None and catalogs[0] is not catalogs[1]:
+        changes = merge_changes(changes, _published_changes(book, catalogs, since, until))
+    changes = changes.narrowed(match_watch(book, watch))
     standing = None if changes.is_empty else standing_answer(book, until)
     return Digest(changes=changes, standing=standing, watch=tuple(watch))

@@ -26,11 +26,13 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digests.content import compose
+from bot.prices.in_force import published_catalogs
 from bot.render.blocks import SlackMessage
 from bot.render.digest import digest_message
+from bot.storage.snapshots import SnapshotStore
 from bot.storage.subscriptions import Claim, DigestStore, DueDigest, Outcome, Status, Subscription
 from bot.wall_clock import utc_now
-from pricing.tariffs import TariffBook
+from pricing.tariffs import Catalog, TariffBook
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +112,11 @@ class Dispatcher:
         *,
         claimer: str,
         wall_clock: Callable[[], datetime] = utc_now,
+        snapshots: SnapshotStore | None = None,
     ) -> None:
         self._digests = digests
+        # The stored price files: what changed since a channel's previous digest is news too.
+        self._snapshots = snapshots
         self._client = client
         self._book = book
         self._claimer = claimer
@@ -131,7 +136,9 @@ class Dispatcher:
         if not claims:
             return report
         recorder = _Recorder(self._digests, claimer, self._wall_clock)
-        attempt = _Attempt(self._digests, self._client, self._book(), recorder, self._wall_clock)
+        attempt = _Attempt(
+            self._digests, self._client, self._book(), recorder, self._wall_clock, self._snapshots
+        )
         gate = asyncio.Semaphore(CONCURRENT_POSTS)
 
         async def deliver(claim: Claim) -> None:
@@ -244,9 +251,11 @@ class _Attempt:
         book: TariffBook,
         recorder: _Recorder,
         wall_clock: Callable[[], datetime],
+        snapshots: SnapshotStore | None = None,
     ) -> None:
         self._digests = digests
         self._client = client
+        self._snapshots = snapshots
         # Posts are not retried blindly on a 5xx or a dropped connection: Slack may have taken
         # the message. `_post_once` looks at the channel before trying again.
         self._poster = AsyncWebClient(
@@ -263,7 +272,8 @@ class _Attempt:
         self._book = book
         self._recorder = recorder
         self._wall_clock = wall_clock
-        self._messages: dict[tuple[date, date, tuple[str, ...]], SlackMessage] = {}
+        self._messages: dict[tuple, SlackMessage] = {}
+        self._compared: list[tuple[Catalog, Catalog]] = []
         self._gone: dict[str, str] = {}  # team -> Slack's reason
 
     async def deliver(self, claim: Claim) -> Status:
@@ -381,10 +391,24 @@ class _Attempt:
 
     def _message(self, due: DueDigest) -> SlackMessage:
         """Channels with the same window and watch list get the same digest: composed once."""
-        key = (due.since, due.until, due.subscription.watch)
+        catalogs = None
+        if self._snapshots is not None:
+            subscription = due.subscription
+            previous = self._digests.composed_at(
+                subscription.team_id, subscription.channel_id, due.since
+            )
+            catalogs = published_catalogs(self._snapshots, previous)
+        # By the catalogs' identity: they are kept alive in `_compared` while this pass runs.
+        key = (due.since, due.until, due.subscription.watch, catalogs and tuple(map(id, catalogs)))
+        if catalogs is not None:
+            self._compared.append(catalogs)
         if key not in self._messages:
             digest = compose(
-                self._book, since=due.since, until=due.until, watch=due.subscription.watch
+                self._book,
+                since=due.since,
+                until=due.until,
+                watch=due.subscription.watch,
+                catalogs=catalogs,
             )
             self._messages[key] = digest_message(digest)
         return self._messages[key]

@@ -3,6 +3,7 @@ from the installed package's data when none is stored (or the database cannot sa
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 
 from bot.storage.snapshots import SnapshotRecord, SnapshotStore
@@ -19,6 +20,35 @@ def _catalog_of(snapshots: SnapshotStore, record: SnapshotRecord) -> Catalog:
     published = read_published(snapshots.body(record.id))
     info = SnapshotInfo(fetched=record.fetched_at.date(), content_hash=record.content_hash)
     return catalog_from_providers(published.providers, info, snapshots.prices_seen())
+
+
+@lru_cache(maxsize=4)
+def _published_catalog(snapshots: SnapshotStore, record: SnapshotRecord) -> Catalog:
+    """A snapshot's catalog as its file states it, without llmcost's first-seen dates: what two
+    files say differently is then exactly what the later one changed."""
+    from pricing.catalog import read_published
+
+    info = SnapshotInfo(fetched=record.fetched_at.date(), content_hash=record.content_hash)
+    return catalog_from_providers(read_published(snapshots.body(record.id)).providers, info)
+
+
+def published_catalogs(
+    snapshots: SnapshotStore | None, previous_digest_at: datetime | None
+) -> tuple[Catalog, Catalog] | None:
+    """(the catalog in force when a channel's previous digest was posted, the newest one); None
+    when there is no such pair to compare (no previous digest, nothing stored then, no newer
+    file since, or the database cannot say: the dated changes still make the digest)."""
+    if snapshots is None or previous_digest_at is None:
+        return None
+    try:
+        before = snapshots.in_force_at(previous_digest_at)
+        now = snapshots.newest()
+        if before is None or now is None or before.id == now.id:
+            return None
+        return _published_catalog(snapshots, before), _published_catalog(snapshots, now)
+    except Exception as error:
+        log.warning("cannot compare price snapshots for a digest: %r", error)
+        return None
 
 
 def catalog_loader(

@@ -87,6 +87,31 @@ class SnapshotStore:
             row = connection.execute(query).mappings().one_or_none()
         return None if row is None else SnapshotRecord(**row)
 
+    def in_force_at(self, when: datetime) -> SnapshotRecord | None:
+        """The snapshot the last fetch at or before `when` returned (the attempts are the
+        history: a snapshot's own `fetched_at` moves each time its file is fetched again)."""
+        query = (
+            select(price_refreshes.c.snapshot_id)
+            .where(
+                price_refreshes.c.snapshot_id.is_not(None),
+                price_refreshes.c.attempted_at <= when,
+            )
+            .order_by(price_refreshes.c.attempted_at.desc(), price_refreshes.c.id.desc())
+            .limit(1)
+        )
+        with self._engine.connect() as connection:
+            snapshot_id = connection.execute(query).scalar_one_or_none()
+            if snapshot_id is None:
+                return None
+            row = (
+                connection.execute(
+                    select(*_RECORD_COLUMNS).where(price_snapshots.c.id == snapshot_id)
+                )
+                .mappings()
+                .one_or_none()
+            )
+        return None if row is None else SnapshotRecord(**row)
+
     def body(self, snapshot_id: int) -> bytes:
         query = select(price_snapshots.c.body).where(price_snapshots.c.id == snapshot_id)
         with self._engine.connect() as connection:

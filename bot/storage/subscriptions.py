@@ -281,6 +281,19 @@ class DigestStore:
                 .values(since=delivery.until)
             )
 
+    def composed_at(self, team_id: str, channel_id: str, until: date) -> datetime | None:
+        """When the channel's posted digest ending on `until` was claimed, just before its
+        content was composed: a price file stored after this is news for the next digest (one
+        stored in the moment between the claim and composing is said again, never missed)."""
+        query = select(func.max(digest_deliveries.c.claimed_at)).where(
+            digest_deliveries.c.team_id == team_id,
+            digest_deliveries.c.channel_id == channel_id,
+            digest_deliveries.c.status == "posted",
+            digest_deliveries.c.until == until,
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none()
+
     def last_posted_until(
         self, channels: Iterable[ChannelKey], *, not_after: date | None = None
     ) -> dict[ChannelKey, date]:

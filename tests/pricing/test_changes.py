@@ -16,8 +16,10 @@ from pricing.changes import (
     ModelRetired,
     PriceChange,
     TariffChanges,
+    catalog_changes,
     check_watch,
     match_watch,
+    merge_changes,
     percent_change,
     tariff_changes,
 )
@@ -480,3 +482,56 @@ def test_a_standard_price_change_is_not_repeated_for_tiers_the_model_lacks(book)
         ("standard", "input"),
         ("standard", "output"),
     ]
+
+
+# --- between two stored catalogs ----------------------------------------------------------------
+
+
+def published_before() -> list[Tariff]:
+    return [
+        tariff("steady", entry(None, "1", "2")),
+        tariff("cheaper", entry(None, "4", "8")),
+        tariff("gone", entry(None, "3", "6")),
+    ]
+
+
+def published_after() -> list[Tariff]:
+    # Published after the window began, "cheaper"'s cut carries a date before it.
+    return [
+        tariff("steady", entry(None, "1", "2")),
+        tariff("cheaper", entry(None, "4", "8"), entry("2026-11-10", "2", "8")),
+        tariff("new-one", entry(None, "5", "10")),
+    ]
+
+
+def test_a_later_file_reports_added_dropped_and_a_cut_dated_before_the_window():
+    changes = catalog_changes(published_before(), published_after(), since=SINCE, until=UNTIL)
+
+    cut = changed(changes)["cheaper", "input"]
+    assert (cut.old, cut.new, cut.effective) == (Decimal(4), Decimal(2), date(2026, 11, 10))
+    assert list(changed(changes)) == [("cheaper", "input")]
+    assert [(a.model, a.effective, a.input_per_mtok) for a in changes.added] == [
+        ("new-one", UNTIL, Decimal(5))
+    ]
+    assert [(r.model, r.retired) for r in changes.retired] == [("gone", UNTIL)]
+    # The dated diff of the newer catalog alone misses the cut: it is dated before the window.
+    assert tariff_changes(TariffBook(published_after()), since=SINCE, until=UNTIL).is_empty
+
+
+def test_the_same_file_twice_changes_nothing():
+    same = published_after()
+    assert catalog_changes(same, same, since=SINCE, until=UNTIL).is_empty
+
+
+def test_a_change_both_sources_saw_is_reported_once():
+    dated = tariff("cheaper", entry(None, "4", "8"), entry("2026-11-25", "2", "8"))
+    first = tariff_changes(TariffBook([dated]), since=SINCE, until=UNTIL)
+    published = catalog_changes(published_before(), published_after(), since=SINCE, until=UNTIL)
+
+    merged = merge_changes(first, published)
+
+    assert [(c.model, c.price, c.new) for c in merged.cuts] == [("cheaper", "input", Decimal(2))]
+    assert merged.cuts[0].effective == date(2026, 11, 25)  # the first source to see it
+    assert [a.model for a in merged.added] == ["new-one"]
+    assert [r.model for r in merged.retired] == ["gone"]
+    assert merge_changes(merged, published) == merged
