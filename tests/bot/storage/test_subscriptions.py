@@ -302,3 +302,18 @@ def test_an_unreadable_subscription_does_not_hide_the_others(digests: DigestStor
         )
 
     assert [s.channel_id for s in digests.active_subscriptions()] == ["C2"]
+
+
+def test_a_posted_digest_says_when_its_content_was_composed(digests: DigestStore) -> None:
+    subscription = subscribe(digests, "C1")
+    assert digests.composed_at(TEAM, "C1", date(2026, 11, 30)) is None
+    (claim,) = digests.claim([due(subscription)], now=NOW, claimer="a")
+    assert digests.composed_at(TEAM, "C1", date(2026, 11, 30)) is None  # not posted yet
+    digests.finish(
+        [Outcome(claim.delivery_id, "posted", message_ts="1.000100")],
+        claimer="a",
+        now=NOW + timedelta(minutes=2),
+    )
+
+    assert digests.composed_at(TEAM, "C1", date(2026, 11, 30)) == NOW
+    assert digests.composed_at(TEAM, "C2", date(2026, 11, 30)) is None
