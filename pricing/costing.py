@@ -434,9 +434,11 @@ def usage_notes(usage: Usage) -> list[str]:
 
 def period_note(period: str, total: Decimal, model: str) -> str:
     """'per month' totals said per day, month and year, on the stated lengths."""
-    daily = EXACT.divide(total, Decimal(PERIOD_DAYS[period]))
+    # Multiplied before dividing: a day's share times 30 would turn $4.375 a month into
+    # $4.3749..., shown as $4.37 beside a total of $4.38.
+    period_days = Decimal(PERIOD_DAYS[period])
     spans = ", ".join(
-        f"{format_usd(EXACT.multiply(daily, Decimal(days)))} a {name}"
+        f"{format_usd(EXACT.divide(EXACT.multiply(total, Decimal(days)), period_days))} a {name}"
         for name, days in (("day", 1), ("month", PERIOD_DAYS["month"]), ("year", 365))
     )
     return (
@@ -510,7 +512,7 @@ def training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Decim
         tunable = sorted(
             t.fine_tune_of
             for t in book.own_tariffs()
-            if t.fine_tune_of is not None and t.entry_at(day) is not None
+            if t.fine_tune_of is not None and t.entry_at(day) is not None and not t.is_gone_on(day)
         )
         why = f"No training price is known for {tariff.display_name}"
         if retirement is not None and retirement.with_fine_tunes and tariff.retired is not None:

@@ -36,7 +36,11 @@ def answer(query: HistoryQuery, at: PricingDay) -> TableAnswer:
     rows = tuple(tariff_row(tariff, entry, at.day) for entry in tariff.entries)
     notes = []
     if tariff.retired is not None:
-        notes.append(f"Shut down on {tariff.retired.isoformat()}.")
+        shutdown = tariff.retired.isoformat()
+        if tariff.is_retired_on(at.day):
+            notes.append(f"Shut down on {shutdown}.")
+        elif tariff.retiring_after(at.day):
+            notes.append(f"Shuts down on {shutdown}.")
     if len(rows) == 1 and rows[0].effective is None:
         notes.append("The source records only the current price, without a start date.")
     return TableAnswer(

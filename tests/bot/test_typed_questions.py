@@ -181,6 +181,14 @@ def test_requests_a_month_are_priced_for_the_month_with_day_and_year_equivalents
     assert "$3.33 a day" in shown
 
 
+def test_the_equivalent_for_the_asked_period_is_the_total_to_the_cent():
+    # $4.375 a month: a day's share times 30 came to $4.3749..., shown as $4.37 beside $4.38.
+    code, text = text_of("cost gpt-4o 1M tokens per month")
+    assert code == 0
+    assert "Total $4.38 a month" in text
+    assert "$0.15 a day, $4.38 a month," in " ".join(text.split())
+
+
 @pytest.mark.parametrize("period", ["day", "week", "month", "year"])
 def test_tokens_per_period_carry_the_period(period):
     document = json_of(f"cost gpt-4o 1M tokens per {period}")

@@ -88,6 +88,21 @@ def test_finetune_babbage_after_its_training_stop(book):
     assert any("Since 2024-10-28, new fine-tuning jobs are not possible" in n for n in result.notes)
 
 
+def test_history_says_shut_down_only_once_the_day_has_come(book):
+    assert "Shuts down on 2027-01-14." in ask(book, "history gpt-4o").notes
+    assert "Shut down on 2026-10-23." in ask(book, "history gpt-4").notes
+    assert not any("hut" in note for note in ask(book, "history gpt-4", today=LAUNCH).notes)
+
+
+def test_models_offered_for_fine_tuning_are_not_shut_down(book):
+    with pytest.raises(NoPrice) as raised:
+        ask(book, "finetune gpt-4.1-nano 100k tokens")
+    offered = raised.value.message.split("Models with training prices on 2026-11-24: ")[1]
+    for gone in ("babbage-002", "davinci-002", "gpt-3.5-turbo"):
+        assert gone not in offered.split(", ")
+    assert "gpt-4o-mini" in offered
+
+
 def test_gpt_4_1_nano_could_be_fine_tuned_until_its_shutdown(book):
     with pytest.raises(NoPrice) as raised:
         ask(book, "finetune gpt-4.1-nano 100k tokens")

@@ -51,10 +51,17 @@ def test_finetune_of_a_model_without_training_price_lists_the_tunable_ones(book)
 
     message = caught.value.message
     assert "GPT-4 (8K)" in message
-    for tunable in ("gpt-3.5-turbo", "davinci-002", "babbage-002", "gpt-4o"):
-        assert tunable in message
+    assert "gpt-4o" in message
+    # Only models that can still be tuned on the day asked: these were shut down by 2026-11-24.
+    for gone in ("gpt-3.5-turbo", "davinci-002", "babbage-002"):
+        assert f" {gone}," not in message
+        assert f" {gone}." not in message
     assert caught.value.suggestions
     assert all(s.startswith("finetune ") for s in caught.value.suggestions)
+    with pytest.raises(NoPrice) as in_2023:
+        ask(book, "finetune gpt-4-8k 100k tokens as of 2023-08-22")
+    for tunable in ("gpt-3.5-turbo", "davinci-002", "babbage-002"):
+        assert tunable in in_2023.value.message
 
 
 def test_finetune_before_the_fine_tuning_launch_has_no_price(book):
