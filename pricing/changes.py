@@ -111,6 +111,24 @@ class TariffChanges(_Frozen):
     added: tuple[ModelAdded, ...] = ()  # by date, then name
     retired: tuple[ModelRetired, ...] = ()  # by date, then name
 
+    @classmethod
+    def in_reading_order(
+        cls, changes: Iterable["Change"], *, since: date, until: date
+    ) -> "TariffChanges":
+        """`changes` filed under cuts, rises, added and retired, each list in its order."""
+        found = list(changes)
+        prices = [change for change in found if isinstance(change, PriceChange)]
+        added = [change for change in found if isinstance(change, ModelAdded)]
+        retired = [change for change in found if isinstance(change, ModelRetired)]
+        return cls(
+            since=since,
+            until=until,
+            cuts=tuple(sorted((c for c in prices if c.is_cut), key=_cut_order)),
+            rises=tuple(sorted((c for c in prices if not c.is_cut), key=_rise_order)),
+            added=tuple(sorted(added, key=lambda item: (item.effective, *_name_order(item)))),
+            retired=tuple(sorted(retired, key=lambda item: (item.retired, *_name_order(item)))),
+        )
+
     @property
     def is_empty(self) -> bool:
         return not (self.cuts or self.rises or self.added or self.retired)
@@ -144,34 +162,23 @@ def tariff_changes(
     every tariff in the book, the catalog's included)."""
     if since >= until:
         raise ValueError(f"since ({since}) must be before until ({until})")
-    cuts: list[PriceChange] = []
-    rises: list[PriceChange] = []
-    added: list[ModelAdded] = []
-    retired: list[ModelRetired] = []
+    found: list[Change] = []
     for tariff in book.tariffs() if tariffs is None else tariffs:
         if tariff.retired is not None and since < tariff.retired <= until:
-            retired.append(_retirement(tariff))
+            found.append(_retirement(tariff))
         if not _dated_in_window(tariff.entries, since, until):
             continue  # most of the catalog: checked with date comparisons only
         first = tariff.entries[0].effective
         if first is not None and first > since:
-            added.append(_addition(tariff, until))
+            found.append(_addition(tariff, until))
         elif not tariff.is_retired_on(since):  # a model already gone has no news
             for kind in PRICE_KINDS:
                 change = _price_change(tariff, kind, since, until)
                 if change is not None:
-                    (cuts if change.is_cut else rises).append(change)
+                    found.append(change)
             for tier in DIMENSION_TIERS:
-                for change in _dimension_changes(tariff, tier, since, until):
-                    (cuts if change.is_cut else rises).append(change)
-    return TariffChanges(
-        since=since,
-        until=until,
-        cuts=tuple(sorted(cuts, key=_cut_order)),
-        rises=tuple(sorted(rises, key=_rise_order)),
-        added=tuple(sorted(added, key=lambda item: (item.effective, *_name_order(item)))),
-        retired=tuple(sorted(retired, key=lambda item: (item.retired, *_name_order(item)))),
-    )
+                found += _dimension_changes(tariff, tier, since, until)
+    return TariffChanges.in_reading_order(found, since=since, until=until)
 
 
 def _dated_in_window(entries: Sequence[PriceEntry], since: date, until: date) -> bool:
@@ -301,23 +308,19 @@ def catalog_changes(
         raise ValueError(f"since ({since}) must be before until ({until})")
     old_by_model = {tariff.model: tariff for tariff in before}
     new_by_model = {tariff.model: tariff for tariff in after}
-    cuts: list[PriceChange] = []
-    rises: list[PriceChange] = []
-    added: list[ModelAdded] = []
-    dropped: list[ModelRetired] = []
+    found: list[Change] = []
     for model, tariff in new_by_model.items():
         entry = tariff.entry_at(until)
         if entry is None:
             continue
         old_tariff = old_by_model.get(model)
         if old_tariff is None or old_tariff.entry_at(until) is None:
-            added.append(_addition(tariff, until, entry.effective or until))
+            found.append(_addition(tariff, until, entry.effective or until))
             continue
-        for change in _rates_between(old_tariff, tariff, until):
-            (cuts if change.is_cut else rises).append(change)
+        found += _rates_between(old_tariff, tariff, until)
     for model, tariff in old_by_model.items():
         if model not in new_by_model and (entry := tariff.entry_at(until)) is not None:
-            dropped.append(
+            found.append(
                 ModelRetired(
                     model=tariff.model,
                     name=tariff.display_name,
@@ -328,14 +331,7 @@ def catalog_changes(
                     source=entry.source,
                 )
             )
-    return TariffChanges(
-        since=since,
-        until=until,
-        cuts=tuple(sorted(cuts, key=_cut_order)),
-        rises=tuple(sorted(rises, key=_rise_order)),
-        added=tuple(sorted(added, key=lambda item: (item.effective, *_name_order(item)))),
-        retired=tuple(sorted(dropped, key=lambda item: (item.retired, *_name_order(item)))),
-    )
+    return TariffChanges.in_reading_order(found, since=since, until=until)
 
 
 def _rates_between(old: Tariff, new: Tariff, day: date) -> Iterator[PriceChange]:
@@ -407,17 +403,8 @@ def merge_changes(first: TariffChanges, more: TariffChanges) -> TariffChanges:
     fresh = [item for item in more.items() if change_identity(item) not in seen]
     if not fresh:
         return first
-    cuts = [*first.cuts, *(c for c in fresh if isinstance(c, PriceChange) and c.is_cut)]
-    rises = [*first.rises, *(c for c in fresh if isinstance(c, PriceChange) and not c.is_cut)]
-    added = [*first.added, *(c for c in fresh if isinstance(c, ModelAdded))]
-    retired = [*first.retired, *(c for c in fresh if isinstance(c, ModelRetired))]
-    return first.model_copy(
-        update={
-            "cuts": tuple(sorted(cuts, key=_cut_order)),
-            "rises": tuple(sorted(rises, key=_rise_order)),
-            "added": tuple(sorted(added, key=lambda item: (item.effective, *_name_order(item)))),
-            "retired": tuple(sorted(retired, key=lambda item: (item.retired, *_name_order(item)))),
-        }
+    return TariffChanges.in_reading_order(
+        [*first.items(), *fresh], since=first.since, until=first.until
     )
 
 
