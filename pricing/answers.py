@@ -16,7 +16,7 @@ from pricing.tariffs import RateKind, Tier
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class PricePart(_Frozen):

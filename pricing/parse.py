@@ -10,12 +10,7 @@ from collections.abc import Callable
 from pricing.errors import ParseError
 from pricing.lexicon import STRIP, words
 from pricing.quantities import looks_like_count
-from pricing.verbs.compare import parse as parse_comparison
-from pricing.verbs.cost import parse as parse_cost
-from pricing.verbs.help import HelpQuery
-from pricing.verbs.price import PriceQuery
-from pricing.verbs.price import parse as parse_price
-from pricing.verbs.registry import EXAMPLES, VERBS, Query, verb_named, verb_of
+from pricing.verbs.registry import VERBS, Query, load, verb_named, verb_of
 
 # "how much does gpt-4o cost for 1M tokens", "what is the price of claude-sonnet-4": a question
 # asked in a sentence is the cost (with amounts) or the price (without) it asks about.
@@ -37,7 +32,7 @@ def parse(text: str, is_model: Callable[[str], bool] | None = None) -> Query:
     name alone ('gpt-4o', 'claude 3.5 sonnet') is then a question, its price."""
     stripped = text.strip()
     if not stripped:
-        return HelpQuery()
+        return load("help").parse("")
     first, *tail = stripped.split(maxsplit=1)
     rest = tail[0] if tail else ""
     head = (first.strip(STRIP) or first).lower()  # "?" alone is a verb
@@ -57,11 +52,11 @@ def parse(text: str, is_model: Callable[[str], bool] | None = None) -> Query:
         )
     if any(looks_like_count(word) for word in words(stripped)):
         # "gpt-4-8k ft-gpt-3.5 200k tokens": a comparison without the verb.
-        return parse_comparison(stripped)
+        return load("compare").parse(stripped)
+    example = load("compare").example
     raise ParseError(
-        f"I don't know the command '{first}'. Commands: {', '.join(VERBS)}. "
-        f"Try: {EXAMPLES['compare']}",
-        suggestions=[EXAMPLES["compare"], "help"],
+        f"I don't know the command '{first}'. Commands: {', '.join(VERBS)}. Try: {example}",
+        suggestions=[example, "help"],
     )
 
 
@@ -78,20 +73,20 @@ def _sentence(said: list[str]) -> Query:
     amounts = any(looks_like_count(word) for word in kept)
     text = " ".join(kept)
     if not amounts:
-        return parse_price(text)
+        return load("price").parse(text)
     try:
-        return parse_cost(text)
+        return load("cost").parse(text)
     except ParseError as one_model:
         try:
-            return parse_comparison(text)  # "how much do gpt-4o and claude-3-haiku cost ..."
+            return load("compare").parse(text)  # "how much do gpt-4o and claude-3-haiku cost ..."
         except ParseError:
             raise one_model from None
 
 
-def _model_alone(text: str, is_model: Callable[[str], bool]) -> PriceQuery | None:
+def _model_alone(text: str, is_model: Callable[[str], bool]) -> Query | None:
     """'gpt-4o', 'claude 3.5 sonnet': a name the tariffs know, alone, asks for its price."""
     try:
-        query = parse_price(text)
+        query = load("price").parse(text)
     except ParseError:
         return None
     return query if is_model(query.model) else None

@@ -1,7 +1,7 @@
 """What every question shares: token amounts (Usage) and the base of each verb's Query model.
 
-Each verb's own Query model lives in its module under `pricing.verbs`; `pricing.verbs.Query` is
-their union."""
+Each verb's own Query model lives in its module under `pricing.verbs`;
+`pricing.verbs.registry.query_union()` is their union."""
 
 from datetime import date, time
 from typing import Literal, NamedTuple

@@ -31,9 +31,18 @@ from pricing.refinement import (
     fixed_models,
     refuse,
 )
-from pricing.verbs.spec import PricingDay, Verb
+from pricing.verbs.spec import PricingDay
 
 EXAMPLE = "breakeven ft-gpt-3.5 vs gpt-4-8k prompt 1500 -> 200 output 300 training 100k x3"
+SUMMARY = (
+    "Requests after which a fine-tuned model with a shorter prompt has paid back its "
+    "training against a base model with the long prompt."
+)
+DETAILS = (
+    "The first model is fine-tuned (or its fine-tuned variant is used), the second is the "
+    "model it replaces. 'prompt 1500 -> 200' is the long prompt, then the short one; "
+    "'output 300' is the reply size; 'training 100k x3' the training tokens and epochs.",
+)
 
 
 class BreakevenQuery(PricedQuery):
@@ -45,6 +54,9 @@ class BreakevenQuery(PricedQuery):
     output: int | None = Field(default=None, ge=0)
     training_tokens: int = Field(ge=1)
     epochs: int | None = Field(default=None, ge=1)
+
+
+QUERY = BreakevenQuery
 
 
 def parse(after: str) -> BreakevenQuery:
@@ -199,25 +211,3 @@ def apply(previous: BreakevenQuery, reply: Reply) -> BreakevenQuery:
         epochs=changed_epochs(previous.epochs, changes),
         as_of=reply.as_of,
     )
-
-
-VERB = Verb(
-    name="breakeven",
-    query=BreakevenQuery,
-    summary=(
-        "Requests after which a fine-tuned model with a shorter prompt has paid back its "
-        "training against a base model with the long prompt."
-    ),
-    details=(
-        "The first model is fine-tuned (or its fine-tuned variant is used), the second is the "
-        "model it replaces. 'prompt 1500 -> 200' is the long prompt, then the short one; "
-        "'output 300' is the reply size; 'training 100k x3' the training tokens and epochs.",
-    ),
-    example=EXAMPLE,
-    synonyms=("break-even", "payback"),
-    parse=parse,
-    render=render,
-    answer=answer,
-    follow_ups=follow_ups,
-    apply=apply,
-)

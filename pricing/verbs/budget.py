@@ -41,9 +41,24 @@ from pricing.refinement import (
     size_follow_ups,
 )
 from pricing.tariffs import Quote
-from pricing.verbs.spec import PricingDay, Verb
+from pricing.verbs.spec import PricingDay
 
 EXAMPLE = "budget $500 gpt-4o 2k in 500 out"
+SUMMARY = "What a budget buys: whole requests of one size (or tokens) on each model named."
+DETAILS = (
+    "'budget $500 gpt-4o 2k in 500 out': the requests of that size $500 pays for, most "
+    "first. Amounts: $500, 500 usd, $1.5k, $2,000 (quote '$' in a shell).",
+    "Add 'per day', 'per week', 'per month' or 'per year' for a budget per period: a week "
+    "is 7 days, a month 30, a year 365; the counts are for the period and for a day.",
+    "Without a request size, the tokens it buys at a 3:1 input:output split ('split 1:1' "
+    "to change it). Add 'as of 2023-08-22' for the prices in force on that date.",
+)
+MORE_EXAMPLES = (
+    "budget $500 per month gpt-4o claude-sonnet-4 2k in 500 out",
+    "budget 100 usd gpt-4o",
+)
+BUDGET_REPLIES = True
+
 NO_REQUESTS = (
     "In 'budget', a size is the size of one request: 'x N requests' has no place in it, "
     "because the budget says how many requests it pays for."
@@ -67,6 +82,9 @@ class BudgetQuery(PricedQuery):
         if self.request is not None and self.split is not None:
             raise ValueError("the split of a request size belongs to that size")
         return self
+
+
+QUERY = BudgetQuery
 
 
 # -- grammar ---------------------------------------------------------------------------------
@@ -403,29 +421,3 @@ def apply(previous: BudgetQuery, reply: Reply) -> BudgetQuery:
         split=split,
         as_of=reply.as_of,
     )
-
-
-VERB = Verb(
-    name="budget",
-    query=BudgetQuery,
-    summary="What a budget buys: whole requests of one size (or tokens) on each model named.",
-    details=(
-        "'budget $500 gpt-4o 2k in 500 out': the requests of that size $500 pays for, most "
-        "first. Amounts: $500, 500 usd, $1.5k, $2,000 (quote '$' in a shell).",
-        "Add 'per day', 'per week', 'per month' or 'per year' for a budget per period: a week "
-        "is 7 days, a month 30, a year 365; the counts are for the period and for a day.",
-        "Without a request size, the tokens it buys at a 3:1 input:output split ('split 1:1' "
-        "to change it). Add 'as of 2023-08-22' for the prices in force on that date.",
-    ),
-    example=EXAMPLE,
-    more_examples=(
-        "budget $500 per month gpt-4o claude-sonnet-4 2k in 500 out",
-        "budget 100 usd gpt-4o",
-    ),
-    parse=parse,
-    render=render,
-    answer=answer,
-    follow_ups=follow_ups,
-    apply=apply,
-    budget_replies=True,
-)

@@ -37,9 +37,15 @@ from pricing.refinement import (
     usage_follow_ups,
 )
 from pricing.tariffs import PriceEntry, Quote, Tariff
-from pricing.verbs.spec import PricingDay, Verb
+from pricing.verbs.spec import PricingDay
 
 EXAMPLE = "cheapest 1M tokens"
+SUMMARY = "Every known model priced for one workload, cheapest first."
+DETAILS = (
+    "Narrow it with words from the name or provider: 'cheapest claude 1M tokens'. With "
+    "'x N requests', models whose context window is too small are left out.",
+)
+MORE_EXAMPLES = ("cheapest mini 20k in 1k out x 1000 requests",)
 CHEAPEST_LIMIT = 10
 
 
@@ -49,6 +55,9 @@ class CheapestQuery(PricedQuery):
     kind: Literal["cheapest"] = "cheapest"
     filter: str | None = None
     usage: Usage
+
+
+QUERY = CheapestQuery
 
 
 def parse(after: str) -> CheapestQuery:
@@ -199,22 +208,3 @@ def apply(previous: CheapestQuery, reply: Reply) -> CheapestQuery:
     narrowed = " ".join(changes.models) if changes.models else previous.filter
     usage = changed_usage(previous.usage, changes)
     return CheapestQuery(filter=narrowed, usage=usage, as_of=reply.as_of)
-
-
-VERB = Verb(
-    name="cheapest",
-    query=CheapestQuery,
-    summary="Every known model priced for one workload, cheapest first.",
-    details=(
-        "Narrow it with words from the name or provider: 'cheapest claude 1M tokens'. With "
-        "'x N requests', models whose context window is too small are left out.",
-    ),
-    example=EXAMPLE,
-    more_examples=("cheapest mini 20k in 1k out x 1000 requests",),
-    synonyms=("rank",),
-    parse=parse,
-    render=render,
-    answer=answer,
-    follow_ups=follow_ups,
-    apply=apply,
-)

@@ -31,15 +31,26 @@ from pricing.refinement import (
     usage_follow_ups,
 )
 from pricing.tariffs import Quote
-from pricing.verbs.spec import PricingDay, Verb
+from pricing.verbs.spec import PricingDay
 
 EXAMPLE = "compare gpt-4-8k ft-gpt-3.5 200k tokens"
+SUMMARY = "Price a workload on several models side by side."
+DETAILS = (
+    "Amounts: '200k tokens' (split 3:1 input:output unless you say 'split 1:1'), "
+    "or '150k in 50k out'. Numbers: 1500, 1,500, 2k, 1.2M.",
+    "Add 'x 1000 requests' to make the amounts per request.",
+    "Add 'as of 2023-08-22' for the prices in force on that date.",
+)
+MORE_EXAMPLES = ("compare gpt-4-8k gpt-4-32k ft-gpt-3.5 150k in 50k out as of 2023-08-22",)
 
 
 class CompareQuery(PricedQuery):
     kind: Literal["compare"] = "compare"
     models: tuple[str, ...] = Field(min_length=1)
     usage: Usage
+
+
+QUERY = CompareQuery
 
 
 def parse(after: str) -> CompareQuery:
@@ -185,24 +196,3 @@ def apply(previous: CompareQuery, reply: Reply) -> CompareQuery:
     usage = changed_usage(previous.usage, reply.changes)
     models = changed_models(previous.models, reply.form, reply.changes)
     return CompareQuery(models=tuple(models), usage=usage, as_of=reply.as_of)
-
-
-VERB = Verb(
-    name="compare",
-    query=CompareQuery,
-    summary="Price a workload on several models side by side.",
-    details=(
-        "Amounts: '200k tokens' (split 3:1 input:output unless you say 'split 1:1'), "
-        "or '150k in 50k out'. Numbers: 1500, 1,500, 2k, 1.2M.",
-        "Add 'x 1000 requests' to make the amounts per request.",
-        "Add 'as of 2023-08-22' for the prices in force on that date.",
-    ),
-    example=EXAMPLE,
-    more_examples=("compare gpt-4-8k gpt-4-32k ft-gpt-3.5 150k in 50k out as of 2023-08-22",),
-    synonyms=("vs",),
-    parse=parse,
-    render=render,
-    answer=answer,
-    follow_ups=follow_ups,
-    apply=apply,
-)

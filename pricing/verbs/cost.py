@@ -26,15 +26,25 @@ from pricing.refinement import (
     usage_follow_ups,
 )
 from pricing.verbs.compare import CompareQuery, priced
-from pricing.verbs.spec import PricingDay, Verb
+from pricing.verbs.spec import PricingDay
 
 EXAMPLE = "cost ft-gpt-3.5 2k in 500 out x 10000 requests"
+SUMMARY = "Price one model; sizes can be per request, times a number of requests."
+DETAILS = (
+    "'2k in 500 out x 10000 requests' prices 10,000 requests of that size and warns when one "
+    "request does not fit the model's context window.",
+    "Add 'as of 2023-08-22' for the prices in force on that date.",
+)
+MORE_EXAMPLES = ("cost gpt-4-32k 1.2M in 300k out",)
 
 
 class CostQuery(PricedQuery):
     kind: Literal["cost"] = "cost"
     model: str
     usage: Usage
+
+
+QUERY = CostQuery
 
 
 def parse(after: str) -> CostQuery:
@@ -86,22 +96,3 @@ def apply(previous: CostQuery, reply: Reply) -> CostQuery | CompareQuery:
     if len(models) == 1:
         return CostQuery(model=models[0], usage=usage, as_of=reply.as_of)
     return CompareQuery(models=tuple(models), usage=usage, as_of=reply.as_of)
-
-
-VERB = Verb(
-    name="cost",
-    query=CostQuery,
-    summary="Price one model; sizes can be per request, times a number of requests.",
-    details=(
-        "'2k in 500 out x 10000 requests' prices 10,000 requests of that size and warns when one "
-        "request does not fit the model's context window.",
-        "Add 'as of 2023-08-22' for the prices in force on that date.",
-    ),
-    example=EXAMPLE,
-    more_examples=("cost gpt-4-32k 1.2M in 300k out",),
-    parse=parse,
-    render=render,
-    answer=answer,
-    follow_ups=follow_ups,
-    apply=apply,
-)

@@ -43,9 +43,18 @@ from pricing.refinement import (
 )
 from pricing.tariffs import Quote, normalize_name
 from pricing.training_file import FileTally
-from pricing.verbs.spec import PricingDay, Verb
+from pricing.verbs.spec import PricingDay
 
 EXAMPLE = "finetune gpt-3.5-turbo 100k tokens 3 epochs"
+SUMMARY = "Training cost of fine-tuning: tokens x epochs x the training price."
+DETAILS = (
+    "Name the base model or its fine-tuned variant. Epochs: '3 epochs' or 'x3' (3 if not given).",
+    "Or give a training file (JSONL; in Slack, share it with the app): it is checked and "
+    "counted as OpenAI's cookbook does, and priced on every fine-tunable model, or those "
+    "named; 'epochs N', 'validation val.jsonl', 'vs gpt-4.1 prompt 1500' (break-even "
+    "against a base model with a long prompt).",
+)
+MORE_EXAMPLES = ("finetune ft-davinci-002 1M tokens x2 as of 2023-08-22",)
 
 
 FILE_EXAMPLE = "finetune train.jsonl gpt-4.1-mini gpt-4o-mini"
@@ -79,6 +88,9 @@ class FinetuneQuery(PricedQuery):
         if self.file is None and (self.model is None or self.training_tokens is None):
             raise ValueError("a finetune question needs a model and tokens, or a file")
         return self
+
+
+QUERY = FinetuneQuery
 
 
 # A file shared in Slack, named in a question as 'slack:<file id>:<file name>'.
@@ -359,35 +371,12 @@ def apply_to_file_question(previous: FinetuneQuery, reply: Reply) -> FinetuneQue
     )
 
 
-def versus_reply(previous: FinetuneQuery, text: str) -> FinetuneQuery | None:
-    """'vs gpt-4o prompt 2000' in a training file's thread: the base model to break even
-    against; None for any other reply (or any other finetune question)."""
+def own_reply(previous: FinetuneQuery, text: str) -> FinetuneQuery | None:
+    """Read before the shared reading of thread replies: 'vs gpt-4o prompt 2000' in a training
+    file's thread is the base model to break even against (elsewhere 'vs' starts a
+    comparison); None for any other reply (or any other finetune question)."""
     found = words(text)
     if previous.file is None or not found or found[0].lower() not in VS_WORDS:
         return None
     asked = parse_file_question([previous.file, *found])
     return previous.model_copy(update={"vs": asked.vs, "vs_prompt": asked.vs_prompt})
-
-
-VERB = Verb(
-    name="finetune",
-    query=FinetuneQuery,
-    summary="Training cost of fine-tuning: tokens x epochs x the training price.",
-    details=(
-        "Name the base model or its fine-tuned variant. "
-        "Epochs: '3 epochs' or 'x3' (3 if not given).",
-        "Or give a training file (JSONL; in Slack, share it with the app): it is checked and "
-        "counted as OpenAI's cookbook does, and priced on every fine-tunable model, or those "
-        "named; 'epochs N', 'validation val.jsonl', 'vs gpt-4.1 prompt 1500' (break-even "
-        "against a base model with a long prompt).",
-    ),
-    example=EXAMPLE,
-    more_examples=("finetune ft-davinci-002 1M tokens x2 as of 2023-08-22",),
-    synonyms=("fine-tune", "finetuning", "fine-tuning", "train"),
-    parse=parse,
-    render=render,
-    answer=answer,
-    follow_ups=follow_ups,
-    apply=apply,
-    own_reply=versus_reply,
-)

@@ -1,10 +1,8 @@
 """help: what each command does, with examples that work when pasted.
 
-Help is about the other verbs, so the registry makes it with `make_verb(catalog)`, where
-`catalog()` gives every verb (help included) in the order help lists them."""
+Help is about the other verbs: it reads them from the registry, in the order it lists them."""
 
 import difflib
-from collections.abc import Callable, Sequence
 from typing import Literal
 
 from pricing.answers import HelpAnswer
@@ -12,8 +10,9 @@ from pricing.errors import ParseError
 from pricing.lexicon import SIZE_RULE, words
 from pricing.query import FrozenQuery
 from pricing.refinement import CannotApply, Reply
+from pricing.verbs import registry
 from pricing.verbs.compare import EXAMPLE as COMPARE_EXAMPLE
-from pricing.verbs.spec import PricingDay, Verb
+from pricing.verbs.spec import PricingDay
 
 EXAMPLE = "help compare"
 SUMMARY = "This help, or 'help <command>'."
@@ -51,6 +50,9 @@ class HelpQuery(FrozenQuery):
     topic: str | None = None
 
 
+QUERY = HelpQuery
+
+
 def render(query: HelpQuery) -> str:
     return f"help{' ' + query.topic if query.topic else ''}"
 
@@ -63,59 +65,36 @@ def apply(previous: HelpQuery, reply: Reply) -> HelpQuery:
     raise CannotApply("There is no question in this thread to change; ask a whole one.")
 
 
-def make_verb(catalog: Callable[[], Sequence[Verb]]) -> Verb:
-    """The help verb over `catalog()`, read when help is asked (after the registry is built)."""
-
-    def names() -> tuple[str, ...]:
-        return tuple(verb.name for verb in catalog())
-
-    def synonyms() -> dict[str, str]:
-        return {synonym: verb.name for verb in catalog() for synonym in verb.synonyms}
-
-    def parse(after: str) -> HelpQuery:
-        given = words(after)
-        if not given:
-            return HelpQuery()
-        topic = given[0].lower()
-        verb = synonyms().get(topic, topic)
-        known = (*names(), *TOPICS)
-        if verb not in known:
-            raise ParseError(
-                f"There is no help on '{given[0]}'. Topics: {', '.join(known)}.",
-                suggestions=[f"help {v}" for v in difflib.get_close_matches(topic, known, n=3)]
-                or ["help"],
-            )
-        return HelpQuery(topic=verb)
-
-    def answer(query: HelpQuery, at: PricingDay) -> HelpAnswer:
-        verbs = {verb.name: verb for verb in catalog()}
-        if query.topic is None:
-            lines = (
-                *(f"{verb.name}: {verb.summary}" for verb in verbs.values()),
-                f"digest: {DIGEST_SUMMARY}",
-                *GENERAL,
-            )
-            examples = tuple(verb.example for verb in verbs.values() if verb.name != "help")
-        elif query.topic in TOPICS:
-            lines, examples = TOPICS[query.topic]
-        else:
-            verb = verbs[query.topic]
-            lines = (verb.summary, *verb.details)
-            examples = (verb.example, *verb.more_examples)
-        title = f"Help on {query.topic}" if query.topic else "llmcost: commands"
-        return HelpAnswer(
-            as_of=at.day, title=title, topic=query.topic, lines=lines, examples=examples
+def parse(after: str) -> HelpQuery:
+    given = words(after)
+    if not given:
+        return HelpQuery()
+    topic = given[0].lower()
+    verb = registry.VERB_SYNONYMS.get(topic, topic)
+    known = (*registry.VERBS, *TOPICS)
+    if verb not in known:
+        raise ParseError(
+            f"There is no help on '{given[0]}'. Topics: {', '.join(known)}.",
+            suggestions=[f"help {v}" for v in difflib.get_close_matches(topic, known, n=3)]
+            or ["help"],
         )
+    return HelpQuery(topic=verb)
 
-    return Verb(
-        name="help",
-        query=HelpQuery,
-        summary=SUMMARY,
-        example=EXAMPLE,
-        synonyms=("?",),
-        parse=parse,
-        render=render,
-        answer=answer,
-        follow_ups=follow_ups,
-        apply=apply,
-    )
+
+def answer(query: HelpQuery, at: PricingDay) -> HelpAnswer:
+    if query.topic is None:
+        verbs = registry.all_verbs()
+        lines = (
+            *(f"{verb.name}: {verb.summary}" for verb in verbs),
+            f"digest: {DIGEST_SUMMARY}",
+            *GENERAL,
+        )
+        examples = tuple(verb.example for verb in verbs if verb.name != "help")
+    elif query.topic in TOPICS:
+        lines, examples = TOPICS[query.topic]
+    else:
+        verb = registry.load(query.topic)
+        lines = (verb.summary, *verb.details)
+        examples = (verb.example, *verb.more_examples)
+    title = f"Help on {query.topic}" if query.topic else "llmcost: commands"
+    return HelpAnswer(as_of=at.day, title=title, topic=query.topic, lines=lines, examples=examples)

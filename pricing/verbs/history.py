@@ -7,14 +7,19 @@ from pricing.costing import tariff_row
 from pricing.lexicon import Cursor, take_one_model, words
 from pricing.query import FrozenQuery
 from pricing.refinement import EXAMPLE_DATE, CannotApply, Reply, fixed_models, no_amounts, one_model
-from pricing.verbs.spec import PricingDay, Verb
+from pricing.verbs.spec import PricingDay
 
 EXAMPLE = "history gpt-3.5-turbo"
+SUMMARY = "One model's dated price history, with sources."
+DETAILS = ("Every dated price with its source.",)
 
 
 class HistoryQuery(FrozenQuery):
     kind: Literal["history"] = "history"
     model: str
+
+
+QUERY = HistoryQuery
 
 
 def parse(after: str) -> HistoryQuery:
@@ -66,17 +71,3 @@ def apply(previous: HistoryQuery, reply: Reply) -> HistoryQuery:
     fixed_models(previous, reply.form)
     no_amounts(previous, reply.changes)
     return HistoryQuery(model=one_model(previous.kind, previous.model, reply.changes))
-
-
-VERB = Verb(
-    name="history",
-    query=HistoryQuery,
-    summary="One model's dated price history, with sources.",
-    details=("Every dated price with its source.",),
-    example=EXAMPLE,
-    parse=parse,
-    render=render,
-    answer=answer,
-    follow_ups=follow_ups,
-    apply=apply,
-)

@@ -11,9 +11,16 @@ from pricing.quantities import counted
 from pricing.query import PricedQuery
 from pricing.refinement import EXAMPLE_DATE, Reply, fixed_models, no_amounts
 from pricing.tariffs import Tariff, TariffBook, exists_on, newest_first
-from pricing.verbs.spec import PricingDay, Verb
+from pricing.verbs.spec import PricingDay
 
 EXAMPLE = "models gpt-4"
+SUMMARY = "The tariff table: prices per 1M tokens, context windows, training prices."
+DETAILS = (
+    "Without a filter: today's main models across providers, newest first. With one "
+    "('models claude', 'models mistral'): every model whose name or provider matches.",
+)
+MORE_EXAMPLES = ("models",)
+FREE_TEXT = True
 MODELS_TABLE_LIMIT = 40
 FAMILIES = ("gpt", "claude", "gemini", "mistral")  # filters to try when a name matches nothing
 
@@ -21,6 +28,9 @@ FAMILIES = ("gpt", "claude", "gemini", "mistral")  # filters to try when a name 
 class ModelsQuery(PricedQuery):
     kind: Literal["models"] = "models"
     filter: str | None = None
+
+
+QUERY = ModelsQuery
 
 
 def parse(after: str) -> ModelsQuery:
@@ -119,23 +129,3 @@ def apply(previous: ModelsQuery, reply: Reply) -> ModelsQuery:
     no_amounts(previous, reply.changes)
     narrowed = " ".join(reply.changes.models) if reply.changes.models else previous.filter
     return ModelsQuery(filter=narrowed, as_of=reply.as_of)
-
-
-VERB = Verb(
-    name="models",
-    query=ModelsQuery,
-    summary="The tariff table: prices per 1M tokens, context windows, training prices.",
-    details=(
-        "Without a filter: today's main models across providers, newest first. With one "
-        "('models claude', 'models mistral'): every model whose name or provider matches.",
-    ),
-    example=EXAMPLE,
-    more_examples=("models",),
-    synonyms=("model", "list"),
-    parse=parse,
-    render=render,
-    answer=answer,
-    follow_ups=follow_ups,
-    apply=apply,
-    free_text=True,
-)

@@ -7,14 +7,19 @@ from pricing.costing import price_warnings, tariff_row
 from pricing.lexicon import Cursor, as_of_words, take_one_model, words
 from pricing.query import PricedQuery
 from pricing.refinement import EXAMPLE_DATE, Reply, fixed_models, no_amounts, one_model
-from pricing.verbs.spec import PricingDay, Verb
+from pricing.verbs.spec import PricingDay
 
 EXAMPLE = "price gpt-4-32k"
+SUMMARY = "One model's current prices (or on a date)."
+DETAILS = ("Add 'as of 2023-08-22' for the price on that date.",)
 
 
 class PriceQuery(PricedQuery):
     kind: Literal["price"] = "price"
     model: str
+
+
+QUERY = PriceQuery
 
 
 def parse(after: str) -> PriceQuery:
@@ -49,18 +54,3 @@ def apply(previous: PriceQuery, reply: Reply) -> PriceQuery:
     return PriceQuery(
         model=one_model(previous.kind, previous.model, reply.changes), as_of=reply.as_of
     )
-
-
-VERB = Verb(
-    name="price",
-    query=PriceQuery,
-    summary="One model's current prices (or on a date).",
-    details=("Add 'as of 2023-08-22' for the price on that date.",),
-    example=EXAMPLE,
-    synonyms=("prices",),
-    parse=parse,
-    render=render,
-    answer=answer,
-    follow_ups=follow_ups,
-    apply=apply,
-)

@@ -1,69 +1,76 @@
 """Every verb, gathered: the Query union, the examples, the synonyms and the dispatch that
-`pricing.parse`, `pricing.followup` and `pricing.answer` use. A verb is added here, once."""
+`pricing.parse`, `pricing.followup` and `pricing.answer` use. A verb is added here, once.
+
+A verb's module is imported the first time a question needs it, so a terminal asking `compare`
+starts without loading the other verbs (`llmcost` is started once per question)."""
 
 import functools
+import importlib
 import operator
 from typing import Annotated, Any
 
 from pydantic import Field
 
-from pricing.verbs import (
-    breakeven,
-    budget,
-    cheapest,
-    compare,
-    cost,
-    finetune,
-    help,
-    history,
-    models,
-    price,
-    tokens,
-)
+from pricing.query import FrozenQuery
 from pricing.verbs.spec import Verb
 
+# Each verb and the other words that call it, in the order 'help' lists them; the verb itself
+# is the module pricing.verbs.<name> (see pricing.verbs.spec for what that module holds).
+CALLED_BY: dict[str, tuple[str, ...]] = {
+    "compare": ("vs",),
+    "cost": (),
+    "cheapest": ("rank",),
+    "finetune": ("fine-tune", "finetuning", "fine-tuning", "train"),
+    "breakeven": ("break-even", "payback"),
+    "tokens": ("token", "count"),
+    "models": ("model", "list"),
+    "price": ("prices",),
+    "history": (),
+    "budget": (),
+    "help": ("?",),
+}
+VERBS = tuple(CALLED_BY)
+VERB_SYNONYMS = {synonym: name for name, synonyms in CALLED_BY.items() for synonym in synonyms}
 
-def _catalog() -> tuple[Verb, ...]:
-    return VERB_LIST
+# Any question, in annotations: every verb's Query model is one (`query_union` tells them apart).
+Query = FrozenQuery
 
 
-# In the order 'help' lists them.
-VERB_LIST: tuple[Verb, ...] = (
-    compare.VERB,
-    cost.VERB,
-    cheapest.VERB,
-    finetune.VERB,
-    breakeven.VERB,
-    tokens.VERB,
-    models.VERB,
-    price.VERB,
-    history.VERB,
-    budget.VERB,
-    help.make_verb(_catalog),
-)
-BY_NAME: dict[str, Verb] = {verb.name: verb for verb in VERB_LIST}
-VERBS = tuple(BY_NAME)
-EXAMPLES = {verb.name: verb.example for verb in VERB_LIST}
-VERB_SYNONYMS = {synonym: verb.name for verb in VERB_LIST for synonym in verb.synonyms}
+@functools.cache
+def load(name: str) -> Verb:
+    """The verb called `name` (one of VERBS), its module imported on first use."""
+    module = importlib.import_module(f"{__package__}.{name}")
+    return Verb.from_module(module, CALLED_BY[name])
 
-# Every question, discriminated on `kind`.
-Query: Any = Annotated[
-    functools.reduce(operator.or_, (verb.query for verb in VERB_LIST)),
-    Field(discriminator="kind"),
-]
+
+def all_verbs() -> tuple[Verb, ...]:
+    """Every verb, in the order 'help' lists them (this imports them all)."""
+    return tuple(load(name) for name in VERBS)
+
+
+def examples() -> dict[str, str]:
+    """Each verb's one example, by name."""
+    return {verb.name: verb.example for verb in all_verbs()}
+
+
+@functools.cache
+def query_union() -> Any:
+    """Every question's model, discriminated on `kind`."""
+    members = functools.reduce(operator.or_, (verb.query for verb in all_verbs()))
+    return Annotated[members, Field(discriminator="kind")]
 
 
 def verb_named(word: str) -> Verb | None:
     """The verb a word names, itself or by a synonym ('vs' -> compare); None for any other."""
-    return BY_NAME.get(VERB_SYNONYMS.get(word, word))
+    name = VERB_SYNONYMS.get(word, word)
+    return load(name) if name in CALLED_BY else None
 
 
-def verb_of(query: Any) -> Verb:
+def verb_of(query: Query) -> Verb:
     """The verb that asks `query`."""
-    return BY_NAME[query.kind]
+    return load(query.kind)
 
 
 def is_verb(word: str, name: str) -> bool:
     """Whether `word` names the verb called `name`, itself or by a synonym."""
-    verb = verb_named(word.lower())
-    return verb is not None and verb.name == name
+    return VERB_SYNONYMS.get(word.lower(), word.lower()) == name

@@ -14,9 +14,16 @@ from pricing.quantities import counted
 from pricing.query import PricedQuery
 from pricing.refinement import EXAMPLE_DATE, CannotApply, Reply, fixed_models, no_amounts
 from pricing.verbs.compare import EXAMPLE as COMPARE_EXAMPLE
-from pricing.verbs.spec import PricingDay, Verb
+from pricing.verbs.spec import PricingDay
 
 EXAMPLE = "tokens How many tokens is this sentence?"
+SUMMARY = "Count the tokens of pasted text and price it as input."
+DETAILS = (
+    "Counts with cl100k_base (GPT-4, GPT-3.5) and o200k_base (GPT-4o and later).",
+    "In a terminal, text on a pipe is read: 'cat notes.txt | llmcost tokens' (or "
+    "'llmcost tokens - < notes.txt').",
+)
+FREE_TEXT = True
 # Models whose input cost a pasted text is shown on: the article's and today's common choices.
 TOKENS_PRICED_ON = (
     "gpt-4-8k",
@@ -42,6 +49,9 @@ class TokensQuery(PricedQuery):
 
     kind: Literal["tokens"] = "tokens"
     text: str = Field(min_length=1)
+
+
+QUERY = TokensQuery
 
 
 def parse(after: str) -> TokensQuery:
@@ -118,23 +128,3 @@ def apply(previous: TokensQuery, reply: Reply) -> TokensQuery:
     if reply.changes.models:
         raise CannotApply("A tokens question counts a text; it has no models to change.")
     return TokensQuery(text=previous.text, as_of=reply.as_of)
-
-
-VERB = Verb(
-    name="tokens",
-    query=TokensQuery,
-    summary="Count the tokens of pasted text and price it as input.",
-    details=(
-        "Counts with cl100k_base (GPT-4, GPT-3.5) and o200k_base (GPT-4o and later).",
-        "In a terminal, text on a pipe is read: 'cat notes.txt | llmcost tokens' (or "
-        "'llmcost tokens - < notes.txt').",
-    ),
-    example=EXAMPLE,
-    synonyms=("token", "count"),
-    parse=parse,
-    render=render,
-    answer=answer,
-    follow_ups=follow_ups,
-    apply=apply,
-    free_text=True,
-)

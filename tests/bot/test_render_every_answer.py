@@ -16,10 +16,10 @@ from pricing.parse import parse
 from pricing.sources import load_book
 from pricing.training_file import empty_tally, tally_block
 from pricing.verbs.finetune import FILE_EXAMPLE
-from pricing.verbs.registry import VERB_LIST
+from pricing.verbs.registry import all_verbs
 
 TODAY = date(2026, 11, 24)
-EXAMPLES = [example for verb in VERB_LIST for example in (verb.example, *verb.more_examples)]
+EXAMPLES = [example for verb in all_verbs() for example in (verb.example, *verb.more_examples)]
 # Every `kind` an Answer model declares.
 KINDS = {
     kind

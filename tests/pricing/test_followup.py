@@ -27,7 +27,7 @@ from pricing.verbs.help import HelpQuery
 from pricing.verbs.history import HistoryQuery
 from pricing.verbs.models import ModelsQuery
 from pricing.verbs.price import PriceQuery
-from pricing.verbs.registry import EXAMPLES
+from pricing.verbs.registry import examples
 from pricing.verbs.tokens import TokensQuery
 from tests.pricing.test_parse_properties import (
     AS_OF,
@@ -577,7 +577,7 @@ ERRORS = [
     ("what about gpt-4o and gpt-4-32k", PRICE, ["one model"], "what about gpt-4o"),
     ("what about ft-a1 and ft-b2", BREAKEVEN, ["one fine-tuned model"], "training 200k x4"),
     ("as of 2023-08-22", HISTORY, ["every date"], "price gpt-3.5-turbo as of 2023-08-22"),
-    ("what about gpt-4o", HELP, ["no question in this thread"], EXAMPLES["compare"]),
+    ("what about gpt-4o", HELP, ["no question in this thread"], examples()["compare"]),
     ("as of 2023-02-30", COMPARE, ["'2023-02-30' is not a real date"], "as of 2023-08-22"),
     ("as of", COMPARE, ["'as of' needs a date"], "as of 2023-08-22"),
     ("make it 1,5M tokens", COMPARE, ["'1,5M' is not a number"], "make it 1M tokens"),

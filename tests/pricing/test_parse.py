@@ -17,8 +17,10 @@ from pricing.verbs.help import HelpQuery
 from pricing.verbs.history import HistoryQuery
 from pricing.verbs.models import ModelsQuery
 from pricing.verbs.price import PriceQuery
-from pricing.verbs.registry import EXAMPLES
+from pricing.verbs.registry import examples
 from pricing.verbs.tokens import TokensQuery
+
+EXAMPLES = examples()
 
 AUG_22 = date(2023, 8, 22)
 ONE_TO_ONE = Ratio(input=Decimal(1), output=Decimal(1))

@@ -31,10 +31,11 @@ from pricing.verbs.help import HelpQuery
 from pricing.verbs.history import HistoryQuery
 from pricing.verbs.models import ModelsQuery
 from pricing.verbs.price import PriceQuery
-from pricing.verbs.registry import EXAMPLES, VERBS, Query
+from pricing.verbs.registry import VERBS, examples, query_union
 from pricing.verbs.tokens import TokensQuery
 
-QUERY_TYPES = get_args(get_args(Query)[0])
+EXAMPLES = examples()
+QUERY_TYPES = get_args(get_args(query_union())[0])
 
 # Deterministic for CI: the same examples every run, no example database, no timing flakes.
 FUZZ = settings(

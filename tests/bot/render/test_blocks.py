@@ -28,7 +28,9 @@ from pricing.parse import parse
 from pricing.sources import load_book
 from pricing.verbs.help import HelpQuery
 from pricing.verbs.models import ModelsQuery
-from pricing.verbs.registry import EXAMPLES
+from pricing.verbs.registry import examples
+
+EXAMPLES = examples()
 
 TODAY = date(2026, 11, 24)
 COMPARE = "compare gpt-4-8k ft-gpt-3.5 200k tokens as of 2023-08-22"

@@ -2,6 +2,9 @@
 fails here, not in a thread."""
 
 import pkgutil
+import subprocess
+import sys
+import types
 from datetime import date
 from typing import get_args
 
@@ -15,16 +18,21 @@ from pricing.parse import parse, render
 from pricing.sources import load_book
 from pricing.verbs.help import HelpQuery
 from pricing.verbs.registry import (
-    BY_NAME,
-    EXAMPLES,
-    VERB_LIST,
     VERB_SYNONYMS,
     VERBS,
-    Query,
+    all_verbs,
+    examples,
+    is_verb,
+    load,
+    query_union,
     verb_named,
 )
+from pricing.verbs.spec import Verb
 
 TODAY = date(2026, 11, 24)
+VERB_LIST = all_verbs()
+BY_NAME = {verb.name: verb for verb in VERB_LIST}
+EXAMPLES = examples()
 NAMES = [verb.name for verb in VERB_LIST]
 
 
@@ -39,7 +47,7 @@ def _examples(name: str) -> list[str]:
 
 
 def test_the_query_union_holds_each_verbs_query_under_its_name():
-    members = get_args(get_args(Query)[0])
+    members = get_args(get_args(query_union())[0])
     assert members == tuple(verb.query for verb in VERB_LIST)
     for verb in VERB_LIST:
         assert verb.query.model_fields["kind"].default == verb.name
@@ -59,6 +67,31 @@ def test_synonyms_name_one_verb_each_and_no_verb_is_a_synonym():
     assert len(synonyms) == len(set(synonyms))
     for synonym, name in VERB_SYNONYMS.items():
         assert verb_named(synonym) is BY_NAME[name]
+        assert is_verb(synonym.upper(), name)
+    assert verb_named("nosuchverb") is None
+    assert not is_verb("vs", "cost")
+
+
+def test_a_verb_module_is_read_when_a_question_first_needs_it():
+    """`llmcost compare ...` starts without the other verbs: only the registry names them all."""
+    code = (
+        "import sys; from pricing.parse import parse; parse('compare gpt-4o gpt-4.1 1M tokens'); "
+        "print(sorted(m for m in sys.modules if m.startswith('pricing.verbs.')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "pricing.verbs.compare" in loaded
+    for name in ("budget", "finetune", "tokens", "breakeven", "history"):
+        assert f"pricing.verbs.{name}'" not in loaded
+
+
+def test_a_verb_module_without_its_contract_is_refused_by_name():
+    lacking = types.ModuleType("pricing.verbs.lacking")
+    lacking.QUERY = HelpQuery
+    with pytest.raises(AttributeError, match="SUMMARY"):
+        Verb.from_module(lacking)
+    assert load("price").name == "price"
 
 
 @pytest.mark.parametrize("name", NAMES)
