@@ -281,17 +281,7 @@ def _price_change(tariff: Tariff, kind: PriceKind, since: date, until: date) -> 
     if old is None or value is None or old == value or changed_by is None:
         return None
     assert changed_by.effective is not None  # only dated entries reach the window
-    return PriceChange(
-        model=tariff.model,
-        name=tariff.display_name,
-        provider=tariff.provider,
-        price=kind,
-        old=old,
-        new=value,
-        percent=percent_change(old, value),
-        effective=changed_by.effective,
-        source=changed_by.source,
-    )
+    return _change(tariff, kind, "standard", old, value, changed_by.effective, changed_by.source)
 
 
 # --- between two stored catalogs ---------------------------------------------------------------

@@ -294,26 +294,32 @@ def money_words(amount: Decimal) -> str:
     return f"${format(amount.normalize(), 'f')}"
 
 
+# How `render_usage` says each token count of a Usage, in the order it says them.
+AMOUNTS_SAID = (("total", "{} tokens"), ("input", "{} in"), ("output", "{} out"))
+CACHE_AMOUNTS_SAID = (
+    ("cached", "cached {}"),
+    ("cache_writes", "cache writes {}"),
+    ("cache_writes_1h", "cache writes {} 1h"),
+)
+
+
+def _counted(usage: Usage, said: tuple[tuple[str, str], ...]) -> list[str]:
+    return [
+        phrase.format(format_count(count))
+        for field, phrase in said
+        if (count := getattr(usage, field)) is not None
+    ]
+
+
 def render_usage(usage: Usage) -> str:
-    parts = []
-    if usage.total is not None:
-        parts.append(f"{format_count(usage.total)} tokens")
-    if usage.input is not None:
-        parts.append(f"{format_count(usage.input)} in")
-    if usage.output is not None:
-        parts.append(f"{format_count(usage.output)} out")
+    parts = _counted(usage, AMOUNTS_SAID)
     if usage.requests is not None:
         parts.append(f"x {format_count(usage.requests)} requests")
     if usage.split is not None:
         parts.append(f"split {usage.split}")
     if usage.cached_percent is not None:
         parts.append(f"{usage.cached_percent}% cached")
-    if usage.cached is not None:
-        parts.append(f"cached {format_count(usage.cached)}")
-    if usage.cache_writes is not None:
-        parts.append(f"cache writes {format_count(usage.cache_writes)}")
-    if usage.cache_writes_1h is not None:
-        parts.append(f"cache writes {format_count(usage.cache_writes_1h)} 1h")
+    parts += _counted(usage, CACHE_AMOUNTS_SAID)
     if usage.tier is not None:
         parts.append(TIER_SAID[usage.tier])
     if usage.clock is not None:

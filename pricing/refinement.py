@@ -104,22 +104,17 @@ _WHAT = {
 }
 
 
-def refuse(previous: BaseModel, **given: object) -> None:
-    """CannotApply naming the first change this kind of question has no place for."""
+def refuse(previous: BaseModel, changes: Changes, *names: str) -> None:
+    """CannotApply naming the first of `names` (fields of Changes, or 'dimensions') that the
+    reply changes and this kind of question has no place for."""
     kind = getattr(previous, "kind", "")
-    for name, value in given.items():
-        if value is not None:
+    for name in names:
+        if changes.dims.said() if name == "dimensions" else getattr(changes, name) is not None:
             raise CannotApply(f"A {kind} question has no place for {_WHAT[name]}.")
 
 
 def only_usage(previous: BaseModel, changes: Changes) -> None:
-    refuse(
-        previous,
-        training=changes.training,
-        epochs=changes.epochs,
-        prompts=changes.prompts,
-        budget=changes.budget,
-    )
+    refuse(previous, changes, "training", "epochs", "prompts", "budget")
 
 
 def no_amounts(previous: BaseModel, changes: Changes) -> None:

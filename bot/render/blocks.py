@@ -44,19 +44,7 @@ from bot.render.text import (
     token_counts_grid,
 )
 from bot.slack.markup import escape
-from pricing.answers import (
-    Answer,
-    BreakevenAnswer,
-    BudgetAnswer,
-    BudgetRow,
-    FinetuneAnswer,
-    FinetuneFileAnswer,
-    HelpAnswer,
-    PricedAnswer,
-    PricedRow,
-    TableAnswer,
-    TokensAnswer,
-)
+from pricing import answers
 from pricing.errors import LlmcostError, UnknownModel
 from pricing.parse import parse
 
@@ -215,7 +203,7 @@ def _asked(question: str, asked_by: str | None) -> ContextBlock:
     return context_block(f"Asked: {code(question)}")
 
 
-def _totals(answer: PricedAnswer, grid: Grid) -> list[SectionBlock]:
+def _totals(answer: answers.PricedAnswer, grid: Grid) -> list[SectionBlock]:
     """compare and cost: each model's total (and per request), read off the table's cells."""
     if answer.kind == "cheapest" or not grid.rows:
         return []
@@ -230,7 +218,7 @@ def _totals(answer: PricedAnswer, grid: Grid) -> list[SectionBlock]:
     return line_sections([f"*{label}:* " + " · ".join(totals)])
 
 
-def _warnings(rows: Iterable[PricedRow | BudgetRow]) -> list[SectionBlock]:
+def _warnings(rows: Iterable[answers.PricedRow | answers.BudgetRow]) -> list[SectionBlock]:
     lines = [
         f":warning: {code(row.model)}: {escape(warning)}"
         for row in rows
@@ -239,7 +227,7 @@ def _warnings(rows: Iterable[PricedRow | BudgetRow]) -> list[SectionBlock]:
     return line_sections(lines)
 
 
-def _notes(answer: Answer) -> list[ContextBlock]:
+def _notes(answer: answers.Answer) -> list[ContextBlock]:
     return [context_block(*(escape(note) for note in answer.notes))] if answer.notes else []
 
 
@@ -253,7 +241,7 @@ def _sources(sources: Sequence[str]) -> str:
     return "\n".join(["Sources:", *listed])
 
 
-def _assumptions(answer: Answer) -> list[ContextBlock]:
+def _assumptions(answer: answers.Answer) -> list[ContextBlock]:
     """The split nobody said, the date the prices are in force on, and where they come from."""
     elements = []
     split = getattr(answer, "assumed_split", None)
@@ -266,7 +254,7 @@ def _assumptions(answer: Answer) -> list[ContextBlock]:
     return [context_block(*elements)] if elements else []
 
 
-def _help_lines(answer: HelpAnswer) -> list[SectionBlock]:
+def _help_lines(answer: answers.HelpAnswer) -> list[SectionBlock]:
     lines = [_HELP_TOPIC.sub(r"*\1*:", escape(line)) for line in answer.lines]
     return line_sections(lines)
 
@@ -275,12 +263,12 @@ def _examples(examples: Sequence[str]) -> list[SectionBlock]:
     return line_sections(["*Examples*", *(_command(example) for example in examples)])
 
 
-def _body(answer: Answer) -> list[Block]:
+def _body(answer: answers.Answer) -> list[Block]:
     """What each kind of answer shows between its verdict and its assumptions."""
     grid = answer_grid(answer)
     table: list[Block] = [_table(grid)] if grid is not None and grid.rows else []
     match answer:
-        case PricedAnswer():
+        case answers.PricedAnswer():
             assert grid is not None
             breakdown = [escape(line) for line in breakdown_lines(answer.rows)]
             return [
@@ -289,11 +277,11 @@ def _body(answer: Answer) -> list[Block]:
                 *line_sections(["*Breakdown*", *breakdown] if breakdown else []),
                 *_warnings(answer.rows),
             ]
-        case FinetuneAnswer():
+        case answers.FinetuneAnswer():
             facts = finetune_facts(answer)
             fields = [mrkdwn(f"*{label}*\n{escape(value)}") for label, value in facts.items()]
             return [SectionBlock(text=mrkdwn("*Training*"), fields=fields)]
-        case FinetuneFileAnswer():
+        case answers.FinetuneFileAnswer():
             facts = finetune_file_facts(answer)
             fields = [mrkdwn(f"*{label}*\n{escape(value)}") for label, value in facts.items()]
             remarks = [escape(remark) for remark in finetune_file_remarks(answer)]
@@ -302,24 +290,24 @@ def _body(answer: Answer) -> list[Block]:
                 *table,
                 *line_sections(remarks),
             ]
-        case BreakevenAnswer():
+        case answers.BreakevenAnswer():
             training = bold_money(escape(breakeven_training(answer)))
             return [*table, SectionBlock(text=mrkdwn(training)), *_warnings(answer.rows)]
-        case TokensAnswer():
+        case answers.TokensAnswer():
             counts = [
                 f"{code(encoding)} *{escape(tokens)}* tokens ({escape(used_by)})"
                 for encoding, tokens, used_by in token_counts_grid(answer).rows
             ]
             return [*line_sections(counts), *table, *_warnings(answer.rows)]
-        case TableAnswer():
+        case answers.TableAnswer():
             rates = [escape(line) for line in rate_lines(answer)]
             return [
                 *table,
                 *line_sections(["*Other rates per 1M tokens*", *rates] if rates else []),
             ]
-        case BudgetAnswer():
+        case answers.BudgetAnswer():
             return [*table, *_warnings(answer.rows)]
-        case HelpAnswer():
+        case answers.HelpAnswer():
             return [*_help_lines(answer), *_examples(answer.examples)]
     raise AssertionError(f"unhandled answer {answer!r}")  # pragma: no cover
 
@@ -398,22 +386,22 @@ def _fallback(lines: Sequence[str], grid: Grid | None = None) -> str:
     return clip(with_rows(low), MAX_FALLBACK_TEXT)
 
 
-def _fallback_lines(answer: Answer) -> list[str]:
+def _fallback_lines(answer: answers.Answer) -> list[str]:
     lines = [escape(answer.title)]
     if answer.summary:
         lines.append(escape(answer.summary))
     match answer:
-        case FinetuneAnswer():
+        case answers.FinetuneAnswer():
             lines += [
                 f"{label}: {escape(value)}" for label, value in finetune_facts(answer).items()
             ]
-        case FinetuneFileAnswer():
+        case answers.FinetuneFileAnswer():
             lines += [
                 f"{label}: {escape(value)}" for label, value in finetune_file_facts(answer).items()
             ]
-        case BreakevenAnswer():
+        case answers.BreakevenAnswer():
             lines.append(escape(breakeven_training(answer)))
-        case HelpAnswer():
+        case answers.HelpAnswer():
             lines += [escape(line) for line in answer.lines]
             lines += [f"{COMMAND} {escape(example)}" for example in answer.examples]
     return lines
@@ -423,7 +411,7 @@ def _fallback_lines(answer: Answer) -> list[str]:
 
 
 def answer_message(
-    answer: Answer,
+    answer: answers.Answer,
     *,
     question: str,
     asked_by: str | None = None,
@@ -507,7 +495,7 @@ def _columns(grid: Grid, headers: Sequence[str]) -> Grid:
     )
 
 
-def home_view(models: TableAnswer, help: HelpAnswer) -> dict:
+def home_view(models: answers.TableAnswer, help: answers.HelpAnswer) -> dict:
     """The App Home tab: how to ask, the commands, and the tariff table of the main models.
 
     The tariff table is fixed-width text, not a table block: a table block is made for messages

@@ -3,7 +3,7 @@ take it there), in a thread (`post_in_thread`) or only to the asker (`respond_to
 remembering the question behind what was posted, so that its thread can follow up."""
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -30,14 +30,22 @@ TROUBLE = (
 )
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a reply is posted: a workspace's channel, in a thread or (`thread_ts` None) as a new
+    message, whose own ts then starts its thread."""
+
+    team_id: str
+    channel: str
+    thread_ts: str | None = None
+
+
 async def post_in_thread(
     client: AsyncWebClient,
     services: Services,
     reply: Reply,
+    place: Place,
     *,
-    team_id: str,
-    channel: str,
-    thread_ts: str,
     user: str,
     direct: bool = False,
     update_ts: str | None = None,
@@ -45,6 +53,7 @@ async def post_in_thread(
     """Post in a thread; help, errors and `private` go only to the asker, except in a direct
     message, where only the asker can read it anyway. With `update_ts`, the message of ours
     posted there ("counting...") becomes the reply."""
+    channel, thread_ts = place.channel, place.thread_ts
     if direct and reply.private:
         reply = replace(reply, private=False)  # nobody else reads a DM: no "Post in channel"
     message = reply.message.as_kwargs()
@@ -54,14 +63,7 @@ async def post_in_thread(
             await client.chat_delete(channel=channel, ts=update_ts)
         else:
             await client.chat_update(channel=channel, ts=update_ts, **message)
-            await remember(
-                services,
-                reply,
-                team_id=team_id,
-                channel=channel,
-                thread_ts=thread_ts,
-                message_ts=update_ts,
-            )
+            await remember(services, reply, place, message_ts=update_ts)
             return
     if not direct and (reply.private or reply.is_help_or_error):
         try:
@@ -74,39 +76,25 @@ async def post_in_thread(
             log.warning("could not answer %s privately in %s: %r", user, channel, reason)
         return
     posted = await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
-    await remember(
-        services,
-        reply,
-        team_id=team_id,
-        channel=channel,
-        thread_ts=thread_ts,
-        message_ts=posted["ts"],
-    )
+    await remember(services, reply, place, message_ts=posted["ts"])
 
 
-async def remember(
-    services: Services,
-    reply: Reply,
-    *,
-    team_id: str,
-    channel: str,
-    thread_ts: str | None,
-    message_ts: str,
-) -> None:
+async def remember(services: Services, reply: Reply, place: Place, *, message_ts: str) -> None:
     """Store the question behind a posted answer so replies in its thread can change it."""
     if reply.question is None:
         return
+    thread_ts = place.thread_ts or message_ts
     await services.off_loop(
         services.store.save_answer,
-        team_id=team_id,
-        channel_id=channel,
-        thread_ts=thread_ts or message_ts,
+        team_id=place.team_id,
+        channel_id=place.channel,
+        thread_ts=thread_ts,
         message_ts=message_ts,
         question=reply.question,
         asked_by=reply.asked_by,
         now=services.now(),
     )
-    log.info("answered in %s, thread %s", channel, thread_ts or message_ts)
+    log.info("answered in %s, thread %s", place.channel, thread_ts)
 
 
 async def respond_to_asker(respond: AsyncRespond, **message: object) -> None:
@@ -124,10 +112,7 @@ async def deliver(
     client: AsyncWebClient,
     respond: AsyncRespond,
     services: Services,
-    *,
-    team_id: str,
-    channel: str,
-    thread_ts: str | None = None,
+    place: Place,
 ) -> None:
     """In the channel (or the thread), where a thread can follow; help, errors and `private`
     only to the asker, through the response_url of their command or click."""
@@ -136,7 +121,7 @@ async def deliver(
         return
     try:
         posted = await client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, **reply.message.as_kwargs()
+            channel=place.channel, thread_ts=place.thread_ts, **reply.message.as_kwargs()
         )
     except SlackApiError as error:
         code = error.response.get("error")
@@ -154,14 +139,7 @@ async def deliver(
             raise
         return
     try:
-        await remember(
-            services,
-            reply,
-            team_id=team_id,
-            channel=channel,
-            thread_ts=thread_ts,
-            message_ts=posted["ts"],
-        )
+        await remember(services, reply, place, message_ts=posted["ts"])
     except Exception:
         # The answer is posted; only follow-ups in its thread are lost, so nobody is told off.
         log.exception("remembering the question of %s failed", posted["ts"])

@@ -18,7 +18,7 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answering import Answerer
-from bot.slack.delivery import post_in_thread
+from bot.slack.delivery import Place, post_in_thread
 from bot.slack.markup import from_slack, take_private
 from bot.slack.replies import answered, failed
 from bot.slack.services import Services
@@ -268,14 +268,8 @@ async def answer_about_a_file(
         if not claimed and not await services.claim_event(body):
             return
         reply = failed(error, typed, user, in_thread=in_thread)
+    place = Place(team_id, channel, thread_ts)
+    update_ts = counting[0] if counting else None
     await post_in_thread(
-        client,
-        services,
-        reply,
-        team_id=team_id,
-        channel=channel,
-        thread_ts=thread_ts,
-        user=user,
-        direct=direct,
-        update_ts=counting[0] if counting else None,
+        client, services, reply, place, user=user, direct=direct, update_ts=update_ts
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -221,25 +221,18 @@ class SnapshotStore:
             )
 
     def last_attempt(self) -> Attempt | None:
-        query = (
-            select(price_refreshes)
-            .order_by(price_refreshes.c.attempted_at.desc(), price_refreshes.c.id.desc())
-            .limit(1)
-        )
-        with self._engine.connect() as connection:
-            row = connection.execute(query).mappings().one_or_none()
-        if row is None:
-            return None
-        return Attempt(**{key: value for key, value in row.items() if key != "id"})
+        return self._latest_attempt(select(price_refreshes))
 
     def last_change(self) -> Attempt | None:
         """The last attempt that changed the snapshot in force."""
-        query = (
-            select(price_refreshes)
-            .where(price_refreshes.c.outcome == "stored")
-            .order_by(price_refreshes.c.attempted_at.desc(), price_refreshes.c.id.desc())
-            .limit(1)
+        return self._latest_attempt(
+            select(price_refreshes).where(price_refreshes.c.outcome == "stored")
         )
+
+    def _latest_attempt(self, attempts: Select) -> Attempt | None:
+        query = attempts.order_by(
+            price_refreshes.c.attempted_at.desc(), price_refreshes.c.id.desc()
+        ).limit(1)
         with self._engine.connect() as connection:
             row = connection.execute(query).mappings().one_or_none()
         if row is None:

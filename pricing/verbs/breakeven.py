@@ -179,14 +179,7 @@ def apply(previous: BreakevenQuery, reply: Reply) -> BreakevenQuery:
     """A model named 'ft-...' replaces the fine-tuned one; any other, the base model."""
     fixed_models(previous, reply.form)
     changes = reply.changes
-    refuse(
-        previous,
-        total=changes.total,
-        input=changes.input,
-        requests=changes.requests,
-        split=changes.split,
-        dimensions=changes.dims if changes.dims.said() else None,
-    )
+    refuse(previous, changes, "total", "input", "requests", "split", "dimensions")
     tuned, base = previous.tuned, previous.base
     replaced: set[str] = set()
     for model in changes.models:

@@ -407,7 +407,7 @@ def apply(previous: BudgetQuery, reply: Reply) -> BudgetQuery:
     """Money replaces the budget, a period the period, sizes the request size; models are
     added ('what about', 'add') or dropped as in a comparison."""
     changes = reply.changes
-    refuse(previous, training=changes.training, epochs=changes.epochs, prompts=changes.prompts)
+    refuse(previous, changes, "training", "epochs", "prompts")
     if changes.requests is not None or changes.times is not None:
         raise CannotApply(NO_REQUESTS)
     if changes.budget == 0:

@@ -46,6 +46,7 @@ DETAILS = (
     "'x N requests', models whose context window is too small are left out.",
 )
 MORE_EXAMPLES = ("cheapest mini 20k in 1k out x 1000 requests",)
+
 CHEAPEST_LIMIT = 10
 
 

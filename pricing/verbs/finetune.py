@@ -318,15 +318,7 @@ def apply(previous: FinetuneQuery, reply: Reply) -> FinetuneQuery:
     assert previous.model is not None
     assert previous.training_tokens is not None
     changes = reply.changes
-    refuse(
-        previous,
-        input=changes.input,
-        output=changes.output,
-        requests=changes.requests,
-        split=changes.split,
-        prompts=changes.prompts,
-        dimensions=changes.dims if changes.dims.said() else None,
-    )
+    refuse(previous, changes, "input", "output", "requests", "split", "prompts", "dimensions")
     if changes.total is not None and changes.training is not None:
         raise CannotApply("The training size is given twice.")
     training = changes.training if changes.training is not None else changes.total
@@ -344,15 +336,7 @@ def apply(previous: FinetuneQuery, reply: Reply) -> FinetuneQuery:
 def apply_to_file_question(previous: FinetuneQuery, reply: Reply) -> FinetuneQuery:
     """Models named replace the models priced; epochs, a date and 'vs MODEL prompt N' apply."""
     changes = reply.changes
-    refuse(
-        previous,
-        total=changes.total,
-        input=changes.input,
-        output=changes.output,
-        requests=changes.requests,
-        split=changes.split,
-        training=changes.training,
-    )
+    refuse(previous, changes, "total", "input", "output", "requests", "split", "training")
     vs, vs_prompt = previous.vs, previous.vs_prompt
     models = tuple(changes.models) or previous.models
     if changes.prompts is not None:

@@ -21,6 +21,7 @@ DETAILS = (
 )
 MORE_EXAMPLES = ("models",)
 FREE_TEXT = True
+
 MODELS_TABLE_LIMIT = 40
 FAMILIES = ("gpt", "claude", "gemini", "mistral")  # filters to try when a name matches nothing
 

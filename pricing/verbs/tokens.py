@@ -24,6 +24,7 @@ DETAILS = (
     "'llmcost tokens - < notes.txt').",
 )
 FREE_TEXT = True
+
 # Models whose input cost a pasted text is shown on: the article's and today's common choices.
 TOKENS_PRICED_ON = (
     "gpt-4-8k",

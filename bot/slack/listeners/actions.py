@@ -9,7 +9,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.blocks import SHARE_ACTION
-from bot.slack.delivery import TROUBLE, deliver, respond_to_asker
+from bot.slack.delivery import TROUBLE, Place, deliver, respond_to_asker
 from bot.slack.payloads import ButtonClick, read_payload
 from bot.slack.services import Services
 from bot.slack.workers import needs_a_worker, question
@@ -41,16 +41,9 @@ async def share(
         asked = click.actions[0].value
         heavy = needs_a_worker(asked)
         reply = await services.priced(question, asked, click.user.id, heavy=heavy)
-        await deliver(
-            reply,
-            client,
-            respond,
-            services,
-            team_id=team_id,
-            channel=click.channel.id,
-            # A private answer in a thread is shared in that thread.
-            thread_ts=click.container.thread_ts,
-        )
+        # A private answer in a thread is shared in that thread.
+        place = Place(team_id, click.channel.id, click.container.thread_ts)
+        await deliver(reply, client, respond, services, place)
     except Exception:
         log.exception("sharing an answer failed")
         await respond_to_asker(respond, text=TROUBLE, response_type="ephemeral")

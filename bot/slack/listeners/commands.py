@@ -8,7 +8,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.blocks import COMMAND
-from bot.slack.delivery import TROUBLE, deliver, respond_to_asker
+from bot.slack.delivery import TROUBLE, Place, deliver, respond_to_asker
 from bot.slack.listeners.digest import answer_digest, is_digest_command
 from bot.slack.markup import from_slack
 from bot.slack.payloads import SlashCommand, read_payload
@@ -38,14 +38,8 @@ async def answer_command(
             return
         heavy = needs_a_worker(command.text)
         reply = await services.priced(question, command.text, command.user_id, heavy=heavy)
-        await deliver(
-            reply,
-            client,
-            respond,
-            services,
-            team_id=command.team_id,
-            channel=command.channel_id,
-        )
+        place = Place(command.team_id, command.channel_id)
+        await deliver(reply, client, respond, services, place)
     except Exception:
         log.exception("answering %s failed", COMMAND)
         await respond_to_asker(respond, text=TROUBLE, response_type="ephemeral")

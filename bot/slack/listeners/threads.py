@@ -12,7 +12,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.delivery import post_in_thread
+from bot.slack.delivery import Place, post_in_thread
 from bot.slack.markup import mentions, strip_mention
 from bot.slack.payloads import ConversationMessage, read_payload
 from bot.slack.replies import Reply
@@ -135,13 +135,5 @@ async def _answer(
     if not await services.claim_event(body):
         log.info("event %s was already answered (a retry by Slack)", body.get("event_id"))
         return
-    await post_in_thread(
-        client,
-        services,
-        reply,
-        team_id=team_id,
-        channel=channel,
-        thread_ts=thread_ts,
-        user=user,
-        direct=direct,
-    )
+    place = Place(team_id, channel, thread_ts)
+    await post_in_thread(client, services, reply, place, user=user, direct=direct)
