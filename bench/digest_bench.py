@@ -67,8 +67,9 @@ from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 METHOD = "chat.postMessage"
 TOKEN = "xoxb-bench"
 TEAM = "T0BENCH"
-# A Monday, five minutes after the weekly digests were due; subscribed weeks before.
-NOW = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
+# A Monday, five minutes after the weekly digests were due; subscribed weeks before. In the past:
+# `llmcost clock --once --now` (the cold run) refuses an instant more than a day ahead.
+NOW = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
 SUBSCRIBED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 GOAL = 1.2
 RETRY_AFTER_FORCED = 1.0  # seconds: the fake's whole-second Retry-After for a busy channel

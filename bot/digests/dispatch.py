@@ -30,7 +30,15 @@ from bot.prices.in_force import published_catalogs
 from bot.render.blocks import SlackMessage
 from bot.render.digest import digest_message
 from bot.storage.snapshots import SnapshotStore
-from bot.storage.subscriptions import Claim, DigestStore, DueDigest, Outcome, Status, Subscription
+from bot.storage.subscriptions import (
+    Claim,
+    DigestStore,
+    DueDigest,
+    EarlierDigests,
+    Outcome,
+    Status,
+    Subscription,
+)
 from bot.wall_clock import utc_now
 from pricing.tariffs import Catalog, TariffBook
 
@@ -136,8 +144,17 @@ class Dispatcher:
         if not claims:
             return report
         recorder = _Recorder(self._digests, claimer, self._wall_clock)
+        earlier = await asyncio.to_thread(
+            self._digests.earlier_digests, [claim.due for claim in claims]
+        )
         attempt = _Attempt(
-            self._digests, self._client, self._book(), recorder, self._wall_clock, self._snapshots
+            self._digests,
+            self._client,
+            self._book(),
+            recorder,
+            self._wall_clock,
+            earlier,
+            self._snapshots,
         )
         gate = asyncio.Semaphore(CONCURRENT_POSTS)
 
@@ -251,9 +268,11 @@ class _Attempt:
         book: TariffBook,
         recorder: _Recorder,
         wall_clock: Callable[[], datetime],
+        earlier: EarlierDigests,
         snapshots: SnapshotStore | None = None,
     ) -> None:
         self._digests = digests
+        self._earlier = earlier
         self._client = client
         self._snapshots = snapshots
         # Posts are not retried blindly on a 5xx or a dropped connection: Slack may have taken
@@ -273,7 +292,8 @@ class _Attempt:
         self._recorder = recorder
         self._wall_clock = wall_clock
         self._messages: dict[tuple, SlackMessage] = {}
-        self._compared: list[tuple[Catalog, Catalog]] = []
+        # When a channel's previous digest was composed -> the price files to compare for it.
+        self._catalogs: dict[datetime | None, asyncio.Future[tuple[Catalog, Catalog] | None]] = {}
         self._gone: dict[str, str] = {}  # team -> Slack's reason
 
     async def deliver(self, claim: Claim) -> Status:
@@ -314,7 +334,7 @@ class _Attempt:
 
     async def _post(self, claim: Claim) -> str:
         due = claim.due
-        message = self._message(due)
+        message = await self._message(due)
         posted = await self._poster.chat_postMessage(
             channel=due.subscription.channel_id,
             **message.as_kwargs(),
@@ -331,7 +351,7 @@ class _Attempt:
         """`claim` starting after the last digest Slack has. A clock killed after Slack took a
         digest but before recording it, then down for a whole period, leaves that digest
         unrecorded: this digest would otherwise start before it and say its changes again."""
-        unrecorded = await asyncio.to_thread(self._digests.unrecorded_before, claim.due)
+        unrecorded = self._earlier.unrecorded_before(claim.due)
         if not unrecorded:
             return claim
         posted = await self._posted_periods(claim.due.subscription.channel_id)
@@ -389,19 +409,11 @@ class _Attempt:
                 return str(message["ts"])
         return None
 
-    def _message(self, due: DueDigest) -> SlackMessage:
+    async def _message(self, due: DueDigest) -> SlackMessage:
         """Channels with the same window and watch list get the same digest: composed once."""
-        catalogs = None
-        if self._snapshots is not None:
-            subscription = due.subscription
-            previous = self._digests.composed_at(
-                subscription.team_id, subscription.channel_id, due.since
-            )
-            catalogs = published_catalogs(self._snapshots, previous)
-        # By the catalogs' identity: they are kept alive in `_compared` while this pass runs.
+        catalogs = await self._catalogs_since_previous(due)
+        # By the catalogs' identity: `_catalogs` keeps them alive while this pass runs.
         key = (due.since, due.until, due.subscription.watch, catalogs and tuple(map(id, catalogs)))
-        if catalogs is not None:
-            self._compared.append(catalogs)
         if key not in self._messages:
             digest = compose(
                 self._book,
@@ -412,6 +424,23 @@ class _Attempt:
             )
             self._messages[key] = digest_message(digest)
         return self._messages[key]
+
+    async def _catalogs_since_previous(self, due: DueDigest) -> tuple[Catalog, Catalog] | None:
+        """The stored price files to compare for the channel: the one in force when its previous
+        digest was composed, and the newest. Read off the event loop, once per such moment (the
+        channels claimed in one pass share theirs)."""
+        if self._snapshots is None:
+            return None
+        team, channel = due.subscription.key
+        if (team, channel, due.since) in self._earlier.asked:
+            previous = self._earlier.composed.get((team, channel, due.since))
+        else:  # its window now starts after a digest found posted during this pass
+            previous = await asyncio.to_thread(self._digests.composed_at, team, channel, due.since)
+        if previous not in self._catalogs:
+            self._catalogs[previous] = asyncio.ensure_future(
+                asyncio.to_thread(published_catalogs, self._snapshots, previous)
+            )
+        return await self._catalogs[previous]
 
     async def _slack_refused(self, claim: Claim, error: SlackApiError) -> Status:
         code = str(error.response.get("error") or f"HTTP {error.response.status_code}")

@@ -98,6 +98,26 @@ class Claim:
     attempt: int
 
 
+@dataclass(frozen=True)
+class EarlierDigests:
+    """What a pass needs of its channels' earlier digests, read in two queries when it starts:
+    a query per channel, on the event loop or in a thread, held up a thousand posts."""
+
+    # (team, channel) -> its deliveries never recorded as posted (claimed or failed).
+    unrecorded: dict[ChannelKey, list[Delivery]]
+    # (team, channel, until) asked about -> when its posted digest ending then was claimed.
+    asked: frozenset[tuple[str, str, date]]
+    composed: dict[tuple[str, str, date], datetime]
+
+    def unrecorded_before(self, due: DueDigest) -> list[Delivery]:
+        """As `DigestStore.unrecorded_before`, from what was read."""
+        return [
+            delivery
+            for delivery in self.unrecorded.get(due.subscription.key, [])
+            if delivery.period != due.period and due.since < delivery.until < due.until
+        ]
+
+
 class DigestStore:
     def __init__(self, store: Store) -> None:
         self.engine = store.engine
@@ -241,6 +261,53 @@ class DigestStore:
             query = query.where(digest_deliveries.c.team_id == team_id)
         with self.engine.connect() as connection:
             return [_delivery(row) for row in connection.execute(query)]
+
+    def earlier_digests(self, dues: Sequence[DueDigest]) -> EarlierDigests:
+        """For each of `dues` (a pass's claims): what `unrecorded_before` says, and what
+        `composed_at` says of the digest ending where it starts, in two queries."""
+        channels = {due.subscription.key for due in dues}
+        asked = frozenset((*due.subscription.key, due.since) for due in dues)
+        if not dues:
+            return EarlierDigests({}, asked, {})
+        unrecorded_query = (
+            select(digest_deliveries)
+            .where(
+                digest_deliveries.c.status.in_(("claimed", "failed")),
+                digest_deliveries.c.until > min(due.since for due in dues),
+                digest_deliveries.c.until < max(due.until for due in dues),
+            )
+            .order_by(digest_deliveries.c.until)
+        )
+        composed_query = (
+            select(
+                digest_deliveries.c.team_id,
+                digest_deliveries.c.channel_id,
+                digest_deliveries.c.until,
+                func.max(digest_deliveries.c.claimed_at),
+            )
+            .where(
+                digest_deliveries.c.status == "posted",
+                digest_deliveries.c.until.in_(sorted({due.since for due in dues})),
+            )
+            .group_by(
+                digest_deliveries.c.team_id,
+                digest_deliveries.c.channel_id,
+                digest_deliveries.c.until,
+            )
+        )
+        unrecorded: dict[ChannelKey, list[Delivery]] = {}
+        with self.engine.connect() as connection:
+            for row in connection.execute(unrecorded_query):
+                delivery = _delivery(row)
+                key = (delivery.team_id, delivery.channel_id)
+                if key in channels:
+                    unrecorded.setdefault(key, []).append(delivery)
+            composed = {
+                (team, channel, until): claimed_at
+                for team, channel, until, claimed_at in connection.execute(composed_query)
+                if (team, channel, until) in asked
+            }
+        return EarlierDigests(unrecorded, asked, composed)
 
     def unrecorded_before(self, due: DueDigest) -> list[Delivery]:
         """The channel's deliveries that end inside `due`'s window but were never recorded as

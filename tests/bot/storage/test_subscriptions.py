@@ -2,10 +2,11 @@
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from bot.digests.schedules import Schedule
 from bot.storage.store import Store, digest_subscriptions
@@ -15,6 +16,7 @@ from bot.storage.subscriptions import (
     RETRY_FAILED_AFTER,
     DigestStore,
     DueDigest,
+    EarlierDigests,
     Outcome,
     Subscription,
 )
@@ -317,3 +319,49 @@ def test_a_posted_digest_says_when_its_content_was_composed(digests: DigestStore
 
     assert digests.composed_at(TEAM, "C1", date(2026, 11, 30)) == NOW
     assert digests.composed_at(TEAM, "C2", date(2026, 11, 30)) is None
+
+
+def test_a_pass_reads_its_channels_earlier_digests_at_once_as_each_would_alone(
+    digests: DigestStore,
+) -> None:
+    """`earlier_digests` says for every claim what `unrecorded_before` and `composed_at` say for
+    each, in two statements however many channels there are."""
+    posted, abandoned, failed, new = (subscribe(digests, c) for c in ("C1", "C2", "C3", "C4"))
+    week_48 = replace(
+        due(posted, "weekly:2026-W48"), since=date(2026, 11, 16), until=date(2026, 11, 23)
+    )
+    last_week = NOW - timedelta(days=7)
+    (claim,) = digests.claim([week_48], now=last_week, claimer="a")
+    digests.finish([Outcome(claim.delivery_id, "posted", message_ts="1.1")], claimer="a", now=NOW)
+    # C2's process died after claiming last week's digest; C3's failed: Slack may have either.
+    digests.claim([replace(week_48, subscription=abandoned)], now=last_week, claimer="b")
+    (claim,) = digests.claim([replace(week_48, subscription=failed)], now=last_week, claimer="b")
+    digests.finish([Outcome(claim.delivery_id, "failed", error="boom")], claimer="b", now=NOW)
+    dues = [
+        due(posted),
+        *(replace(due(s), since=date(2026, 11, 16)) for s in (abandoned, failed)),
+        due(new),
+    ]
+    digests.claim(dues, now=NOW, claimer="c")
+
+    statements: list[str] = []
+
+    def counted(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(digests.engine, "before_cursor_execute", counted)
+    try:
+        earlier = digests.earlier_digests(dues)
+    finally:
+        event.remove(digests.engine, "before_cursor_execute", counted)
+
+    assert len(statements) == 2
+    for asked in dues:
+        assert earlier.unrecorded_before(asked) == digests.unrecorded_before(asked)
+        key = (*asked.subscription.key, asked.since)
+        assert key in earlier.asked
+        assert earlier.composed.get(key) == digests.composed_at(*key)
+    assert [d.channel_id for d in earlier.unrecorded_before(dues[1])] == ["C2"]
+    assert [d.status for d in earlier.unrecorded_before(dues[2])] == ["failed"]
+    assert earlier.composed[(TEAM, "C1", date(2026, 11, 23))] == last_week
+    assert digests.earlier_digests([]) == EarlierDigests({}, frozenset(), {})
