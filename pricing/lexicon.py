@@ -770,10 +770,12 @@ def unknown_unit(cursor: Cursor) -> None:
         )
 
 
-def required_usage(cursor: Cursor, amounts: Amounts) -> Usage:
-    """The token amounts of a compare/cost/cheapest question, or an error asking for them."""
+def required_usage(cursor: Cursor, amounts: Amounts, *, filtering: bool = False) -> Usage:
+    """The token amounts of a compare/cost/cheapest question, or an error asking for them. Its
+    example keeps the models named, or the words `filtering` by (cheapest), as typed."""
     if amounts.usage is None:
-        example = f"{cursor.verb} {' '.join(amounts.models) or 'gpt-4-8k'} 200k tokens"
+        named = amounts.filter_words if filtering else amounts.models or ["gpt-4-8k"]
+        example = " ".join([cursor.verb, *named, "200k tokens"])
         raise ParseError(
             "How many tokens? Give a total like '200k tokens' or '150k in 50k out'. "
             f"Try: {example}",

@@ -375,6 +375,8 @@ def normalize_name(name: str) -> str:
 VERSION_DOT = re.compile(r"(?<=\d)\.(?=\d)")
 _PART_BREAK = re.compile(r"[-_./:@ ]+|(?<=[a-z])(?=\d)")
 FAMILY_LIMIT = 6
+# Said when a name is close to none known: how to find the one meant.
+FIND_A_MODEL = "'models' lists today's main models; 'models <word>' finds any by name or provider."
 
 
 def name_parts(name: str) -> tuple[str, ...]:
@@ -605,9 +607,9 @@ class TariffBook:
                 f"'{name}' names several models; say which one.",
                 suggestions=list(dict.fromkeys(names))[:FAMILY_LIMIT],
             )
-        raise UnknownModel(
-            f"I don't know a model called '{name}'.", suggestions=self.suggest(name, day=day)
-        )
+        suggestions = self.suggest(name, day=day)
+        hint = "" if suggestions else f" {FIND_A_MODEL}"
+        raise UnknownModel(f"I don't know a model called '{name}'.{hint}", suggestions=suggestions)
 
     def is_makers_listing(self, tariff: Tariff) -> bool:
         """Ours, or the model maker's own API (the catalog names it by its bare id)."""
@@ -630,9 +632,10 @@ class TariffBook:
         return self._parts
 
     def suggest(self, name: str, limit: int = 3, day: date | None = None) -> list[str]:
-        """Names close to `name`, never one of a model that did not exist on `day`."""
+        """Names close to `name`, never one of a model that did not exist on `day`, nor a
+        catalog id that is only a prefix of others ('ft:gpt-3.5-turbo-')."""
         key = normalize_name(name)
-        names = [n for n in self.names() if exists_on(self.find(n), day)]
+        names = [n for n in self.names() if n[-1].isalnum() and exists_on(self.find(n), day)]
         close = difflib.get_close_matches(key, names, n=limit, cutoff=0.6)
         if len(close) < limit:
             # "claude" or "llama" are prefixes of real names that difflib scores low.

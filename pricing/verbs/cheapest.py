@@ -64,7 +64,7 @@ QUERY = CheapestQuery
 def parse(after: str) -> CheapestQuery:
     cursor = Cursor(words(after), "cheapest", EXAMPLE)
     amounts = read_usage(cursor)
-    usage = required_usage(cursor, amounts)
+    usage = required_usage(cursor, amounts, filtering=True)
     narrowed = " ".join(amounts.filter_words) or None
     return CheapestQuery(filter=narrowed, usage=usage, as_of=cursor.as_of)
 

@@ -334,6 +334,9 @@ ERRORS = [
         ["prices one model", "'gpt-4-8k', 'gpt-4-32k'", "side by side"],
         "compare gpt-4-8k gpt-4-32k 2k in 500 out x 10 requests",
     ),
+    # A filter is no model: the example keeps what was typed and adds none.
+    ("cheapest", ["How many tokens?"], "cheapest 200k tokens"),
+    ("cheapest claude", ["How many tokens?"], "cheapest claude 200k tokens"),
     ("cost 200k tokens", ["Which model?"], EXAMPLES["cost"]),
     ("cost gpt-4-8k -5k tokens", ["cannot be negative", "'-5k'"], EXAMPLES["cost"]),
     ("cost gpt-4-8k 1e6 tokens", ["without an exponent", "1M"], EXAMPLES["cost"]),

@@ -11,7 +11,14 @@ from pydantic import ValidationError
 
 from pricing.errors import NoPrice, UnknownModel
 from pricing.sources import bundled_tariffs, load_book
-from pricing.tariffs import Catalog, PriceEntry, Tariff, TariffBook, normalize_name
+from pricing.tariffs import (
+    FIND_A_MODEL,
+    Catalog,
+    PriceEntry,
+    Tariff,
+    TariffBook,
+    normalize_name,
+)
 
 TODAY = date(2026, 11, 24)
 
@@ -348,6 +355,22 @@ def test_suggestions_for_a_typo_and_for_a_family_prefix(book):
     assert book.suggest("gtp-4")[0] == "gpt-4"
     assert all(s.startswith("claude") for s in book.suggest("claude"))
     assert book.suggest("claude")
+
+
+def test_suggestions_are_names_that_answer_when_pasted(book):
+    """The catalog's fine-tune prefix ('ft:gpt-3.5-turbo-') is an id, not a model to ask for."""
+    assert "ft:gpt-3.5-turbo-" in book.names()
+    suggested = book.suggest("gpt-4.5-turbo")
+    assert suggested
+    assert all(name[-1].isalnum() for name in suggested)
+
+
+def test_a_name_like_no_other_says_how_to_find_one(book):
+    with pytest.raises(UnknownModel) as raised:
+        book.resolve("nosuchmodel")
+    assert raised.value.suggestions == []
+    assert raised.value.message == f"I don't know a model called 'nosuchmodel'. {FIND_A_MODEL}"
+    assert "models" in FIND_A_MODEL
 
 
 def test_threads_asking_together_load_the_catalog_once_and_all_find_it():
