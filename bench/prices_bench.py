@@ -24,12 +24,12 @@ sys.path.insert(0, str(REPO))
 
 from slack_bench import (  # noqa: E402
     FakeSlackProcess,
-    _env,
-    _llmcost_serve,
-    _load,
-    _percentiles,
-    _started,
-    _wait_for_answers,
+    ack_latencies,
+    llmcost_serve_command,
+    percentiles,
+    serve_env,
+    started_server,
+    wait_for_answers,
 )
 
 from bot.prices.refresh import refresh_prices  # noqa: E402
@@ -116,15 +116,15 @@ def swap_figures(requests: int) -> dict[str, float]:
         snapshots = SnapshotStore(store)
         refresh_prices(snapshots, prices.url("/data.json"), now=NOW)
         env = {
-            **_env(fake.api_url, free_port(), Path(home)),
+            **serve_env(fake.api_url, free_port(), Path(home)),
             "LLMCOST_PRICES_CHECK_SECONDS": "0.05",
         }
-        with _started(_llmcost_serve(), env) as (url, _, _):
-            warm = _load(url, 50, 4, "CWARM")
-            _wait_for_answers(fake, set(warm), time.perf_counter() + 60)
+        with started_server(llmcost_serve_command(), env) as (url, _, _, _):
+            warm = ack_latencies(url, 50, 4, "CWARM")
+            wait_for_answers(fake, set(warm), time.perf_counter() + 60)
             fake.ask("reset")
-            calm = _load(url, requests, 16, "CCALM")
-            _wait_for_answers(fake, set(calm), time.perf_counter() + 60)
+            calm = ack_latencies(url, requests, 16, "CCALM")
+            wait_for_answers(fake, set(calm), time.perf_counter() + 60)
             fake.ask("reset")
             # The clock stores a newer file just after the load starts; the server swaps it in
             # while the commands arrive.
@@ -135,14 +135,14 @@ def swap_figures(requests: int) -> dict[str, float]:
                 ),
             )
             timer.start()
-            swapping = _load(url, requests, 16, "CSWAP")
+            swapping = ack_latencies(url, requests, 16, "CSWAP")
             timer.join()
-            answered = _wait_for_answers(fake, set(swapping), time.perf_counter() + 60)
+            answered = wait_for_answers(fake, set(swapping), time.perf_counter() + 60)
         store.close()
-    figures["ack_p50_calm_ms"], figures["ack_p99_calm_ms"] = _percentiles(
+    figures["ack_p50_calm_ms"], figures["ack_p99_calm_ms"] = percentiles(
         [elapsed for elapsed, _ in calm.values()]
     )
-    figures["ack_p50_swap_ms"], figures["ack_p99_swap_ms"] = _percentiles(
+    figures["ack_p50_swap_ms"], figures["ack_p99_swap_ms"] = percentiles(
         [elapsed for elapsed, _ in swapping.values()]
     )
     figures["p99_ratio"] = figures["ack_p99_swap_ms"] / figures["ack_p99_calm_ms"]

@@ -94,7 +94,7 @@ class FakeSlackProcess:
         self._process.join(timeout=10)
 
 
-def _env(api_url: str, port: int, home: Path) -> dict[str, str]:
+def serve_env(api_url: str, port: int, home: Path) -> dict[str, str]:
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))},
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -107,7 +107,7 @@ def _env(api_url: str, port: int, home: Path) -> dict[str, str]:
     }
 
 
-def _llmcost_serve() -> list[str]:
+def llmcost_serve_command() -> list[str]:
     script = Path(sys.executable).with_name("llmcost")
     return [str(script) if script.exists() else "llmcost", "serve"]
 
@@ -116,7 +116,7 @@ LLMCOST = "llmcost serve"
 SERVERS: dict[str, list[str]] = {
     "bare uvicorn+AsyncApp": [sys.executable, str(REPO / "bench" / "bare_app.py"), "asgi"],
     "bare gunicorn+App (2 workers)": [sys.executable, str(REPO / "bench" / "bare_app.py"), "wsgi"],
-    LLMCOST: _llmcost_serve(),
+    LLMCOST: llmcost_serve_command(),
 }
 
 
@@ -126,7 +126,7 @@ def _signed(text: str, channel: str) -> tuple[bytes, dict[str, str]]:
 
 
 @contextmanager
-def _started(command: list[str], env: dict[str, str]):
+def started_server(command: list[str], env: dict[str, str]):
     """The server running, the seconds from its start to its first ack, and its start time."""
     url = f"http://127.0.0.1:{env['PORT']}/slack/events"
     started = time.perf_counter()
@@ -151,7 +151,7 @@ def _started(command: list[str], env: dict[str, str]):
         process.wait(timeout=10)
 
 
-def _load(url: str, requests: int, concurrency: int, prefix: str) -> dict[str, float]:
+def ack_latencies(url: str, requests: int, concurrency: int, prefix: str) -> dict[str, float]:
     """Ack latency of `requests` commands; each names its own channel so answers can be matched."""
     prepared = [_signed(QUESTION, f"{prefix}{i}") for i in range(requests)]
 
@@ -166,13 +166,13 @@ def _load(url: str, requests: int, concurrency: int, prefix: str) -> dict[str, f
     return {channel: (elapsed, acked) for channel, elapsed, acked in results}
 
 
-def _percentiles(values: list[float]) -> tuple[float, float]:
+def percentiles(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return statistics.median(ordered) * 1000, p99 * 1000
 
 
-def _wait_for_answers(fake: FakeSlackProcess, channels: set[str], deadline: float) -> dict:
+def wait_for_answers(fake: FakeSlackProcess, channels: set[str], deadline: float) -> dict:
     while time.perf_counter() < deadline:
         posts = {channel: at for channel, at in fake.ask("posts") if channel in channels}
         if len(posts) == len(channels):
@@ -192,35 +192,35 @@ def measure(requests: int) -> dict[str, dict[str, float]]:
             cold, first_answer, first_tokens = [], [], []
             for _ in range(COLD_STARTS):
                 fake.ask("reset")
-                env = _env(fake.api_url, free_port(), Path(home))
-                with _started(command, env) as (url, took, started, _):
+                env = serve_env(fake.api_url, free_port(), Path(home))
+                with started_server(command, env) as (url, took, started, _):
                     cold.append(took)
                     if name == LLMCOST:
-                        posts = _wait_for_answers(fake, {"C0WARMUP"}, time.perf_counter() + 30)
+                        posts = wait_for_answers(fake, {"C0WARMUP"}, time.perf_counter() + 30)
                         first_answer.append(posts["C0WARMUP"] - started)
                         first_tokens.append(_first_tokens_answer(url, fake))
             figures["cold_start_ms"] = statistics.median(cold) * 1000
             if first_answer:
                 figures["cold_start_to_first_answer_ms"] = statistics.median(first_answer) * 1000
                 figures["first_tokens_answer_after_ack_ms"] = statistics.median(first_tokens) * 1000
-            env = _env(fake.api_url, free_port(), Path(home))
-            with _started(command, env) as (url, _, _, pid):
-                warm = _load(url, 50, 4, "CWARM")  # not counted
+            env = serve_env(fake.api_url, free_port(), Path(home))
+            with started_server(command, env) as (url, _, _, pid):
+                warm = ack_latencies(url, 50, 4, "CWARM")  # not counted
                 if name == LLMCOST:  # steady state: the tariffs loaded, the database open
-                    _wait_for_answers(fake, set(warm), time.perf_counter() + 60)
+                    wait_for_answers(fake, set(warm), time.perf_counter() + 60)
                 for concurrency in (1, 16):
                     fake.ask("reset")
                     with _memory(pid) as peak:
-                        acks = _load(url, requests, concurrency, f"C{concurrency}X")
+                        acks = ack_latencies(url, requests, concurrency, f"C{concurrency}X")
                     if concurrency == 16:
                         figures["rss_peak_c16_mb"] = peak[0]
-                    p50, p99 = _percentiles([elapsed for elapsed, _ in acks.values()])
+                    p50, p99 = percentiles([elapsed for elapsed, _ in acks.values()])
                     figures[f"ack_p50_c{concurrency}_ms"] = p50
                     figures[f"ack_p99_c{concurrency}_ms"] = p99
                     if name == LLMCOST:
-                        posts = _wait_for_answers(fake, set(acks), time.perf_counter() + 60)
+                        posts = wait_for_answers(fake, set(acks), time.perf_counter() + 60)
                         after = [posts[c] - acked for c, (_, acked) in acks.items()]
-                        p50, p99 = _percentiles(after)
+                        p50, p99 = percentiles(after)
                         figures[f"answer_after_ack_p50_c{concurrency}_ms"] = p50
                         figures[f"answer_after_ack_p99_c{concurrency}_ms"] = p99
                 if name == LLMCOST:
@@ -235,7 +235,7 @@ def _first_tokens_answer(url: str, fake: FakeSlackProcess) -> float:
     status, _, _ = post(url, body, headers, timeout=10)
     assert status == 200, status
     acked = time.perf_counter()
-    return _wait_for_answers(fake, {"C0TOKENS"}, acked + 30)["C0TOKENS"] - acked
+    return wait_for_answers(fake, {"C0TOKENS"}, acked + 30)["C0TOKENS"] - acked
 
 
 def _rss_mb(pid: int) -> float:
@@ -322,18 +322,18 @@ def _under_attack(
         fake.ask("reset")
         try:
             with _memory(pid) as peak:
-                acks = _load(url, requests, 16, "CATTACK")
+                acks = ack_latencies(url, requests, 16, "CATTACK")
         finally:
             stop.set()
         statuses = malformed.result()
         sent = sum(upload.result() for upload in uploads)
-    _, p99 = _percentiles([elapsed for elapsed, _ in acks.values()])
-    posts = _wait_for_answers(fake, set(acks), time.perf_counter() + 60)
+    _, p99 = percentiles([elapsed for elapsed, _ in acks.values()])
+    posts = wait_for_answers(fake, set(acks), time.perf_counter() + 60)
     after = [posts[channel] - acked for channel, (_, acked) in acks.items()]
     print(f"  (under attack: malformed requests answered {statuses}; uploads sent {sent:,} bytes)")
     return {
         "attack_ack_p99_c16_ms": p99,
-        "attack_answer_after_ack_p99_c16_ms": _percentiles(after)[1],
+        "attack_answer_after_ack_p99_c16_ms": percentiles(after)[1],
         "attack_rss_peak_c16_mb": peak[0],
         "attack_malformed_requests": float(sum(statuses.values())),
         "attack_malformed_not_401": float(sum(n for s, n in statuses.items() if s != 401)),
