@@ -22,7 +22,7 @@ from pricing.followup import refine
 from pricing.parse import parse
 from pricing.sources import load_book
 from pricing.tariffs import TariffBook
-from pricing.verbs.registry import Query
+from pricing.verbs.registry import Query, all_verbs
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +109,10 @@ class Answerer:
         return stop
 
     def warm(self) -> None:
-        """Load the tariffs and the catalog now, so the first question is answered quickly."""
+        """Load the tariffs, the catalog and every verb now (a terminal loads only the verb it
+        is asked), so the first question is answered quickly."""
         self.book().tariffs()
+        all_verbs()
 
     def today(self) -> date:
         return self._today()

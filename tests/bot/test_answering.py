@@ -1,6 +1,8 @@
 """The long-running processes' tariffs: built once, refreshed daily, never lost to a bad file."""
 
 import logging
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -48,3 +50,17 @@ def test_a_malformed_source_keeps_the_last_good_tariffs_and_is_logged(
     assert answerer.book().resolve("acme-large").latest.input_per_mtok == 1
     messages = [record.getMessage() for record in caplog.records]
     assert any("keeping the ones loaded before" in m and "tariffs.toml" in m for m in messages)
+
+
+def test_warming_loads_every_verb_a_terminal_would_load_one_at_a_time() -> None:
+    """A server's first question of each kind is not the one that imports its verb."""
+    code = (
+        "import sys; from datetime import date; from bot.answering import Answerer; "
+        "Answerer(None, today=date.today).warm(); "
+        "from pricing.verbs.registry import VERBS; "
+        "print(sorted(n for n in VERBS if f'pricing.verbs.{n}' not in sys.modules))"
+    )
+    unloaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert unloaded.strip() == "[]"
