@@ -1,9 +1,11 @@
 """Databases for tests: every test that stores state runs on SQLite and on PostgreSQL.
 
-tests/conftest.py loads this module as a plugin, so any test can ask for the fixture:
+tests/conftest.py loads this module as a plugin, so any test can ask for the fixtures:
 
     def test_something(database_url: str) -> None:
         store = Store(database_url)
+
+or `store`, that Store with its schema made (closed after the test).
 
 `database_url` is a plain string, so it can also be handed to a server started as a subprocess
 (DATABASE_URL=<it>). SQLite is a fresh file in the test's tmp_path. PostgreSQL runs only when
@@ -22,6 +24,8 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import psycopg
 import pytest
 from psycopg import sql
+
+from bot.storage.store import Store
 
 ENV_VAR = "LLMCOST_TEST_DATABASE_URL"
 SCHEMA_PREFIX = "llmcost_test_"
@@ -107,3 +111,11 @@ def _without_password(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    store = Store(database_url)
+    store.create_schema()
+    yield store
+    store.close()

@@ -25,14 +25,6 @@ CHANNELS = [f"C{number}" for number in range(6)]
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store(database_url)
-    store.create_schema()
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack() as fake:
         yield fake

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -18,14 +18,6 @@ from bot.storage.store import Store, engine_url, slack_events
 ROOT = Path(__file__).resolve().parents[3]
 NOW = datetime(2023, 8, 22, 12, 0, tzinfo=UTC)
 EVENT_IDS = [f"Ev{number:04d}" for number in range(50)]
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store(database_url)
-    store.create_schema()
-    yield store
-    store.close()
 
 
 def run_together(workers: list[Callable[[], object]]) -> list[object]:
