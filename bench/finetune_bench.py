@@ -62,7 +62,7 @@ def raw_seconds(path: Path) -> float:
         for line in path.open(encoding="utf-8")
         for message in json.loads(line)["messages"]
     ]
-    encoding = tokenizers._encoding(ENCODING)
+    encoding = tokenizers.tiktoken_encoding(ENCODING)
     start = time.perf_counter()
     for text in contents:
         encoding.encode_ordinary(text)

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,8 +126,11 @@ def _signed(text: str, channel: str) -> tuple[bytes, dict[str, str]]:
 
 
 @contextmanager
-def started_server(command: list[str], env: dict[str, str]):
-    """The server running, the seconds from its start to its first ack, and its start time."""
+def started_server(
+    command: list[str], env: dict[str, str]
+) -> Iterator[tuple[str, float, float, int]]:
+    """The server running: its URL, the seconds from its start to its first ack, its start
+    time (perf_counter) and its pid."""
     url = f"http://127.0.0.1:{env['PORT']}/slack/events"
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -151,8 +154,11 @@ def started_server(command: list[str], env: dict[str, str]):
         process.wait(timeout=10)
 
 
-def ack_latencies(url: str, requests: int, concurrency: int, prefix: str) -> dict[str, float]:
-    """Ack latency of `requests` commands; each names its own channel so answers can be matched."""
+def ack_latencies(
+    url: str, requests: int, concurrency: int, prefix: str
+) -> dict[str, tuple[float, float]]:
+    """channel -> (ack latency, the moment acked) of `requests` commands; each names its own
+    channel so answers can be matched."""
     prepared = [_signed(QUESTION, f"{prefix}{i}") for i in range(requests)]
 
     def one(i: int) -> tuple[str, float, float]:

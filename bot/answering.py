@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.prices.in_force import catalog_loader, newest_snapshot
 from bot.storage.snapshots import SnapshotRecord, SnapshotStore
 from pricing.answer import answer
-from pricing.answers import Answer
+from pricing.answers import Answer, build_all
 from pricing.errors import LlmcostError
 from pricing.followup import refine
 from pricing.parse import parse
@@ -113,6 +113,7 @@ class Answerer:
         is asked), so the first question is answered quickly."""
         self.book().tariffs()
         all_verbs()
+        build_all()
 
     def today(self) -> date:
         return self._today()

@@ -16,6 +16,8 @@ from pricing.tariffs import RateKind, Tier
 
 
 class _Frozen(BaseModel):
+    # Each model's validator is built when it is first used: a terminal, started for one
+    # question, builds only its own answer's. A server builds them all first (`build_all`).
     model_config = ConfigDict(frozen=True, defer_build=True)
 
 
@@ -300,3 +302,16 @@ Answer = Annotated[
     | HelpAnswer,
     Field(discriminator="kind"),
 ]
+
+
+def build_all() -> None:
+    """Build every answer model's validator now: before a server answers, so that no question
+    pays for it and no two threads build one at once."""
+    for model in _Frozen.__subclasses__():
+        _build(model)
+
+
+def _build(model: type[BaseModel]) -> None:
+    model.model_rebuild(force=True)
+    for subclass in model.__subclasses__():
+        _build(subclass)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -89,7 +90,22 @@ class CannotApply(Exception):
         self.suggestions = suggestions
 
 
-_WHAT = {
+# What a reply can change that some questions have no place for ("dimensions": any of cache
+# shares, tiers and times of day; the others are fields of Changes).
+Changeable = Literal[
+    "total",
+    "input",
+    "output",
+    "requests",
+    "split",
+    "prompts",
+    "training",
+    "epochs",
+    "budget",
+    "period",
+    "dimensions",
+]
+_WHAT: dict[Changeable, str] = {
     "total": "a token amount",
     "input": "an input amount",
     "output": "an output amount",
@@ -104,12 +120,13 @@ _WHAT = {
 }
 
 
-def refuse(previous: BaseModel, changes: Changes, *names: str) -> None:
-    """CannotApply naming the first of `names` (fields of Changes, or 'dimensions') that the
-    reply changes and this kind of question has no place for."""
+def refuse(previous: BaseModel, changes: Changes, *names: Changeable) -> None:
+    """CannotApply naming the first of `names` that the reply changes and this kind of question
+    has no place for."""
     kind = getattr(previous, "kind", "")
     for name in names:
-        if changes.dims.said() if name == "dimensions" else getattr(changes, name) is not None:
+        said = changes.dims.said() if name == "dimensions" else getattr(changes, name) is not None
+        if said:
             raise CannotApply(f"A {kind} question has no place for {_WHAT[name]}.")
 
 

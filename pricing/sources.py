@@ -261,6 +261,8 @@ def read_tariff_file(text: str, label: str) -> list[TariffRecord]:
 
 
 def read_tariff_document(text: str, label: str) -> TariffDocument:
+    """Parse and validate tariffs, lifecycles and training stops. Text nobody vetted goes
+    through `check_nesting` first (`_read_user_document` does)."""
     try:
         # A bare float is kept as written: a price written as a bare number stays exact.
         document = tomllib.loads(text, parse_float=TomlNumber)

@@ -137,7 +137,9 @@ _encodings: dict[str, tiktoken.Encoding] = {}
 _encodings_lock = threading.Lock()
 
 
-def _encoding(name: str) -> tiktoken.Encoding:
+def tiktoken_encoding(name: str) -> tiktoken.Encoding:
+    """The tiktoken Encoding called `name`, built once per process (ValueError for one llmcost
+    does not count with)."""
     if name not in ENCODINGS:
         raise ValueError(f"Unknown encoding {name!r}: llmcost can count {', '.join(ENCODINGS)}.")
     cached = _encodings.get(name)
@@ -245,7 +247,7 @@ def count(text: str, encoding: str = "cl100k_base") -> int:
     Large texts are cut where the pre-tokenizer cuts anyway and counted in parallel, so the
     result is identical to one `encode_ordinary` of the whole text.
     """
-    enc = _encoding(encoding)
+    enc = tiktoken_encoding(encoding)
     if len(text) < _PARALLEL_MIN_CHARS or _WORKERS < 2:
         return len(enc.encode_ordinary(text))
     parts = min(_WORKERS * _CHUNKS_PER_WORKER, len(text) // _MIN_CHUNK_CHARS)
@@ -264,7 +266,7 @@ def short_text_counter(encoding: str = "cl100k_base") -> Callable[[str], int]:
     """A counter for many small texts on one thread (a training file's messages): exact, as
     `count`, without its per-call checks and thread pool, and with the counts of short texts
     kept."""
-    encode = _encoding(encoding).encode_ordinary
+    encode = tiktoken_encoding(encoding).encode_ordinary
     known: dict[str, int] = {}
 
     def count_one(text: str) -> int:

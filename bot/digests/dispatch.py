@@ -12,6 +12,7 @@ failed (Slack kept failing through every retry: tried again on a later pass).
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 from collections import Counter
@@ -19,6 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Generic, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -26,7 +28,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digests.content import compose
-from bot.prices.in_force import published_catalogs
+from bot.prices.in_force import catalogs_to_compare
 from bot.render.blocks import SlackMessage
 from bot.render.digest import digest_message
 from bot.storage.snapshots import SnapshotStore
@@ -43,6 +45,8 @@ from bot.wall_clock import utc_now
 from pricing.tariffs import Catalog, TariffBook
 
 log = logging.getLogger(__name__)
+Key = TypeVar("Key")
+Value = TypeVar("Value")
 
 # Slack's answers meaning this channel will not take the bot's messages until someone acts.
 CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
@@ -258,6 +262,29 @@ class _Recorder:
                 return
 
 
+class SharedReads(Generic[Key, Value]):
+    """Blocking reads shared by the channels of one pass: each key is read once, in a thread,
+    however many channels ask at the same time. A read that fails is not kept: the next channel
+    asking tries again (one failure must not take the news from every channel)."""
+
+    def __init__(self, read: Callable[[Key], Value]) -> None:
+        self._read = read
+        self._reads: dict[Key, asyncio.Future[Value]] = {}
+
+    async def get(self, key: Key) -> Value:
+        read = self._reads.get(key)
+        if read is None:
+            read = asyncio.ensure_future(asyncio.to_thread(self._read, key))
+            self._reads[key] = read
+        try:
+            # Shielded: one asker cancelled must not cancel the read the others wait for.
+            return await asyncio.shield(read)
+        except Exception:
+            if self._reads.get(key) is read:
+                del self._reads[key]
+            raise
+
+
 class _Attempt:
     """One pass's posting: the messages it composed, and the workspaces found gone."""
 
@@ -293,7 +320,7 @@ class _Attempt:
         self._wall_clock = wall_clock
         self._messages: dict[tuple, SlackMessage] = {}
         # When a channel's previous digest was composed -> the price files to compare for it.
-        self._catalogs: dict[datetime | None, asyncio.Future[tuple[Catalog, Catalog] | None]] = {}
+        self._catalogs = SharedReads(functools.partial(catalogs_to_compare, snapshots))
         self._gone: dict[str, str] = {}  # team -> Slack's reason
 
     async def deliver(self, claim: Claim) -> Status:
@@ -436,11 +463,11 @@ class _Attempt:
             previous = self._earlier.composed.get((team, channel, due.since))
         else:  # its window now starts after a digest found posted during this pass
             previous = await asyncio.to_thread(self._digests.composed_at, team, channel, due.since)
-        if previous not in self._catalogs:
-            self._catalogs[previous] = asyncio.ensure_future(
-                asyncio.to_thread(published_catalogs, self._snapshots, previous)
-            )
-        return await self._catalogs[previous]
+        try:
+            return await self._catalogs.get(previous)
+        except Exception as error:
+            log.warning("cannot compare price snapshots for a digest: %r", error)
+            return None
 
     async def _slack_refused(self, claim: Claim, error: SlackApiError) -> Status:
         code = str(error.response.get("error") or f"HTTP {error.response.status_code}")

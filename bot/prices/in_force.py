@@ -38,17 +38,24 @@ def published_catalogs(
     """(the catalog in force when a channel's previous digest was posted, the newest one); None
     when there is no such pair to compare (no previous digest, nothing stored then, no newer
     file since, or the database cannot say: the dated changes still make the digest)."""
-    if snapshots is None or previous_digest_at is None:
-        return None
     try:
-        before = snapshots.in_force_at(previous_digest_at)
-        now = snapshots.newest()
-        if before is None or now is None or before.id == now.id:
-            return None
-        return _published_catalog(snapshots, before), _published_catalog(snapshots, now)
+        return catalogs_to_compare(snapshots, previous_digest_at)
     except Exception as error:
         log.warning("cannot compare price snapshots for a digest: %r", error)
         return None
+
+
+def catalogs_to_compare(
+    snapshots: SnapshotStore | None, previous_digest_at: datetime | None
+) -> tuple[Catalog, Catalog] | None:
+    """As `published_catalogs`, but a database or file that cannot be read raises."""
+    if snapshots is None or previous_digest_at is None:
+        return None
+    before = snapshots.in_force_at(previous_digest_at)
+    now = snapshots.newest()
+    if before is None or now is None or before.id == now.id:
+        return None
+    return _published_catalog(snapshots, before), _published_catalog(snapshots, now)
 
 
 def catalog_loader(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Row, bindparam, delete, func, select, true, update
+from sqlalchemy import Row, bindparam, delete, func, select, true, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -105,12 +105,15 @@ class EarlierDigests:
 
     # (team, channel) -> its deliveries never recorded as posted (claimed or failed).
     unrecorded: dict[ChannelKey, list[Delivery]]
-    # (team, channel, until) asked about -> when its posted digest ending then was claimed.
+    # The (team, channel, until) asked about: each claim's channel and the start of its window.
     asked: frozenset[tuple[str, str, date]]
+    # Of those, each with a posted digest ending then -> when that digest was claimed.
     composed: dict[tuple[str, str, date], datetime]
 
     def unrecorded_before(self, due: DueDigest) -> list[Delivery]:
-        """As `DigestStore.unrecorded_before`, from what was read."""
+        """The channel's deliveries that end inside `due`'s window but were never recorded as
+        posted (claimed by a process that died, or failed): Slack may have them, oldest
+        first."""
         return [
             delivery
             for delivery in self.unrecorded.get(due.subscription.key, [])
@@ -263,15 +266,20 @@ class DigestStore:
             return [_delivery(row) for row in connection.execute(query)]
 
     def earlier_digests(self, dues: Sequence[DueDigest]) -> EarlierDigests:
-        """For each of `dues` (a pass's claims): what `unrecorded_before` says, and what
-        `composed_at` says of the digest ending where it starts, in two queries."""
+        """For `dues` (a pass's claims), in two queries: their channels' deliveries never
+        recorded as posted, and what `composed_at` says of the digest ending where each due
+        one starts."""
         channels = {due.subscription.key for due in dues}
         asked = frozenset((*due.subscription.key, due.since) for due in dues)
         if not dues:
             return EarlierDigests({}, asked, {})
+        of_these_channels = tuple_(digest_deliveries.c.team_id, digest_deliveries.c.channel_id).in_(
+            sorted(channels)
+        )
         unrecorded_query = (
             select(digest_deliveries)
             .where(
+                of_these_channels,
                 digest_deliveries.c.status.in_(("claimed", "failed")),
                 digest_deliveries.c.until > min(due.since for due in dues),
                 digest_deliveries.c.until < max(due.until for due in dues),
@@ -286,6 +294,7 @@ class DigestStore:
                 func.max(digest_deliveries.c.claimed_at),
             )
             .where(
+                of_these_channels,
                 digest_deliveries.c.status == "posted",
                 digest_deliveries.c.until.in_(sorted({due.since for due in dues})),
             )
@@ -299,34 +308,13 @@ class DigestStore:
         with self.engine.connect() as connection:
             for row in connection.execute(unrecorded_query):
                 delivery = _delivery(row)
-                key = (delivery.team_id, delivery.channel_id)
-                if key in channels:
-                    unrecorded.setdefault(key, []).append(delivery)
+                unrecorded.setdefault((delivery.team_id, delivery.channel_id), []).append(delivery)
             composed = {
                 (team, channel, until): claimed_at
                 for team, channel, until, claimed_at in connection.execute(composed_query)
                 if (team, channel, until) in asked
             }
         return EarlierDigests(unrecorded, asked, composed)
-
-    def unrecorded_before(self, due: DueDigest) -> list[Delivery]:
-        """The channel's deliveries that end inside `due`'s window but were never recorded as
-        posted (claimed by a process that died, or failed): Slack may have them, oldest first."""
-        subscription = due.subscription
-        query = (
-            select(digest_deliveries)
-            .where(
-                digest_deliveries.c.team_id == subscription.team_id,
-                digest_deliveries.c.channel_id == subscription.channel_id,
-                digest_deliveries.c.period != due.period,
-                digest_deliveries.c.status.in_(("claimed", "failed")),
-                digest_deliveries.c.until > due.since,
-                digest_deliveries.c.until < due.until,
-            )
-            .order_by(digest_deliveries.c.until)
-        )
-        with self.engine.connect() as connection:
-            return [_delivery(row) for row in connection.execute(query)]
 
     def found_posted(
         self, delivery: Delivery, *, message_ts: str, later: Claim, now: datetime

@@ -1,5 +1,6 @@
-"""Every verb, gathered: the Query union, the examples, the synonyms and the dispatch that
-`pricing.parse`, `pricing.followup` and `pricing.answer` use. A verb is added here, once.
+"""Every verb, named: the synonyms, the dispatch that `pricing.parse`, `pricing.followup` and
+`pricing.answer` use, the examples and the Query union. A verb is its module
+(`pricing.verbs.<name>`, see `pricing.verbs.spec`) plus its line in CALLED_BY here.
 
 A verb's module is imported the first time a question needs it, so a terminal asking `compare`
 starts without loading the other verbs (`llmcost` is started once per question)."""
@@ -39,8 +40,8 @@ Query = FrozenQuery
 @functools.cache
 def load(name: str) -> Verb:
     """The verb called `name` (one of VERBS), its module imported on first use."""
-    module = importlib.import_module(f"{__package__}.{name}")
-    return Verb.from_module(module, CALLED_BY[name])
+    synonyms = CALLED_BY[name]  # KeyError for a name no verb has, before importing anything
+    return Verb.from_module(importlib.import_module(f"{__package__}.{name}"), synonyms)
 
 
 def all_verbs() -> tuple[Verb, ...]:

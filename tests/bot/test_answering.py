@@ -52,15 +52,32 @@ def test_a_malformed_source_keeps_the_last_good_tariffs_and_is_logged(
     assert any("keeping the ones loaded before" in m and "tariffs.toml" in m for m in messages)
 
 
-def test_warming_loads_every_verb_a_terminal_would_load_one_at_a_time() -> None:
-    """A server's first question of each kind is not the one that imports its verb."""
-    code = (
-        "import sys; from datetime import date; from bot.answering import Answerer; "
-        "Answerer(None, today=date.today).warm(); "
-        "from pricing.verbs.registry import VERBS; "
-        "print(sorted(n for n in VERBS if f'pricing.verbs.{n}' not in sys.modules))"
-    )
-    unloaded = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert unloaded.strip() == "[]"
+WARMED = """
+import sys
+from datetime import date
+
+from pydantic import BaseModel
+
+import pricing.answers
+from bot.answering import Answerer
+from pricing.verbs.registry import VERBS
+
+Answerer(None, today=date.today).warm()
+models = [
+    m
+    for m in vars(pricing.answers).values()
+    if isinstance(m, type) and issubclass(m, BaseModel) and m.model_fields  # not the bases
+]
+print(sorted(n for n in VERBS if f"pricing.verbs.{n}" not in sys.modules))
+print(sorted(m.__name__ for m in models if type(m.__pydantic_validator__).__name__ == "MockValSer"))
+"""
+
+
+def test_warming_loads_every_verb_and_answer_a_terminal_would_load_as_asked() -> None:
+    """A server's first question of each kind neither imports its verb nor builds its answer's
+    validator (nor do two threads build one at once)."""
+    unloaded, unbuilt = subprocess.run(
+        [sys.executable, "-c", WARMED], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert unloaded == "[]"
+    assert unbuilt == "[]"

@@ -360,8 +360,9 @@ def test_suggestions_for_a_typo_and_for_a_family_prefix(book):
 def test_suggestions_are_names_that_answer_when_pasted(book):
     """The catalog's fine-tune prefix ('ft:gpt-3.5-turbo-') is an id, not a model to ask for."""
     assert "ft:gpt-3.5-turbo-" in book.names()
-    suggested = book.suggest("gpt-4.5-turbo")
+    suggested = book.suggest("gpt-4.5-turbo")  # it was the first suggestion
     assert suggested
+    assert "ft:gpt-3.5-turbo-" not in suggested
     assert all(name[-1].isalnum() for name in suggested)
 
 
@@ -370,7 +371,6 @@ def test_a_name_like_no_other_says_how_to_find_one(book):
         book.resolve("nosuchmodel")
     assert raised.value.suggestions == []
     assert raised.value.message == f"I don't know a model called 'nosuchmodel'. {FIND_A_MODEL}"
-    assert "models" in FIND_A_MODEL
 
 
 def test_threads_asking_together_load_the_catalog_once_and_all_find_it():

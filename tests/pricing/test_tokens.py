@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def reference(text: str, encoding: str) -> int:
     """One plain tiktoken encode of the whole text: what every count must equal."""
-    return len(tokens._encoding(encoding).encode_ordinary(text))
+    return len(tokens.tiktoken_encoding(encoding).encode_ordinary(text))
 
 
 @functools.cache
@@ -70,7 +70,7 @@ def fresh_caches() -> Iterator[None]:
     ],
 )
 def test_known_token_ids(text: str, encoding: str, ids: list[int]) -> None:
-    assert tokens._encoding(encoding).encode_ordinary(text) == ids
+    assert tokens.tiktoken_encoding(encoding).encode_ordinary(text) == ids
     assert count(text, encoding) == len(ids)
 
 
@@ -344,7 +344,7 @@ def test_cutting_at_every_safe_cut_never_changes_the_count(text: str) -> None:
     assert "".join(chunks) == text
     for name in ENCODINGS:
         assert [p for chunk in chunks for p in pieces(chunk, name)] == pieces(text, name)
-        enc = tokens._encoding(name)
+        enc = tokens.tiktoken_encoding(name)
         assert [t for chunk in chunks for t in enc.encode_ordinary(chunk)] == enc.encode_ordinary(
             text
         )

@@ -84,7 +84,8 @@ LATER_TABLES = {"price_snapshots", "price_refreshes", "catalog_prices_seen"}
 
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
-    store = Store(database_url)  # no schema yet: each test makes the one it needs
+    """Unlike tests/databases.py's `store`, without a schema: each test makes the one it needs."""
+    store = Store(database_url)
     yield store
     store.close()
 

@@ -321,12 +321,12 @@ def test_a_posted_digest_says_when_its_content_was_composed(digests: DigestStore
     assert digests.composed_at(TEAM, "C2", date(2026, 11, 30)) is None
 
 
-def test_a_pass_reads_its_channels_earlier_digests_at_once_as_each_would_alone(
-    digests: DigestStore,
-) -> None:
-    """`earlier_digests` says for every claim what `unrecorded_before` and `composed_at` say for
-    each, in two statements however many channels there are."""
-    posted, abandoned, failed, new = (subscribe(digests, c) for c in ("C1", "C2", "C3", "C4"))
+def test_a_pass_reads_its_channels_earlier_digests_at_once(digests: DigestStore) -> None:
+    """`earlier_digests`: each claim's unrecorded deliveries and when the digest before it was
+    composed (as `composed_at` says), in two statements however many channels there are."""
+    posted, abandoned, failed, new, elsewhere = (
+        subscribe(digests, c) for c in ("C1", "C2", "C3", "C4", "C5")
+    )
     week_48 = replace(
         due(posted, "weekly:2026-W48"), since=date(2026, 11, 16), until=date(2026, 11, 23)
     )
@@ -337,6 +337,8 @@ def test_a_pass_reads_its_channels_earlier_digests_at_once_as_each_would_alone(
     digests.claim([replace(week_48, subscription=abandoned)], now=last_week, claimer="b")
     (claim,) = digests.claim([replace(week_48, subscription=failed)], now=last_week, claimer="b")
     digests.finish([Outcome(claim.delivery_id, "failed", error="boom")], claimer="b", now=NOW)
+    # C5 is no claim of this pass: its abandoned digest is not read.
+    digests.claim([replace(week_48, subscription=elsewhere)], now=last_week, claimer="b")
     dues = [
         due(posted),
         *(replace(due(s), since=date(2026, 11, 16)) for s in (abandoned, failed)),
@@ -356,12 +358,17 @@ def test_a_pass_reads_its_channels_earlier_digests_at_once_as_each_would_alone(
         event.remove(digests.engine, "before_cursor_execute", counted)
 
     assert len(statements) == 2
+    assert sorted(earlier.unrecorded) == [(TEAM, "C2"), (TEAM, "C3")]
+    unrecorded = [earlier.unrecorded_before(asked) for asked in dues]
+    assert [[(d.channel_id, d.period, d.status) for d in found] for found in unrecorded] == [
+        [],
+        [("C2", "weekly:2026-W48", "claimed")],
+        [("C3", "weekly:2026-W48", "failed")],
+        [],  # C4's own claim of this week is not an earlier digest
+    ]
     for asked in dues:
-        assert earlier.unrecorded_before(asked) == digests.unrecorded_before(asked)
         key = (*asked.subscription.key, asked.since)
         assert key in earlier.asked
         assert earlier.composed.get(key) == digests.composed_at(*key)
-    assert [d.channel_id for d in earlier.unrecorded_before(dues[1])] == ["C2"]
-    assert [d.status for d in earlier.unrecorded_before(dues[2])] == ["failed"]
-    assert earlier.composed[(TEAM, "C1", date(2026, 11, 23))] == last_week
+    assert earlier.composed == {(TEAM, "C1", date(2026, 11, 23)): last_week}
     assert digests.earlier_digests([]) == EarlierDigests({}, frozenset(), {})
