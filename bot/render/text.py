@@ -23,6 +23,7 @@ from pricing.answers import (
     TokensAnswer,
 )
 from pricing.money import column_places, format_rate, format_usd
+from pricing.quantities import counted
 
 MAX_SOURCES_LISTED = 5
 DEFAULT_WIDTH = 100
@@ -204,7 +205,8 @@ def finetune_file_facts(answer: FinetuneFileAnswer) -> dict[str, str]:
     }
     if answer.validation_examples is not None:
         facts["Validation"] = (
-            f"{answer.validation_examples:,} examples, {answer.validation_tokens or 0:,} tokens"
+            f"{counted(answer.validation_examples, 'example')}, "
+            f"{counted(answer.validation_tokens or 0, 'token')}"
         )
     if answer.vs is not None and answer.vs_request_usd is not None:
         facts["Versus"] = (

@@ -3,6 +3,7 @@ answers with the priced file; bad files get one line."""
 
 import io
 import json
+import pathlib
 from datetime import date
 from decimal import Decimal
 
@@ -82,6 +83,14 @@ def test_validation_is_counted_not_billed(toy):
     data = json.loads(out)
     assert (data["validation_examples"], data["validation_tokens"]) == (3, 95)
     assert data["rows"][0]["trained_tokens"] == 2375
+
+
+def test_one_validation_example_is_one_example(toy):
+    (pathlib.Path.cwd() / "val.jsonl").write_bytes(toy_bytes().splitlines(keepends=True)[0])
+    _code, out, _ = run(
+        ["finetune", "train.jsonl", "gpt-4o-mini", "validation", "val.jsonl"], today=TODAY
+    )
+    assert "Validation 1 example, 43 tokens" in " ".join(out.split()), out
 
 
 @pytest.mark.parametrize(
