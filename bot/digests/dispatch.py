@@ -28,7 +28,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digests.content import compose
-from bot.prices.in_force import catalogs_to_compare
+from bot.prices.in_force import published_catalogs
 from bot.render.blocks import SlackMessage
 from bot.render.digest import digest_message
 from bot.storage.snapshots import SnapshotStore
@@ -320,7 +320,7 @@ class _Attempt:
         self._wall_clock = wall_clock
         self._messages: dict[tuple, SlackMessage] = {}
         # When a channel's previous digest was composed -> the price files to compare for it.
-        self._catalogs = SharedReads(functools.partial(catalogs_to_compare, snapshots))
+        self._catalogs = SharedReads(functools.partial(published_catalogs, snapshots))
         self._gone: dict[str, str] = {}  # team -> Slack's reason
 
     async def deliver(self, claim: Claim) -> Status:

@@ -36,19 +36,9 @@ def published_catalogs(
     snapshots: SnapshotStore | None, previous_digest_at: datetime | None
 ) -> tuple[Catalog, Catalog] | None:
     """(the catalog in force when a channel's previous digest was posted, the newest one); None
-    when there is no such pair to compare (no previous digest, nothing stored then, no newer
-    file since, or the database cannot say: the dated changes still make the digest)."""
-    try:
-        return catalogs_to_compare(snapshots, previous_digest_at)
-    except Exception as error:
-        log.warning("cannot compare price snapshots for a digest: %r", error)
-        return None
-
-
-def catalogs_to_compare(
-    snapshots: SnapshotStore | None, previous_digest_at: datetime | None
-) -> tuple[Catalog, Catalog] | None:
-    """As `published_catalogs`, but a database or file that cannot be read raises."""
+    when there is no such pair to compare (no previous digest, nothing stored then, or no newer
+    file since). Raises when the database or a stored file cannot be read: the dispatcher then
+    composes the digest from the dated changes alone."""
     if snapshots is None or previous_digest_at is None:
         return None
     before = snapshots.in_force_at(previous_digest_at)
