@@ -1,17 +1,22 @@
-"""Agreement with genai-prices: every catalog model priced for one workload with cache reads and
-writes, by llmcost and by genai-prices' own `calc_price`, and each disagreement explained.
+"""Agreement with genai-prices: every catalog model priced by llmcost and by genai-prices' own
+`calc_price`, for the standard rates and each tier (batch, flex, priority), at three request
+sizes (one under every long-context threshold, two past them), each with cache reads and writes;
+every disagreement explained.
 
-Run: python bench/agreement.py
+Run: python bench/agreement.py            (a count per tier and reason)
+     python bench/agreement.py --list     (and every difference, model by model)
 """
 
+import sys
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from genai_prices import Usage, calc_price
 
 from pricing.costing import Terms, priced_row
-from pricing.query import CacheTokens
+from pricing.query import AskedTier, CacheTokens
 from pricing.sources import load_book
 from pricing.tariffs import Quote, Tariff
 
@@ -19,80 +24,155 @@ TODAY = date(2026, 11, 24)
 # Both sides price the same time of day: noon UTC is DeepSeek V3's standard hours and V4's
 # off-peak ones (llmcost's `at 12:00 UTC`).
 WHEN = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-INPUT, OUTPUT = 100_000, 20_000
-CACHE = CacheTokens(read=40_000, write=10_000, write_1h=0)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One request: its input tokens (cache reads and writes among them) and output tokens."""
+
+    input: int
+    output: int
+    cache: CacheTokens
+
+    @property
+    def label(self) -> str:
+        return f"{self.input:,} in"
+
+
+# Long-context thresholds in the catalog sit at 100k to 524,288 input tokens: the first
+# workload passes none of them, the second most, the third every one.
+WORKLOADS = (
+    Workload(100_000, 20_000, CacheTokens(read=40_000, write=10_000, write_1h=0)),
+    Workload(300_000, 20_000, CacheTokens(read=120_000, write=10_000, write_1h=0)),
+    Workload(600_000, 20_000, CacheTokens(read=240_000, write=10_000, write_1h=0)),
+)
+TIERS: dict[str, AskedTier | None] = {
+    "standard": None,
+    "batch": "batch",
+    "flex": "flex",
+    "priority": "priority",
+}
+# genai-prices' request context for each tier.
+PRICE_CONTEXT: dict[str, dict[str, str] | None] = {
+    "standard": None,
+    "batch": {"processing": "batch"},
+    "flex": {"service_tier": "flex"},
+    "priority": {"service_tier": "priority"},
+}
 # genai-prices' data holds a few prices computed in floating point; llmcost keeps 12 significant
 # digits of each, so a difference below this share of the total is that rounding, not a price.
 FLOAT_ARTEFACT = Decimal("1e-9")
+FLOAT_REASON = "float artefact in genai-prices' data (llmcost keeps 12 significant digits)"
+TOKEN_KEYS = {
+    "input_mtok",
+    "output_mtok",
+    "cache_read_mtok",
+    "cache_write_mtok",
+    "cache_write_5m_mtok",
+    "cache_write_1h_mtok",
+    "requests_kcount",
+}
+# Units a text workload has none of: genai-prices bills them nothing here either.
+UNUSED_UNITS = {"web_searches_kcount", "storage_searches_kcount"}
 
 
-def _reason(tariff: Tariff, ours: Decimal, theirs: Decimal, genai_price: object) -> str:
+@dataclass(frozen=True)
+class Difference:
+    tier: str
+    workload: str
+    model: str
+    ours: Decimal
+    theirs: Decimal
+    reason: str
+
+
+def _reason(ours: Decimal, theirs: Decimal, genai_price: object) -> str:
     """Why llmcost's total differs from genai-prices' for this model."""
     if abs(ours - theirs) <= FLOAT_ARTEFACT * max(abs(theirs), Decimal(1)):
-        return "float artefact in genai-prices' data (llmcost keeps 12 significant digits)"
+        return FLOAT_REASON
     priced_keys = {key for key, value in vars(genai_price).items() if value is not None}
-    token_keys = {
-        "input_mtok",
-        "output_mtok",
-        "cache_read_mtok",
-        "cache_write_mtok",
-        "cache_write_5m_mtok",
-        "cache_write_1h_mtok",
-    }
-    if priced_keys - token_keys - {"web_searches_kcount", "storage_searches_kcount"}:
-        extra = ", ".join(sorted(priced_keys - token_keys))
-        return f"genai-prices also bills units llmcost does not price ({extra})"
+    if extra := priced_keys - TOKEN_KEYS - UNUSED_UNITS:
+        return f"genai-prices also bills units llmcost does not price ({', '.join(sorted(extra))})"
     return "unexplained"
 
 
-def compare() -> tuple[int, Counter[str], list[tuple[str, Decimal, Decimal, str]]]:
+@dataclass
+class Agreement:
+    """Per tier: models priced by both, how many agree to the digit, and why the rest differ."""
+
+    priced: Counter[str]
+    agree: Counter[str]
+    reasons: Counter[tuple[str, str]]
+    differences: list[Difference]
+
+
+def compare() -> Agreement:
     book = load_book()
-    usage = Usage(
-        input_tokens=INPUT,
-        cache_read_tokens=CACHE.read,
-        cache_write_tokens=CACHE.write,
-        output_tokens=OUTPUT,
-    )
-    terms = Terms(cache=CACHE, clock=WHEN.time().replace(tzinfo=None))
-    agree = 0
-    reasons: Counter[str] = Counter()
-    rows = []
+    clock = WHEN.time().replace(tzinfo=None)
+    result = Agreement(Counter(), Counter(), Counter(), [])
     for tariff in book.tariffs():
         entry = tariff.entry_at(TODAY)
         if entry is None or entry.origin != "genai-prices":
             continue
-        model_id = tariff.model.split("/", 1)[1]
-        try:
-            theirs_calc = calc_price(
-                usage, model_ref=model_id, provider_id=tariff.provider, genai_request_timestamp=WHEN
-            )
-        except LookupError:
-            continue  # genai-prices cannot find it by id again (a reseller's alias)
         quote = Quote(tariff.model, tariff, entry, TODAY)
-        # One request of this size: long-context tiers apply as genai-prices applies them.
-        ours = priced_row(quote, INPUT, OUTPUT, False, requests=1, terms=terms).total_usd
-        theirs = theirs_calc.total_price
-        if ours == theirs:
-            agree += 1
-            continue
-        reason = _reason(tariff, ours, theirs, theirs_calc.model_price)
-        reasons[reason] += 1
-        rows.append((tariff.model, ours, theirs, reason))
-    return agree, reasons, rows
+        for tier, asked in TIERS.items():
+            for workload in WORKLOADS:
+                _compare_one(result, tariff, quote, tier, asked, workload, clock)
+    return result
+
+
+def _compare_one(
+    result: Agreement,
+    tariff: Tariff,
+    quote: Quote,
+    tier: str,
+    asked: AskedTier | None,
+    workload: Workload,
+    clock: object,
+) -> None:
+    usage = Usage(
+        input_tokens=workload.input,
+        cache_read_tokens=workload.cache.read,
+        cache_write_tokens=workload.cache.write,
+        output_tokens=workload.output,
+    )
+    try:
+        theirs_calc = calc_price(
+            usage,
+            model_ref=tariff.model.split("/", 1)[1],
+            provider_id=tariff.provider,
+            genai_request_timestamp=WHEN,
+            price_context=PRICE_CONTEXT[tier],  # type: ignore[arg-type]
+        )
+    except LookupError:
+        return  # genai-prices cannot find it by id again (a reseller's alias)
+    terms = Terms(cache=workload.cache, tier=asked, clock=clock)  # type: ignore[arg-type]
+    # One request of this size: long-context tiers apply as genai-prices applies them.
+    row = priced_row(quote, workload.input, workload.output, False, requests=1, terms=terms)
+    ours, theirs = row.total_usd, theirs_calc.total_price
+    result.priced[tier] += 1
+    if ours == theirs:
+        result.agree[tier] += 1
+        return
+    reason = _reason(ours, theirs, theirs_calc.model_price)
+    result.reasons[(tier, reason)] += 1
+    result.differences.append(Difference(tier, workload.label, tariff.model, ours, theirs, reason))
 
 
 def main() -> None:
-    agree, reasons, rows = compare()
-    total = agree + sum(reasons.values())
-    print(
-        f"{INPUT:,} in ({CACHE.read:,} cache reads, {CACHE.write:,} cache writes), {OUTPUT:,} out"
-    )
-    print(f"  {total:,} catalog models priced by both: {agree:,} agree to the last digit")
-    for reason, count in reasons.most_common():
-        print(f"  {count:,} differ: {reason}")
-    for model, ours, theirs, reason in rows:
-        if reason == "unexplained":
-            print(f"    {model}: llmcost {ours} vs genai-prices {theirs}")
+    agreement = compare()
+    sizes = ", ".join(workload.label for workload in WORKLOADS)
+    print(f"Every catalog model, one request of each size ({sizes}; 40% of the input cache")
+    print("reads, 10,000 cache writes, 20,000 out), against genai-prices' calc_price:")
+    for tier in TIERS:
+        priced, agree = agreement.priced[tier], agreement.agree[tier]
+        print(f"  {tier:<9} {agree:,} of {priced:,} agree to the last digit")
+        for (reason_tier, reason), count in agreement.reasons.most_common():
+            if reason_tier == tier:
+                print(f"    {count:,} differ: {reason}")
+    listed = [d for d in agreement.differences if "--list" in sys.argv or d.reason == "unexplained"]
+    for d in listed:
+        print(f"    {d.tier} {d.workload} {d.model}: llmcost {d.ours} vs genai-prices {d.theirs}")
 
 
 if __name__ == "__main__":

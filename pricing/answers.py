@@ -30,6 +30,14 @@ class PricePart(_Frozen):
     usd: Money
 
 
+class RequestFee(_Frozen):
+    """A fee per request, whatever its size: so many requests at a price per 1,000."""
+
+    requests: int
+    per_k_requests: Money
+    usd: Money
+
+
 class Rate(_Frozen):
     """One rate of a model's price: a dimension on a tier, per million tokens."""
 
@@ -57,9 +65,11 @@ class PricedRow(_Frozen):
     output_usd: Money
     total_usd: Money
     per_request_usd: Money | None = None
-    # The tier the rates came from, and the cost per dimension (they sum to total_usd).
+    # The tier the rates came from, and the cost per dimension (with the request fee, if any,
+    # they sum to total_usd).
     tier: Tier = "standard"
     parts: tuple[PricePart, ...] = ()
+    request_fee: RequestFee | None = None
     context_window: int | None
     # Whether one request fits the context window; None when request sizes are not known.
     fits_context: bool | None = None

@@ -23,6 +23,7 @@ from pricing.tariffs import (
     LongContextRate,
     PriceEntry,
     RateVariant,
+    SizedRates,
     Tariff,
     sort_entries,
 )
@@ -135,11 +136,12 @@ def _rates_at(raw: dict[str, object], input_tokens: int) -> dict[str, Decimal]:
     }
 
 
-def _long_context(raw: dict[str, object]) -> tuple[LongContextRate, ...]:
-    """genai-prices bills a whole request at a higher tier once its input passes a size."""
+def _thresholds(raw: dict[str, object]) -> list[int]:
+    """genai-prices bills a whole request at a higher tier once its input passes a size: the
+    sizes where any dimension's rate changes, ascending."""
     from genai_prices.types import TieredPrices
 
-    starts = sorted(
+    return sorted(
         {
             tier.start
             for value in raw.values()
@@ -147,9 +149,13 @@ def _long_context(raw: dict[str, object]) -> tuple[LongContextRate, ...]:
             for tier in value.tiers
         }
     )
+
+
+def _long_context(raw: dict[str, object]) -> tuple[LongContextRate, ...]:
+    """A price's long-context rates: every dimension's rate past each threshold."""
     return tuple(
         LongContextRate(above=start, **_rates_at(raw, start + 1))  # type: ignore[arg-type]
-        for start in starts
+        for start in _thresholds(raw)
     )
 
 
@@ -185,31 +191,40 @@ def _time_of_day(
 
 
 def _variants(model: object, source: str) -> tuple[RateVariant, ...]:
+    """Every variant of a tier llmcost prices, in genai-prices' order (the first in force that
+    states a dimension wins it), each with its own long-context rates."""
     from genai_prices.types import StartDateConstraint
 
-    variants: dict[str, RateVariant] = {}
+    variants: list[RateVariant] = []
     for variant in getattr(model, "price_variants", None) or ():
         tier = next(
             (VARIANT_TIERS[item] for item in variant.when.items() if item in VARIANT_TIERS), None
         )
-        if tier is None or tier in variants or len(variant.when) != 1:
+        if tier is None or len(variant.when) != 1:
             continue
         if variant.constraint is not None and not isinstance(
             variant.constraint, StartDateConstraint
         ):
             continue
-        rates = _rates_at(_raw_prices(variant.prices), 0)
+        raw = _raw_prices(variant.prices)
+        rates = _rates_at(raw, 0)
         if not rates:
             continue
         since = variant.constraint.start_date if variant.constraint else None
-        variants[tier] = RateVariant(
-            tier=tier,  # type: ignore[arg-type]
-            since=since,
-            recorded=since is not None,
-            source=source,
-            **rates,  # type: ignore[arg-type]
+        variants.append(
+            RateVariant(
+                tier=tier,  # type: ignore[arg-type]
+                since=since,
+                recorded=since is not None,
+                long_context=tuple(
+                    SizedRates(above=start, **_rates_at(raw, start + 1))  # type: ignore[arg-type]
+                    for start in _thresholds(raw)
+                ),
+                source=source,
+                **rates,  # type: ignore[arg-type]
+            )
         )
-    return tuple(variants.values())
+    return tuple(variants)
 
 
 def _entries(model: object, source: str) -> Iterator[PriceEntry]:
@@ -258,8 +273,10 @@ def _entries(model: object, source: str) -> Iterator[PriceEntry]:
         rates = _rates_at(raw, 0)
         if "input_per_mtok" not in rates or "output_per_mtok" not in rates:
             continue  # not priced per input and output token (embeddings, audio, images)
+        fee = getattr(price, "requests_kcount", None)
         yield PriceEntry(
             effective=start,  # type: ignore[arg-type]
+            per_k_requests=catalog_price(fee) if isinstance(fee, Decimal) else None,
             context_window=model.context_window,  # type: ignore[attr-defined]
             long_context=_long_context(raw),
             variants=entry_variants,

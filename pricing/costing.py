@@ -9,10 +9,10 @@ from decimal import Decimal
 from functools import cached_property
 from typing import NamedTuple
 
-from pricing.answers import PricedRow, PricePart, Rate, TariffRow
+from pricing.answers import PricedRow, PricePart, Rate, RequestFee, TariffRow
 from pricing.errors import NoPrice
 from pricing.lexicon import PERIOD_DAYS
-from pricing.money import EXACT, MTOK, cost_of, format_rate, format_usd
+from pricing.money import EXACT, MTOK, cost_of, format_rate, format_usd, request_fee_of
 from pricing.quantities import DEFAULT_SPLIT, Ratio, counted, format_count
 from pricing.query import AskedTier, CacheTokens, Usage
 from pricing.tariffs import (
@@ -26,6 +26,7 @@ from pricing.tariffs import (
     TariffBook,
     Tier,
     TrainingStop,
+    composed_variant,
     fallback_kind,
     normalize_name,
     with_fallbacks,
@@ -80,6 +81,9 @@ class RateCard(NamedTuple):
     notes: tuple[str, ...]
     # The applied tier's own source, where it has one apart from the price's.
     tier_source: str | None = None
+    # The long-context thresholds of these terms' rates (the standard ones and the tier's),
+    # ascending: a request with more input tokens than one is billed at other rates.
+    thresholds: tuple[int, ...] = ()
 
 
 def window_words(variant: RateVariant) -> str:
@@ -91,27 +95,33 @@ def _tier_in_force(
     entry: PriceEntry, name: str, day: date, terms: Terms, explain: bool
 ) -> tuple[RateVariant | None, list[str]]:
     """The variant the terms ask for on `day`, or None (the standard rate) with a note why
-    (when `explain`: ranking the whole catalog needs no words)."""
+    (when `explain`: ranking the whole catalog needs no words). A time of day and a tier
+    together: the tier's rates over those of the time of day, as genai-prices layers them."""
     if not entry.variants and terms.tier is None and terms.clock is None:
         return None, []  # most of the catalog: nothing to look for
-    off_peak = entry.variant("off_peak")
+    off_peak = entry.variant("off_peak", day)
+    timed: RateVariant | None = None
+    notes: list[str] = []
     if terms.clock is not None:
         if off_peak is not None and off_peak.in_window(terms.clock):
-            return off_peak, _explained(explain, _clock_note, entry, name, terms)
-        return None, _explained(explain, _clock_note, entry, name, terms)
-    if terms.tier is None:
+            timed = off_peak
+        notes = _explained(explain, _clock_note, entry, name, terms)
+        if terms.tier is None or terms.tier == "off_peak":
+            return timed, notes
+    elif terms.tier is None:
         if off_peak is None or not explain:
             return None, []
         return None, [
             f"Standard rate; {name} is cheaper off-peak ({window_words(off_peak)}): "
             "add 'off-peak' or a time like 'at 18:00 UTC'."
         ]
-    variant = entry.variant(terms.tier)
+    variant = entry.variant(terms.tier, day)
     if variant is None:
-        return None, _explained(explain, _tier_note, variant, name, terms, day)
-    if variant.since is not None and variant.since > day:
-        return None, _explained(explain, _tier_note, variant, name, terms, day)
-    return variant, []
+        later = entry.next_variant(terms.tier, day)
+        return timed, [*notes, *_explained(explain, _tier_note, later, name, terms, day)]
+    if timed is not None:
+        variant = composed_variant([variant, timed])
+    return variant, notes
 
 
 def _explained(explain: bool, note: Callable[..., str], *args: object) -> list[str]:
@@ -160,23 +170,28 @@ def rate_card(
     explain: bool = True,
 ) -> RateCard:
     """The rates that bill a request of `request_input` input tokens (None: size unknown, the
-    base rates) on the terms asked: long-context tier first, then the tier's variant over it.
-    It holds input and output and every cache kind the terms bill tokens of."""
+    base rates) on the terms asked, each dimension as genai-prices resolves it: the tier's
+    own rate where it states one (at the request's size, by the tier's own long-context
+    rates), else the standard rate at that size. It holds input and output and every cache
+    kind the terms bill tokens of."""
     standard = entry.standard
     if not explain and not entry.variants and (request_input is None or not entry.long_context):
         # Most of the catalog, ranked: the standard rates, their fallbacks worked out once.
-        return RateCard(standard.filled(terms.cache_kinds), "standard", False, ())
-    rates = standard.rate_map  # shared: copied before any change
-    long_context = False
-    if request_input is not None:
-        for tier in reversed(entry.long_context):
-            if request_input > tier.above:
-                rates = {**rates, **tier.rate_map}
-                long_context = True
-                break
+        thresholds = tuple(tier.above for tier in entry.long_context)
+        return RateCard(standard.filled(terms.cache_kinds), "standard", False, (), None, thresholds)
+    rates, long_context = entry.rates_at(request_input)  # shared: copied before any change
+    thresholds = {tier.above for tier in entry.long_context}
     variant, notes = _tier_in_force(entry, name, day, terms, explain)
     if variant is not None:
-        rates = {**rates, **variant.rate_map}
+        tier_rates, tier_long_context = variant.rates_at(request_input)
+        if long_context or tier_long_context:
+            # A tier's flat rate over a standard long-context one is no long-context rate.
+            long_context = {**rates, **tier_rates} != {
+                **entry.rates_at(None)[0],
+                **variant.rates_at(None)[0],
+            }
+        rates = {**rates, **tier_rates}
+        thresholds |= {tier.above for tier in variant.long_context}
     # A cache kind without a rate is billed as what it is part of: writes of an hour at the
     # 5-minute write rate, any other at the input rate (genai-prices counts them the same way).
     if terms.cache != NO_CACHE:
@@ -193,6 +208,7 @@ def rate_card(
         long_context=long_context,
         notes=tuple(notes),
         tier_source=variant.source if variant is not None else None,
+        thresholds=tuple(sorted(thresholds)),
     )
 
 
@@ -262,12 +278,19 @@ def ranking_cost(
     request_input: int | None,
     weights: tuple[tuple[RateKind, Decimal], ...],
 ) -> Decimal:
-    """The total `priced_row` gives, in millionths of a dollar, for ranking a whole catalog:
-    the rates of `rate_card` (its own shortcut for a model with one standard rate), summed by
-    `micro_cost`."""
+    """The total `priced_row` gives for one request (`request_input` None: amounts that are
+    totals), in millionths of a dollar, for ranking a whole catalog: the rates of `rate_card`
+    (its own shortcut for a model with one standard rate), summed by `micro_cost`, and the
+    request fee when requests are counted."""
     if not entry.variants and (request_input is None or not entry.long_context):
-        return micro_cost(entry.standard.filled(terms.cache_kinds), weights)
-    return micro_cost(rate_card(entry, "", day, terms, request_input, explain=False).rates, weights)
+        cost = micro_cost(entry.standard.filled(terms.cache_kinds), weights)
+    else:
+        card = rate_card(entry, "", day, terms, request_input, explain=False)
+        cost = micro_cost(card.rates, weights)
+    if entry.per_k_requests is not None and request_input is not None:
+        # $ per 1,000 requests is 1,000 millionths of a dollar per request per dollar.
+        cost = EXACT.fma(entry.per_k_requests, Decimal(1000), cost)
+    return cost
 
 
 def total_of(parts: tuple[PricePart, ...], side: frozenset[RateKind] | None = None) -> Decimal:
@@ -297,12 +320,33 @@ def priced_row(
     parts = cost_parts(card, input_tokens, output_tokens, terms.cache, count)
     input_usd = total_of(parts, INPUT_SIDE)
     output_usd = total_of(parts, frozenset({"output"}))
+    fee = (
+        RequestFee(
+            requests=count,
+            per_k_requests=entry.per_k_requests,
+            usd=request_fee_of(count, entry.per_k_requests),
+        )
+        if entry.per_k_requests is not None and requests
+        else None
+    )
     per_request = (
-        total_of(cost_parts(card, input_tokens, output_tokens, terms.cache)) if requests else None
+        EXACT.add(
+            total_of(cost_parts(card, input_tokens, output_tokens, terms.cache)),
+            request_fee_of(1, entry.per_k_requests or Decimal(0)),
+        )
+        if requests
+        else None
     )
     warnings = price_warnings(quote, historical)
-    if entry.long_context and (requests is None or card.long_context):
-        warnings.append(long_context_warning(entry, requests is not None))
+    if entry.per_k_requests and not requests:
+        warnings.append(
+            f"{tariff.display_name} also bills {format_rate(entry.per_k_requests)} per 1,000 "
+            "requests, not in this total: add 'x N requests' to include it."
+        )
+    if card.thresholds and (requests is None or card.long_context):
+        warnings.append(
+            long_context_warning(quote, terms, input_tokens if requests else None, card)
+        )
     warnings.extend(card.notes)
     window = quote.context_window
     fits = None if not requests or window is None else input_tokens + output_tokens <= window
@@ -323,8 +367,9 @@ def priced_row(
         output_per_mtok=card.rates["output"],
         input_usd=input_usd,
         output_usd=output_usd,
-        total_usd=EXACT.add(input_usd, output_usd),
+        total_usd=EXACT.add(EXACT.add(input_usd, output_usd), fee.usd if fee else Decimal(0)),
         per_request_usd=per_request,
+        request_fee=fee,
         context_window=window,
         effective=entry.effective,
         source=(
@@ -340,18 +385,28 @@ def priced_row(
 
 
 def long_context_warning(
-    entry: PriceEntry, per_request: bool, remedy: str = "add 'x N requests' to apply it"
+    quote: Quote,
+    terms: Terms,
+    request_input: int | None,
+    card: RateCard,
+    remedy: str = "add 'x N requests' to apply it",
 ) -> str:
-    """The long-context tier: applied to a request over its threshold, or (sizes unknown) said
-    to apply, with the `remedy` that would apply it."""
-    first = entry.long_context[0]
-    higher = (
-        f"a request with over {first.above:,} input tokens is billed at "
-        f"{format_rate(first.input_per_mtok)}/{format_rate(first.output_per_mtok)} per 1M"
+    """The long-context rates of `card` (a card with thresholds): applied to a request of
+    `request_input` input tokens, or (size unknown) said to apply, with the `remedy` that
+    would apply them. The rates named are those of the terms asked (a tier's own)."""
+    if request_input is None:
+        above = card.thresholds[0]
+        higher = rate_card(quote.entry, "", quote.day, terms, above + 1, explain=False).rates
+    else:
+        above = max(t for t in card.thresholds if request_input > t)
+        higher = card.rates
+    rates = (
+        f"a request with over {above:,} input tokens is billed at "
+        f"{format_rate(higher['input'])}/{format_rate(higher['output'])} per 1M"
     )
-    if not per_request:
-        return f"Priced at the base rate, but {higher}: {remedy}."
-    return f"Long-context rate applied: {higher}."
+    if request_input is None:
+        return f"Priced at the base rate, but {rates}: {remedy}."
+    return f"Long-context rate applied: {rates}."
 
 
 def price_warnings(quote: Quote, historical: bool) -> list[str]:

@@ -33,6 +33,11 @@ def cost_of(tokens: int, per_mtok: Decimal) -> Decimal:
     return EXACT.divide(EXACT.multiply(Decimal(tokens), per_mtok), MTOK)
 
 
+def request_fee_of(requests: int, per_k_requests: Decimal) -> Decimal:
+    """Exact fee of `requests` at a price quoted per 1,000 requests."""
+    return EXACT.divide(EXACT.multiply(Decimal(requests), per_k_requests), Decimal(1000))
+
+
 def ratio(larger: Decimal, smaller: Decimal) -> Decimal | None:
     """How many times `smaller` fits in `larger`, to one decimal; None when that cannot be
     said (nothing to divide by, or more digits than even the exact context holds)."""

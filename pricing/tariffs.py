@@ -98,13 +98,33 @@ def with_fallbacks(
     return filled
 
 
-class LongContextRate(Rates):
+class SizedRates(Rates):
+    """The rates a request with more than `above` input tokens is billed at, for the dimensions
+    stated (genai-prices' tiered prices: crossing a threshold moves every token of the request
+    to that rate)."""
+
+    above: int = Field(ge=0)
+
+
+class LongContextRate(SizedRates):
     """A request with more than `above` input tokens is billed, every dimension, at these (a
     cache rate it leaves unstated keeps the base one)."""
 
-    above: int = Field(ge=0)
     input_per_mtok: Decimal = Field(ge=0)
     output_per_mtok: Decimal = Field(ge=0)
+
+
+def rates_at_size(
+    base: Rates, tiers: Sequence[SizedRates], request_input: int | None
+) -> tuple[dict[RateKind, Decimal], bool]:
+    """The rates `base` states for a request of `request_input` input tokens, with its
+    long-context `tiers` (ascending) over them, and whether a tier applied. A size that is not
+    known (amounts that are totals) gets the base rates."""
+    if request_input is not None:
+        for tier in reversed(tiers):
+            if request_input > tier.above:
+                return {**base.rate_map, **tier.rate_map}, True
+    return base.rate_map, False
 
 
 class RateVariant(Rates):
@@ -119,6 +139,8 @@ class RateVariant(Rates):
     recorded: bool = False
     # off_peak: the daily windows in UTC, each [start, end), wrapping midnight when end < start.
     windows: tuple[tuple[time, time], ...] = ()
+    # The tier's own long-context rates (of the dimensions it states), ascending by `above`.
+    long_context: tuple[SizedRates, ...] = ()
     source: str | None = None
 
     def in_window(self, clock: time) -> bool:
@@ -126,6 +148,43 @@ class RateVariant(Rates):
             start <= clock < end if start < end else clock >= start or clock < end
             for start, end in self.windows
         )
+
+    def in_force_on(self, day: date | None) -> bool:
+        return day is None or self.since is None or self.since <= day
+
+    def rates_at(self, request_input: int | None) -> tuple[dict[RateKind, Decimal], bool]:
+        return rates_at_size(self, self.long_context, request_input)
+
+
+def composed_variant(listed: Sequence[RateVariant]) -> RateVariant:
+    """One tier's variants in force together, composed as genai-prices resolves them: each
+    dimension (with its long-context rates) from the first variant, in listing order, that
+    states it. Dated from the latest of them; their sources joined."""
+    if len(listed) == 1:
+        return listed[0]
+    stating: dict[RateKind, RateVariant] = {}
+    for variant in listed:
+        for kind in variant.rate_map:
+            stating.setdefault(kind, variant)
+    aboves = sorted({tier.above for v in stating.values() for tier in v.long_context})
+    long_context = tuple(
+        SizedRates(
+            above=above,
+            **{f"{kind}_per_mtok": v.rates_at(above + 1)[0][kind] for kind, v in stating.items()},
+        )
+        for above in aboves
+    )
+    dated = [v.since for v in listed if v.since is not None]
+    sources = dict.fromkeys(v.source for v in stating.values() if v.source)
+    return RateVariant(
+        tier=listed[0].tier,
+        since=max(dated) if dated else None,
+        recorded=any(v.recorded for v in listed),
+        windows=listed[0].windows,
+        long_context=long_context,
+        source="; ".join(sources) or None,
+        **{f"{kind}_per_mtok": v.rate(kind) for kind, v in stating.items()},
+    )
 
 
 class PriceEntry(CachedRates):
@@ -143,20 +202,19 @@ class PriceEntry(CachedRates):
     cache_write_1h_per_mtok: Decimal | None = Field(default=None, ge=0)
     variants: tuple[RateVariant, ...] = ()
     training_per_mtok: Decimal | None = Field(default=None, ge=0)
+    # A fee per 1,000 requests, whatever their size (genai-prices' `requests_kcount`).
+    per_k_requests: Decimal | None = Field(default=None, ge=0)
     context_window: int | None = Field(default=None, gt=0)
     # Ascending by `above`; the highest one a request passes applies.
     long_context: tuple[LongContextRate, ...] = ()
     source: str
     origin: Origin
 
-    def rates_for(self, request_input: int | None) -> tuple[Decimal, Decimal]:
-        """(input, output) per 1M tokens for a request of `request_input` input tokens; the base
-        rates when the request size is unknown (amounts that are totals)."""
-        if request_input is not None:
-            for rate in reversed(self.long_context):
-                if request_input > rate.above:
-                    return rate.input_per_mtok, rate.output_per_mtok
-        return self.input_per_mtok, self.output_per_mtok
+    def rates_at(self, request_input: int | None) -> tuple[dict[RateKind, Decimal], bool]:
+        """The standard rates of every stated dimension for a request of `request_input`
+        input tokens (None: size unknown, the base rates), and whether a long-context rate
+        applied."""
+        return rates_at_size(self.standard, self.long_context, request_input)
 
     @cached_property
     def standard(self) -> Rates:
@@ -169,8 +227,16 @@ class PriceEntry(CachedRates):
             cache_write_1h_per_mtok=self.cache_write_1h_per_mtok,
         )
 
-    def variant(self, tier: Tier) -> RateVariant | None:
-        return next((v for v in self.variants if v.tier == tier), None)
+    def variant(self, tier: Tier, day: date | None = None) -> RateVariant | None:
+        """The rates of `tier` in force on `day` (on any day when None): genai-prices may list
+        several dated variants of one tier, and they compose (`composed_variant`)."""
+        listed = [v for v in self.variants if v.tier == tier and v.in_force_on(day)]
+        return composed_variant(listed) if listed else None
+
+    def next_variant(self, tier: Tier, day: date) -> RateVariant | None:
+        """The first variant of `tier` that starts after `day`, when none is in force then."""
+        later = [v for v in self.variants if v.tier == tier and not v.in_force_on(day)]
+        return min(later, key=lambda v: v.since or day, default=None)
 
 
 class Lifecycle(BaseModel):
@@ -330,6 +396,7 @@ def _filled_from(entry: PriceEntry, replaced: PriceEntry) -> PriceEntry:
             "cache_read_per_mtok",
             "cache_write_per_mtok",
             "cache_write_1h_per_mtok",
+            "per_k_requests",
         )
         if getattr(entry, field) is None
     }

@@ -113,9 +113,11 @@ def _columns(*columns: Sequence[str]) -> list[list[str]]:
 def priced_grid(answer: PricedAnswer) -> Grid:
     """compare, cost and cheapest: what each model costs, input, output and total."""
     per_request = answer.usage.requests is not None
-    headers = ["Model", "In $/1M", "Out $/1M", "Input tok", "Output tok", "Input", "Output"]
-    headers += ["Per request", "Total"] if per_request else ["Total"]
     priced = answer.rows
+    fees = any(row.request_fee for row in priced)
+    headers = ["Model", "In $/1M", "Out $/1M", "Input tok", "Output tok", "Input", "Output"]
+    headers += ["Fees"] if fees else []
+    headers += ["Per request", "Total"] if per_request else ["Total"]
     columns = [
         [row.model for row in priced],
         [format_rate(row.input_per_mtok) for row in priced],
@@ -125,6 +127,10 @@ def priced_grid(answer: PricedAnswer) -> Grid:
         _usd_column([row.input_usd for row in priced]),
         _usd_column([row.output_usd for row in priced]),
     ]
+    if fees:
+        columns.append(
+            _usd_column([row.request_fee.usd if row.request_fee else Decimal(0) for row in priced])
+        )
     if per_request:
         columns.append(_usd_column([row.per_request_usd or Decimal(0) for row in priced]))
     columns.append(_usd_column([row.total_usd for row in priced]))
@@ -143,16 +149,23 @@ _TIER_NAMES = {"batch": "batch", "flex": "flex", "priority": "priority", "off_pe
 
 def breakdown_lines(rows: Sequence[PricedRow]) -> list[str]:
     """Each row's cost per dimension, only for rows where one applies beyond input and output
-    at the standard rate (cache reads or writes, a batch or other tier)."""
+    at the standard rate (cache reads or writes, a batch or other tier, a request fee)."""
     lines = []
     for row in rows:
-        if row.tier == "standard" and all(p.kind in ("input", "output") for p in row.parts):
+        plain = all(p.kind in ("input", "output") for p in row.parts)
+        if row.tier == "standard" and plain and row.request_fee is None:
             continue
-        parts = "; ".join(
+        described = [
             f"{part.tokens:,} {_PART_NAMES[part.kind]} at {format_rate(part.per_mtok)} = "
             f"{format_usd(part.usd)}"
             for part in row.parts
-        )
+        ]
+        if (fee := row.request_fee) is not None:
+            described.append(
+                f"{fee.requests:,} requests at {format_rate(fee.per_k_requests)} per 1,000 = "
+                f"{format_usd(fee.usd)}"
+            )
+        parts = "; ".join(described)
         tier = f" ({_TIER_NAMES[row.tier]} rates)" if row.tier != "standard" else ""
         lines.append(f"{row.model}{tier}: {parts}")
     return lines

@@ -12,7 +12,15 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from pricing.answers import BudgetAnswer, BudgetRow, PricedRow
-from pricing.costing import Terms, long_context_warning, price_warnings, priced_row, split_note
+from pricing.costing import (
+    STANDARD,
+    Terms,
+    long_context_warning,
+    price_warnings,
+    priced_row,
+    rate_card,
+    split_note,
+)
 from pricing.errors import ParseError
 from pricing.lexicon import (
     MAX_MONEY,
@@ -189,7 +197,7 @@ def _request_row(quote: Quote, query: BudgetQuery, days: int | None, at: Pricing
 def _token_row(quote: Quote, query: BudgetQuery, days: int | None, at: PricingDay) -> BudgetRow:
     split = query.split or DEFAULT_SPLIT
     entry = quote.entry
-    input_rate, output_rate = entry.rates_for(None)
+    input_rate, output_rate = entry.input_per_mtok, entry.output_per_mtok
     # The price of 1M tokens divided split:1 between input and output.
     weighted = EXACT.add(
         EXACT.multiply(split.input, input_rate), EXACT.multiply(split.output, output_rate)
@@ -198,7 +206,8 @@ def _token_row(quote: Quote, query: BudgetQuery, days: int | None, at: PricingDa
     warnings = price_warnings(quote, at.historical)
     if entry.long_context:
         remedy = "give the size of one request, e.g. '2k in 500 out', to apply it"
-        warnings.append(long_context_warning(entry, False, remedy))
+        card = rate_card(entry, quote.tariff.display_name, quote.day, STANDARD, None, False)
+        warnings.append(long_context_warning(quote, STANDARD, None, card, remedy))
     tokens = per_day = None
     if blended == 0:
         warnings.append(f"{quote.tariff.display_name} is free at these rates: no count.")

@@ -123,7 +123,9 @@ def test_long_context_rates_apply_to_a_request_over_the_threshold(book):
     (row,) = result.rows
     entry = book.quote("gemini-1.5-pro", TODAY).entry
     assert entry.long_context, "the test needs a model with a long-context tier"
-    high_in, high_out = entry.rates_for(150_000)
+    rates, long_context = entry.rates_at(150_000)
+    assert long_context
+    high_in, high_out = rates["input"], rates["output"]
     assert row.per_request_usd == cost_of(150_000, high_in) + cost_of(1_000, high_out)
     assert any("Long-context rate applied" in warning for warning in row.warnings)
     tokens = ask(book, "budget $100 gemini-1.5-pro").rows[0]
