@@ -96,6 +96,9 @@ def _reason(ours: Decimal, theirs: Decimal, genai_price: object) -> str:
     return "unexplained"
 
 
+OWN_REASON = "llmcost's own tariff states the vendor's price; the catalog states another"
+
+
 @dataclass
 class Agreement:
     """Per tier: models priced by both, how many agree to the digit, and why the rest differ."""
@@ -111,13 +114,20 @@ def compare() -> Agreement:
     clock = WHEN.time().replace(tzinfo=None)
     result = Agreement(Counter(), Counter(), Counter(), [])
     for tariff in book.tariffs():
-        entry = tariff.entry_at(TODAY)
-        if entry is None or entry.origin != "genai-prices":
+        # An own tariff (bundled) that replaces a catalog model is priced as llmcost prices
+        # it, its own rates completed by the catalog's, against genai-prices' price of that
+        # model; the catalog's own price of it stands beside, to say who differs.
+        own = tariff.entries[0].origin != "genai-prices"
+        listed = book.catalog_twin(tariff) if own else tariff
+        entry = book.entry_on(tariff, TODAY)
+        listed_entry = listed.entry_at(TODAY) if listed is not None else None
+        if listed is None or entry is None or listed_entry is None:
             continue
         quote = Quote(tariff.model, tariff, entry, TODAY)
+        catalog_quote = Quote(listed.model, listed, listed_entry, TODAY)
         for tier, asked in TIERS.items():
             for workload in WORKLOADS:
-                _compare_one(result, tariff, quote, tier, asked, workload, clock)
+                _compare_one(result, listed, quote, catalog_quote, tier, asked, workload, clock)
     return result
 
 
@@ -125,6 +135,7 @@ def _compare_one(
     result: Agreement,
     tariff: Tariff,
     quote: Quote,
+    catalog_quote: Quote,
     tier: str,
     asked: AskedTier | None,
     workload: Workload,
@@ -155,8 +166,13 @@ def _compare_one(
         result.agree[tier] += 1
         return
     reason = _reason(ours, theirs, theirs_calc.model_price)
+    if reason == "unexplained" and quote is not catalog_quote:
+        catalog = priced_row(catalog_quote, workload.input, workload.output, False, 1, terms)
+        reason = OWN_REASON if catalog.total_usd == theirs else reason
     result.reasons[(tier, reason)] += 1
-    result.differences.append(Difference(tier, workload.label, tariff.model, ours, theirs, reason))
+    result.differences.append(
+        Difference(tier, workload.label, quote.tariff.model, ours, theirs, reason)
+    )
 
 
 def main() -> None:

@@ -71,6 +71,13 @@ class Terms:
 STANDARD = Terms()
 
 
+def reads_beyond_standard(terms: Terms) -> bool:
+    """Whether pricing on `terms` reads more of a price than its standard rates: a tier, a
+    time of day or cache rates. Only then is a bundled price completed from the catalog
+    (`TariffBook.entry_on`), which a plain question's cold start does not load."""
+    return bool(terms.tier or terms.clock or terms.cache_kinds)
+
+
 class RateCard(NamedTuple):
     """The rate of each dimension that applies to one request, and what the reader must know
     about how it was chosen. (A tuple: the whole catalog is priced with one each.)"""
@@ -581,7 +588,7 @@ def training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Decim
             f"{', '.join(tunable) or 'none'}.",
             suggestions=[f"finetune {model} 100k tokens 3 epochs" for model in tunable[:3]],
         )
-    quote = book.quote(tuned.model, day)
+    quote = book.quote(tuned.model, day, complete=False)  # standard rates only
     training_rate = tuned.training_price_at(day)
     if training_rate is None:
         raise NoPrice(
@@ -595,6 +602,24 @@ def training_quote(name: str, book: TariffBook, day: date) -> tuple[Quote, Decim
 def announced_stops(tuned: Tariff, book: TariffBook, day: date) -> list[TrainingStop]:
     """The ends of new fine-tuning jobs on `tuned` announced by `day`."""
     return [stop for stop in book.training_stops if stop.announced <= day and stop.covers(tuned)]
+
+
+def training_closed(tuned: Tariff, book: TariffBook, day: date) -> str | None:
+    """Why nobody can start a new fine-tuning job on `tuned` on `day` (a shutdown, or a stop
+    for everyone), or None. An answer leads with it: its price is then the price it was."""
+    if tuned.is_retired_on(day):
+        assert tuned.retired is not None
+        return f"{tuned.display_name} was shut down on {tuned.retired.isoformat()}"
+    for stop in announced_stops(tuned, book, day):
+        if stop.for_everyone and day >= stop.stops:
+            return f"new fine-tuning jobs stopped on {stop.stops.isoformat()} for {stop.who}"
+    return None
+
+
+def training_stop_notes(tuned: Tariff, book: TariffBook, day: date) -> tuple[str, ...]:
+    """The notices behind `training_stop_warnings` and the shutdown, for an answer's sources."""
+    notices = (lifecycle_source(tuned, day), *(s.source for s in announced_stops(tuned, book, day)))
+    return tuple(dict.fromkeys(notice for notice in notices if notice))
 
 
 def training_stop_warnings(tuned: Tariff, book: TariffBook, day: date) -> list[str]:

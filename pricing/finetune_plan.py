@@ -199,7 +199,7 @@ def price_file(
         # The base model answers the same typical reply, counted as the statistics are.
         reply = math.ceil(histogram_quantile(_under(tally, stats_encoding).completions, 0.5))
         base_row = priced_row(
-            at.book.quote(vs, day), vs_prompt or 0, reply, at.historical, requests=1
+            at.book.quote(vs, day, complete=False), vs_prompt or 0, reply, at.historical, 1
         )
         base_request = base_row.per_request_usd
     rows = []
@@ -271,7 +271,7 @@ def _row(candidate: Candidate, tally: FileTally, epochs: int, at: PricingDay) ->
     trained = training_tokens * epochs
     rate = tuned.training_price_at(day)
     assert rate is not None
-    quote = replace(at.book.quote(tuned.model, day), requested=candidate.base)
+    quote = replace(at.book.quote(tuned.model, day, complete=False), requested=candidate.base)
     prompt = math.ceil(histogram_quantile(counts.prompts, 0.5))
     completion = math.ceil(histogram_quantile(counts.completions, 0.5))
     request = priced_row(quote, prompt, completion, at.historical, requests=1)

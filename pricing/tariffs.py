@@ -174,12 +174,13 @@ def composed_variant(listed: Sequence[RateVariant]) -> RateVariant:
         )
         for above in aboves
     )
-    dated = [v.since for v in listed if v.since is not None]
-    sources = dict.fromkeys(v.source for v in stating.values() if v.source)
+    used = list({id(v): v for v in stating.values()}.values())
+    dated = [v.since for v in used if v.since is not None]
+    sources = dict.fromkeys(v.source for v in used if v.source)
     return RateVariant(
         tier=listed[0].tier,
         since=max(dated) if dated else None,
-        recorded=any(v.recorded for v in listed),
+        recorded=any(v.recorded for v in used),
         windows=listed[0].windows,
         long_context=long_context,
         source="; ".join(sources) or None,
@@ -233,10 +234,43 @@ class PriceEntry(CachedRates):
         listed = [v for v in self.variants if v.tier == tier and v.in_force_on(day)]
         return composed_variant(listed) if listed else None
 
+    def completed_by(self, other: "PriceEntry") -> "PriceEntry":
+        """This price with what it does not state taken from `other`, the catalog's price of
+        the same model: cache rates and a request fee; each tier's rates (this price's own
+        variants listed first, so they keep every dimension they state); long-context rates
+        when both prices agree on the base ones. What was taken names `other`'s source."""
+        update: dict[str, Any] = {}
+        taken: list[str] = []
+        for field, words in COMPLETED_FIELDS.items():
+            if getattr(self, field) is None and getattr(other, field) is not None:
+                update[field] = getattr(other, field)
+                taken.append(words)
+        if other.variants:
+            update["variants"] = (*self.variants, *other.variants)
+        same_base = (self.input_per_mtok, self.output_per_mtok) == (
+            other.input_per_mtok,
+            other.output_per_mtok,
+        )
+        if not self.long_context and other.long_context and same_base:
+            update["long_context"] = other.long_context
+            taken.append("long-context rates")
+        if taken:
+            update["source"] = f"{self.source}; {', '.join(taken)} from {other.source}"
+        return self.model_copy(update=update) if update else self
+
     def next_variant(self, tier: Tier, day: date) -> RateVariant | None:
         """The first variant of `tier` that starts after `day`, when none is in force then."""
         later = [v for v in self.variants if v.tier == tier and not v.in_force_on(day)]
         return min(later, key=lambda v: v.since or day, default=None)
+
+
+# What a price may leave to the catalog's price of the same model (see `completed_by`).
+COMPLETED_FIELDS = {
+    "cache_read_per_mtok": "cached-input rate",
+    "cache_write_per_mtok": "cache-write rate",
+    "cache_write_1h_per_mtok": "1-hour cache-write rate",
+    "per_k_requests": "request fee",
+}
 
 
 class Lifecycle(BaseModel):
@@ -267,6 +301,11 @@ class TrainingStop(BaseModel):
     stops: date
     who: str
     source: str
+
+    @property
+    def for_everyone(self) -> bool:
+        """No organization is spared ('anyone', 'everyone, active customers included')."""
+        return self.who.startswith(("anyone", "everyone"))
 
     def covers(self, tariff: "Tariff") -> bool:
         if self.models:
@@ -520,6 +559,31 @@ def _names_of(tariff: Tariff) -> Iterable[str]:
         yield f"{tariff.provider}/{tariff.model}"
 
 
+def _twins_of(
+    own: Iterable[Tariff], catalog_names: Mapping[str, Tariff], catalog: Catalog
+) -> dict[str, Tariff]:
+    """Each own tariff's catalog twin: the maker's own listing (same provider) that answers to
+    one of its names, directly or by genai-prices' matching rules ('ft:gpt-3.5-turbo' is
+    genai-prices' 'ft:gpt-3.5-turbo-')."""
+    twins = {}
+    for tariff in own:
+        # A fine-tune's base is not the same model, whatever genai-prices' rules match.
+        base = normalize_name(tariff.fine_tune_of or "")
+        for name in (tariff.model, *tariff.aliases):
+            key = normalize_name(name)
+            matched = catalog.match(key) or catalog.match(f"{tariff.provider}/{key}")
+            twin = catalog_names.get(key) or catalog_names.get(matched or "")
+            if (
+                twin is not None
+                and twin.provider == tariff.provider
+                and twin.aliases
+                and base not in {normalize_name(n) for n in _names_of(twin)}
+            ):
+                twins[tariff.model] = twin
+                break
+    return twins
+
+
 class TariffBook:
     """Every known tariff. `tariffs` (bundled and the user's own) win over the catalog, which
     is loaded on first need so that answering about well-known models stays fast."""
@@ -541,6 +605,8 @@ class TariffBook:
         self._catalog_index: dict[str, Tariff] = {}
         self._catalog_lock = threading.Lock()
         self._parts: list[tuple[Tariff, tuple[str, ...]]] | None = None
+        # Own tariff (by model) -> the catalog's listing of the same model by its maker.
+        self._twins: dict[str, Tariff] = {}
 
     @staticmethod
     def _build_index(tariffs: Iterable[Tariff]) -> dict[str, Tariff]:
@@ -569,7 +635,13 @@ class TariffBook:
         for tariff in dated:
             base_name = tariff.fine_tune_of
             base = by_name.get(normalize_name(base_name)) if base_name else None
-            lifecycle = base.retirement if base else self.lifecycle_of(base_name or "")
+            # A base in the catalog ("openai/gpt-4.1-nano") has its maker's notice by bare id.
+            lifecycle = (
+                base.retirement
+                if base
+                else self.lifecycle_of(base_name or "")
+                or self.lifecycle_of((base_name or "").rpartition("/")[2])
+            )
             if base_name and tariff.retired is None and lifecycle and lifecycle.retired:
                 tariff = tariff.with_lifecycle(lifecycle, base=base_name)
             result.append(tariff)
@@ -594,11 +666,13 @@ class TariffBook:
                 if self._catalog is None:
                     catalog = self._load_catalog()
                     dated = self._with_lifecycles(list(catalog.tariffs))
+                    every_name = self._build_index(dated)
                     self._catalog_index = {
                         name: tariff
-                        for name, tariff in self._build_index(dated).items()
+                        for name, tariff in every_name.items()
                         if name not in self._index
                     }
+                    self._twins = _twins_of(self._own, every_name, catalog)
                     self._catalog = catalog
         return self._catalog
 
@@ -709,7 +783,33 @@ class TariffBook:
             close += [n for n in names if key and n.startswith(key) and n not in close]
         return close[:limit]
 
-    def quote(self, name: str, day: date) -> Quote:
+    def entry_on(self, tariff: Tariff, day: date, complete: bool = True) -> PriceEntry | None:
+        """The price of `tariff` in force on `day`. An own tariff's current price (its latest
+        entry) is completed by the catalog's listing of the same model: what it does not state
+        (a tier, a cache rate, a request fee) is the catalog's (`completed_by`).
+
+        A question on the standard rates without cache (not `complete`) leaves a bundled price
+        as it is, so that it does not load the catalog: the catalog's listings of the bundled
+        models state no request fee and no long-context rate (a test checks it), so only tiers
+        and cache rates could come from them. A user's price is always completed."""
+        entry = tariff.entry_at(day)
+        if entry is None or entry is not tariff.latest:
+            return entry
+        if not complete and entry.origin == "bundled":
+            return entry
+        if not any(tariff.model == own.model for own in self._own):
+            return entry
+        twin = self.catalog_twin(tariff)
+        twin_entry = twin.entry_at(day) if twin is not None else None
+        return entry if twin_entry is None else entry.completed_by(twin_entry)
+
+    def catalog_twin(self, tariff: Tariff) -> Tariff | None:
+        """The catalog's listing, by its maker, of the model an own tariff prices."""
+        self._load_catalog_once()
+        return self._twins.get(tariff.model)
+
+    def quote(self, name: str, day: date, complete: bool = True) -> Quote:
+        """The price `name` asks for on `day`, `complete` as `entry_on` says."""
         tariff = self.resolve(name, day)
         # An alias that is a snapshot of its own ("gpt-4-0314") may shut down before the model.
         snapshot = self.lifecycle_of(name)
@@ -721,7 +821,7 @@ class TariffBook:
                     "retirement": snapshot,
                 }
             )
-        entry = tariff.entry_at(day)
+        entry = self.entry_on(tariff, day, complete)
         if entry is None:
             first = tariff.first_priced()
             since = first.isoformat() if first else "later"

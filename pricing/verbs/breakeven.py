@@ -6,7 +6,14 @@ from typing import Literal
 from pydantic import Field
 
 from pricing.answers import BreakevenAnswer
-from pricing.costing import priced_row, requests_to_break_even, training_quote
+from pricing.costing import (
+    priced_row,
+    requests_to_break_even,
+    training_closed,
+    training_quote,
+    training_stop_notes,
+    training_stop_warnings,
+)
 from pricing.lexicon import (
     OUTPUT_WORDS,
     PROMPT_WORDS,
@@ -124,7 +131,7 @@ def render(query: BreakevenQuery) -> str:
 
 def answer(query: BreakevenQuery, at: PricingDay) -> BreakevenAnswer:
     tuned_quote, training_rate = training_quote(query.tuned, at.book, at.day)
-    base_quote = at.book.quote(query.base, at.day)
+    base_quote = at.book.quote(query.base, at.day, complete=False)  # standard rates only
     output = query.output or 0
     epochs = query.epochs or DEFAULT_EPOCHS
     tuned_row = priced_row(tuned_quote, query.tuned_prompt, output, at.historical, requests=1)
@@ -156,6 +163,12 @@ def answer(query: BreakevenQuery, at: PricingDay) -> BreakevenAnswer:
     too_small = [row.model for row in (tuned_row, base_row) if row.fits_context is False]
     if too_small:
         summary += f" But one request does not fit {' or '.join(too_small)}: see below."
+    tuned = tuned_quote.tariff
+    notes += training_stop_warnings(tuned, at.book, at.day)
+    if (closed := training_closed(tuned, at.book, at.day)) is not None:
+        summary = (
+            f"No new fine-tuning job can be started on {at.day.isoformat()}: {closed}. {summary}"
+        )
     return BreakevenAnswer(
         as_of=at.day,
         title=f"Break-even: {tuned_row.model} vs {base_row.model}",
@@ -168,6 +181,7 @@ def answer(query: BreakevenQuery, at: PricingDay) -> BreakevenAnswer:
         training_source=tuned_quote.entry.source,
         summary=summary,
         notes=tuple(notes),
+        note_sources=training_stop_notes(tuned, at.book, at.day),
     )
 
 

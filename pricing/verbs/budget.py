@@ -19,6 +19,7 @@ from pricing.costing import (
     price_warnings,
     priced_row,
     rate_card,
+    reads_beyond_standard,
     split_note,
 )
 from pricing.errors import ParseError
@@ -334,8 +335,9 @@ def _count_key(count: int | None) -> tuple[bool, int]:
 def answer(query: BudgetQuery, at: PricingDay) -> BudgetAnswer:
     # "budget $5 gpt-4 gpt-4-8k": one row per model, under the name it was first asked by.
     quotes: dict[str, Quote] = {}
+    complete = query.request is not None and reads_beyond_standard(Terms.of(query.request))
     for name in query.models:
-        quote = at.book.quote(name, at.day)
+        quote = at.book.quote(name, at.day, complete)
         quotes.setdefault(quote.tariff.model, quote)
     days = PERIOD_DAYS[query.period] if query.period else None
     make_row = _request_row if query.request is not None else _token_row

@@ -89,7 +89,7 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
     for tariff in at.book.tariffs():
         if not tariff_matches(tariff, query.filter):
             continue
-        entry = tariff.entry_at(day)
+        entry = at.book.entry_on(tariff, day)
         if entry is None:
             continue  # not released yet on that day
         if tariff.is_gone_on(day):

@@ -5,7 +5,15 @@ from typing import Literal
 from pydantic import Field
 
 from pricing.answers import PricedAnswer, PricedRow
-from pricing.costing import Terms, lifecycle_warning, period_note, priced_row, usage_notes, workload
+from pricing.costing import (
+    Terms,
+    lifecycle_warning,
+    period_note,
+    priced_row,
+    reads_beyond_standard,
+    usage_notes,
+    workload,
+)
 from pricing.errors import NoPrice
 from pricing.lexicon import (
     PERIOD_DAYS,
@@ -74,9 +82,11 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
     # vendor's model.
     quotes: dict[tuple[str, str], Quote] = {}
     unpriced: list[str] = []
+    terms = Terms.of(usage)
+    complete = reads_beyond_standard(terms)
     for name in names:
         try:
-            quote = at.book.quote(name, at.day)
+            quote = at.book.quote(name, at.day, complete)
         except NoPrice as exc:
             if len(names) == 1:
                 raise
@@ -86,7 +96,6 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
     if not quotes:
         raise NoPrice(" ".join(unpriced))
     input_tokens, output_tokens = usage.per_request()
-    terms = Terms.of(usage)
     rows = tuple(
         resold_row(
             priced_row(q, input_tokens, output_tokens, at.historical, usage.requests, terms), q

@@ -2,6 +2,7 @@
 training file (`finetune train.jsonl`), the file checked and counted and priced on every
 fine-tunable model (pricing.verbs.finetune_file)."""
 
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -9,11 +10,11 @@ from pydantic import Field, model_validator
 from pricing.answers import FinetuneAnswer, FinetuneFileAnswer
 from pricing.costing import (
     Terms,
-    announced_stops,
-    lifecycle_source,
     price_warnings,
     rate_card,
+    training_closed,
     training_quote,
+    training_stop_notes,
     training_stop_warnings,
 )
 from pricing.errors import ParseError
@@ -288,19 +289,21 @@ def answer(query: FinetuneQuery, at: PricingDay) -> FinetuneAnswer | FinetuneFil
         output_per_mtok=quote.entry.output_per_mtok,
         effective=quote.entry.effective,
         training_source=quote.entry.source,
-        note_sources=tuple(
-            source
-            for source in (
-                lifecycle_source(quote.tariff, at.day),
-                *(stop.source for stop in announced_stops(quote.tariff, at.book, at.day)),
-            )
-            if source
-        ),
-        summary=(
-            f"Fine-tuning costs {format_usd(cost_of(trained, training_rate))}: "
-            f"{trained:,} tokens at {format_rate(training_rate)}/1M."
-        ),
+        note_sources=training_stop_notes(quote.tariff, at.book, at.day),
+        summary=_summary(quote, cost_of(trained, training_rate), trained, training_rate, at),
         notes=tuple(notes),
+    )
+
+
+def _summary(quote: Quote, usd: Decimal, trained: int, rate: Decimal, at: PricingDay) -> str:
+    """The training cost, led by why no new job can be started on the day asked, if so."""
+    cost = f"{format_usd(usd)}: {trained:,} tokens at {format_rate(rate)}/1M."
+    closed = training_closed(quote.tariff, at.book, at.day)
+    if closed is None:
+        return f"Fine-tuning costs {cost}"
+    return (
+        f"No new fine-tuning job can be started on {at.day.isoformat()}: {closed}. "
+        f"At its last price, fine-tuning cost {cost}"
     )
 
 

@@ -90,7 +90,7 @@ def answer(query: TokensQuery, at: PricingDay) -> TokensAnswer:
     rows = []
     for name in TOKENS_PRICED_ON:
         try:
-            quote = at.book.quote(name, at.day)
+            quote = at.book.quote(name, at.day, complete=False)  # standard rates only
         except NoPrice:
             continue  # e.g. gpt-4o on a 2023 date: not yet released
         encoding = tokenizers.encoding_name_for(quote.tariff.model)

@@ -243,7 +243,7 @@ def test_dated_snapshot_is_priced_as_that_snapshot(book):
 def test_every_priced_answer_leads_with_a_summary(book):
     compare = ask(book, "compare gpt-4-8k ft-gpt-3.5 200k tokens as of 2023-08-22")
     cost = ask(book, "cost ft-gpt-3.5 2k in 500 out x 10000 requests as of 2023-08-22")
-    finetune = ask(book, "finetune gpt-3.5-turbo 100k tokens 3 epochs")
+    finetune = ask(book, "finetune gpt-3.5-turbo 100k tokens 3 epochs as of 2025-01-01")
 
     assert compare.summary == ("ft-gpt-3.5 is the cheapest at $2.60; gpt-4-8k costs 2.9x as much.")
     assert cost.summary == "Total $320.00 ($0.032 a request)."

@@ -160,3 +160,89 @@ def test_cheapest_ranks_with_the_request_fee(book):
         == row.input_usd + row.output_usd + (row.request_fee.usd if row.request_fee else 0)
         for row in rows
     )
+
+
+def test_a_bundled_price_keeps_what_it_states_and_takes_the_rest_from_the_catalog():
+    own = PriceEntry(
+        effective=date(2025, 4, 14),
+        input_per_mtok=Decimal("2"),
+        output_per_mtok=Decimal("8"),
+        variants=(RateVariant(tier="batch", input_per_mtok=Decimal("1")),),
+        source="vendor",
+        origin="bundled",
+    )
+    catalog = PriceEntry(
+        effective=None,
+        input_per_mtok=Decimal("2"),
+        output_per_mtok=Decimal("8"),
+        cache_read_per_mtok=Decimal("0.5"),
+        variants=(
+            RateVariant(tier="batch", input_per_mtok=Decimal("9"), output_per_mtok=Decimal("4")),
+            RateVariant(tier="priority", input_per_mtok=Decimal("3.5")),
+        ),
+        source="catalog",
+        origin="genai-prices",
+    )
+
+    completed = own.completed_by(catalog)
+
+    assert completed.cache_read_per_mtok == Decimal("0.5")
+    batch = completed.variant("batch", DAY)
+    assert batch is not None
+    # The bundled batch input wins; the output it does not state is the catalog's.
+    assert (batch.input_per_mtok, batch.output_per_mtok) == (Decimal("1"), Decimal("4"))
+    assert completed.variant("priority", DAY) is not None
+    assert completed.source == "vendor; cached-input rate from catalog"
+
+
+def test_bundled_models_keep_the_catalogs_priority_and_batch_rates(book):
+    gpt41 = ask(book, "cost gpt-4.1 1M in 1M out priority").rows[0]
+    gpt4o = ask(book, "cost gpt-4o 1M in 1M out priority").rows[0]
+    mini = ask(book, "cost gpt-4.1-mini 1M in 1M out priority").rows[0]
+    ft35 = ask(book, "cost ft-gpt-3.5 1M in 1M out batch", today=date(2026, 10, 20)).rows[0]
+    gpt4 = ask(book, "cost gpt-4 1M in 1M out batch").rows[0]
+
+    assert (gpt41.total_usd, gpt41.tier) == (Decimal("17.5"), "priority")
+    assert "genai-prices" in gpt41.source
+    assert gpt4o.total_usd == Decimal("21.25")
+    assert mini.total_usd == Decimal("3.5")
+    assert (ft35.total_usd, ft35.tier) == (Decimal("4.5"), "batch")
+    assert gpt4.tier == "batch"
+
+
+def test_fine_tuned_models_have_their_cached_input_and_batch_rates(book):
+    cached = ask(book, "cost ft-gpt-4.1 1M in 100k out 50% cached").rows[0]
+    batch = {
+        name: ask(book, f"cost {name} 1M in 1M out batch").rows[0]
+        for name in ("ft-gpt-4o", "ft-gpt-4o-mini", "ft-gpt-4.1", "ft-gpt-4.1-mini")
+    }
+
+    assert cached.total_usd == Decimal("3.075")
+    assert {name: row.total_usd for name, row in batch.items()} == {
+        "ft-gpt-4o": Decimal("9.375"),
+        "ft-gpt-4o-mini": Decimal("0.75"),
+        "ft-gpt-4.1": Decimal("7.5"),
+        "ft-gpt-4.1-mini": Decimal("2"),
+    }
+
+
+def test_fine_tuned_gpt_4_1_nano_is_priced_until_its_shutdown(book):
+    sold = ask(book, "finetune gpt-4.1-nano 100k tokens 3 epochs", today=date(2025, 6, 1))
+    gone = ask(book, "price ft-gpt-4.1-nano").rows[0]
+
+    assert sold.training_usd == Decimal("0.45")
+    assert gone.retired == date(2026, 10, 23)
+
+
+def test_the_catalog_adds_no_request_fee_or_long_context_rate_to_a_bundled_model(book):
+    """Why a plain question on a bundled model may leave the catalog unloaded (entry_on)."""
+    twins = {
+        own.model: twin
+        for own in book.own_tariffs()
+        if own.entries[0].origin == "bundled" and (twin := book.catalog_twin(own))
+    }
+
+    assert len(twins) >= 10
+    for model, twin in twins.items():
+        assert twin.latest.per_k_requests is None, model
+        assert not twin.latest.long_context, model

@@ -96,19 +96,47 @@ def test_history_says_shut_down_only_once_the_day_has_come(book):
 
 def test_models_offered_for_fine_tuning_are_not_shut_down(book):
     with pytest.raises(NoPrice) as raised:
-        ask(book, "finetune gpt-4.1-nano 100k tokens")
+        ask(book, "finetune o4-mini 100k tokens")
     offered = raised.value.message.split("Models with training prices on 2026-11-24: ")[1]
     for gone in ("babbage-002", "davinci-002", "gpt-3.5-turbo"):
         assert gone not in offered.split(", ")
     assert "gpt-4o-mini" in offered
 
 
-def test_gpt_4_1_nano_could_be_fine_tuned_until_its_shutdown(book):
+def test_a_model_without_a_training_price_could_be_fine_tuned_until_its_shutdown(book):
     with pytest.raises(NoPrice) as raised:
-        ask(book, "finetune gpt-4.1-nano 100k tokens")
+        ask(book, "finetune o4-mini 100k tokens")
 
     assert "cannot be fine-tuned" not in raised.value.message
     assert "could be fine-tuned until its shutdown on 2026-10-23" in raised.value.message
+
+
+def test_gpt_4_1_nano_is_priced_for_fine_tuning_with_its_shutdown(book):
+    result = ask(book, "finetune gpt-4.1-nano 100k tokens")
+
+    assert result.training_usd == Decimal("0.45")
+    assert result.summary is not None
+    assert result.summary.startswith(
+        "No new fine-tuning job can be started on 2026-11-24: Fine-tuned GPT-4.1 nano was shut "
+        "down on 2026-10-23. At its last price, fine-tuning cost $0.45"
+    )
+
+
+def test_a_closed_fine_tuning_leads_finetune_and_breakeven_which_states_the_notices(book):
+    babbage = ask(book, "finetune babbage-002 100k tokens")
+    breakeven = ask(
+        book, "breakeven ft-gpt-3.5 vs gpt-4-8k prompt 1500 -> 200 output 300 training 100k x3"
+    )
+    open_then = ask(book, "finetune gpt-4o-mini 100k tokens", today=date(2026, 6, 1))
+
+    assert babbage.summary is not None
+    assert babbage.summary.startswith("No new fine-tuning job can be started on 2026-11-24")
+    assert breakeven.summary is not None
+    assert breakeven.summary.startswith("No new fine-tuning job can be started on 2026-11-24")
+    assert any("New fine-tuning jobs stop on 2027-01-06" in note for note in breakeven.notes)
+    assert any("self-serve fine-tuning" in source for source in breakeven.sources)
+    assert open_then.summary is not None
+    assert open_then.summary.startswith("Fine-tuning costs")
 
 
 def test_the_2023_article_figures_still_hold(book):

@@ -572,7 +572,7 @@ def test_a_bad_at_date_says_what_is_wrong(value, problem):
 
 
 def test_finetune_text_keeps_its_verdict_on_one_line():
-    _, out, _ = cli("finetune gpt-3.5-turbo 100k tokens 3 epochs")
+    _, out, _ = cli("finetune gpt-3.5-turbo 100k tokens 3 epochs as of 2025-01-01")
 
     assert "Fine-tuning costs $2.40: 300,000 tokens at $8/1M." in out.splitlines()
 
