@@ -1,8 +1,9 @@
 """The one way a usage is priced against a model's rates, and the warnings and notes that go
 with it; shared by every verb's engine."""
 
+import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, time
 from decimal import Decimal
@@ -519,12 +520,36 @@ def workload(usage: Usage) -> str:
     return f"{text} a {usage.period}" if usage.period else text
 
 
-def tariff_matches(tariff: Tariff, words: str | None) -> bool:
-    """Every word of the filter appears in the model's names or provider."""
+# "openai via openrouter": the words after one of these name the seller of the models.
+SELLER_WORDS = ("via", "on")
+
+
+def tariff_matches(
+    tariff: Tariff, words: str | None, providers: Collection[str] = frozenset()
+) -> bool:
+    """Every word of the filter describes the model. A word that is one of `providers` names
+    a maker: its own listings ('openai': OpenAI's models, not resellers' copies of them);
+    after 'via' or 'on' it names the seller, and the maker's name then only has to appear in
+    the seller's ids ('openai via openrouter'). Any other word appears in the model's names
+    or provider."""
     if not words:
         return True
+    asked = words.lower().split()
+    seller = next(
+        (after for word, after in itertools.pairwise(asked) if word in SELLER_WORDS), None
+    )
+    if seller is not None and seller in providers:
+        if tariff.provider != seller:
+            return False
+        asked = [w for w in asked if w not in SELLER_WORDS and w != seller]
     haystack = " ".join((tariff.model, tariff.provider, tariff.name or "", *tariff.aliases)).lower()
-    return all(word in haystack for word in words.lower().split())
+    for word in asked:
+        if word in providers and seller is None:
+            if tariff.provider != word or not tariff.is_makers_listing:
+                return False
+        elif word not in haystack:
+            return False
+    return True
 
 
 def tariff_row(tariff: Tariff, entry: PriceEntry, day: date) -> TariffRow:

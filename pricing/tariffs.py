@@ -339,6 +339,18 @@ class Tariff(BaseModel):
         return self.name or self.model
 
     @property
+    def is_makers_listing(self) -> bool:
+        """Ours (bundled or a user's), or the model maker's own API: the catalog names such
+        a listing by its bare id too."""
+        return bool(self.aliases) or self.latest.origin != "genai-prices"
+
+    @property
+    def is_prefix(self) -> bool:
+        """A catalog id that only prefixes others ('openai/ft:gpt-3.5-turbo-'): a price for
+        every model whose id starts so, not a model anyone asks for by that id."""
+        return not self.model[-1].isalnum()
+
+    @property
     def latest(self) -> PriceEntry:
         return self.entries[-1]
 
@@ -491,6 +503,11 @@ def name_parts(name: str) -> tuple[str, ...]:
     return tuple(part for part in _PART_BREAK.split(name.lower()) if part)
 
 
+def _numbers(name: str) -> list[str]:
+    """The parts of a name that are numbers: versions and snapshot dates."""
+    return [part for part in name_parts(name.rpartition("/")[2]) if part.isdigit()]
+
+
 def holds(parts: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
     """`wanted` appears in `parts` side by side."""
     size = len(wanted)
@@ -607,11 +624,18 @@ class TariffBook:
         self._parts: list[tuple[Tariff, tuple[str, ...]]] | None = None
         # Own tariff (by model) -> the catalog's listing of the same model by its maker.
         self._twins: dict[str, Tariff] = {}
+        self._providers: frozenset[str] | None = None
 
     @staticmethod
     def _build_index(tariffs: Iterable[Tariff]) -> dict[str, Tariff]:
+        """Each name to its tariff, the first listed winning; a model's own id before any
+        other's alias ('perplexity/sonar' is that id, not the bare id of genai-prices'
+        'perplexity/perplexity/sonar'), so every id llmcost prints asks for that model."""
+        listed = list(tariffs)
         index: dict[str, Tariff] = {}
-        for tariff in tariffs:
+        for tariff in listed:  # in listing order: `tariffs()` lists them as indexed
+            index.setdefault(normalize_name(tariff.model), tariff)
+        for tariff in listed:
             for name in _names_of(tariff):
                 index.setdefault(normalize_name(name), tariff)
         return index
@@ -712,7 +736,9 @@ class TariffBook:
     def lookup(self, name: str) -> Tariff | None:
         """The tariff a name asks for, as people write names: `find`, then the version written
         with a dot ('claude-3.5-sonnet' for claude-3-5-sonnet), then the one maker's own listing
-        whose id holds the name's parts in order ('claude-3-opus' for claude-3-opus-latest)."""
+        whose id holds the name's parts in order and adds no number to them ('claude-3-opus'
+        for claude-3-opus-latest; not 'claude-mythos-5' for claude-mythos-5-2, another
+        version)."""
         if (tariff := self.find(name)) is not None:
             return tariff
         key = normalize_name(name)
@@ -722,7 +748,11 @@ class TariffBook:
         parts = name_parts(key)
         if len(parts) < 2:
             return None
-        makers = [t for t in self._holding(parts) if self.is_makers_listing(t)]
+        makers = [
+            t
+            for t in self._holding(parts)
+            if t.is_makers_listing and _numbers(t.model) == _numbers(key)
+        ]
         return makers[0] if len(makers) == 1 else None
 
     def resolve(self, name: str, day: date | None = None) -> Tariff:
@@ -732,7 +762,7 @@ class TariffBook:
             return tariff
         key = normalize_name(name)
         holding = [t for t in self._holding(name_parts(key)) if exists_on(t, day)]
-        makers = [t for t in holding if self.is_makers_listing(t)]
+        makers = [t for t in holding if t.is_makers_listing]
         if holding and not makers:
             # "llama-3-70b": sold by several providers, listed by no maker: which one?
             ids = [t.model for t in newest_first(holding)]
@@ -740,6 +770,11 @@ class TariffBook:
                 f"'{name}' is sold by {counted_providers(holding)}, and its maker's own listing "
                 "is not known: name the provider's id.",
                 suggestions=ids[:FAMILY_LIMIT],
+            )
+        if len(makers) == 1:
+            # "claude-mythos-5": another version of the name, never answered in its place.
+            raise UnknownModel(
+                f"I don't know a model called '{name}'.", suggestions=[listed_name(makers[0])]
             )
         if makers:
             # "sonnet", "gemini", "claude-sonnet": the family's current models, newest first.
@@ -752,9 +787,11 @@ class TariffBook:
         hint = "" if suggestions else f" {FIND_A_MODEL}"
         raise UnknownModel(f"I don't know a model called '{name}'.{hint}", suggestions=suggestions)
 
-    def is_makers_listing(self, tariff: Tariff) -> bool:
-        """Ours, or the model maker's own API (the catalog names it by its bare id)."""
-        return bool(tariff.aliases) or any(tariff is own for own in self._own)
+    def providers(self) -> frozenset[str]:
+        """Every provider a tariff names (the makers and the resellers)."""
+        if self._providers is None:
+            self._providers = frozenset(t.provider for t in self.tariffs())
+        return self._providers
 
     def _holding(self, parts: tuple[str, ...]) -> list[Tariff]:
         """Every tariff whose id holds `parts` side by side ('llama', '3', '70b' in

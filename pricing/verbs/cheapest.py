@@ -86,8 +86,9 @@ def answer(query: CheapestQuery, at: PricingDay) -> PricedAnswer:
     undated = too_small = gone = 0
     unknown_window: list[str] = []
     # The whole catalog is priced here, so only the cheapest few become Answer rows.
+    providers = at.book.providers()
     for tariff in at.book.tariffs():
-        if not tariff_matches(tariff, query.filter):
+        if not tariff_matches(tariff, query.filter, providers):
             continue
         entry = at.book.entry_on(tariff, day)
         if entry is None:

@@ -177,11 +177,14 @@ def resold_row(row: PricedRow, quote: Quote) -> PricedRow:
 
 
 def seller_of(name: str, quote: Quote) -> str:
-    """Who sells the model as asked: the provider named ("azure/gpt-4o"), else the tariff's."""
-    provider, slash, _model = quote.requested.rpartition("/")
-    if slash and provider and "/" not in quote.tariff.model.removeprefix(f"{provider}/"):
-        return provider
-    return quote.tariff.provider
+    """Who sells the model as asked: the provider named first ("azure/gpt-4o", priced as
+    OpenAI's), else the tariff's own (a name that is its id, or the end of it, such as
+    "openrouter/google/gemini-2.5-flash" or "google/gemini-2.5-flash")."""
+    requested, model = quote.requested, quote.tariff.model
+    provider, slash, _rest = requested.partition("/")
+    if not slash or model == requested or model.endswith(f"/{requested}"):
+        return quote.tariff.provider
+    return provider
 
 
 def answer(query: CompareQuery, at: PricingDay) -> PricedAnswer:

@@ -69,7 +69,7 @@ def main_models(book: TariffBook, day: date) -> tuple[list[Tariff], int]:
             t
             for t in current
             if t.provider == maker
-            and book.is_makers_listing(t)
+            and t.is_makers_listing
             and not any(t is mine for mine in own)
             and not any(word in t.model for word in NOT_MAIN)
             and not t.model.removeprefix(f"{maker}/").startswith(others)
@@ -82,7 +82,12 @@ def answer(query: ModelsQuery, at: PricingDay) -> TableAnswer:
     day, historical = at.day, at.historical
     more = 0
     if query.filter:
-        candidates = [t for t in at.book.tariffs() if tariff_matches(t, query.filter)]
+        providers = at.book.providers()
+        candidates = [
+            t
+            for t in at.book.tariffs()
+            if not t.is_prefix and tariff_matches(t, query.filter, providers)
+        ]
     else:
         candidates, more = main_models(at.book, day)
     priced = [(t, e) for t in candidates if (e := t.entry_at(day)) is not None]
