@@ -1,7 +1,7 @@
 """Money is Decimal end to end; rounding happens once, for display, here."""
 
-from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from collections.abc import Sequence
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from typing import Annotated
 
 from pydantic import PlainSerializer
@@ -62,11 +62,25 @@ def display_round(amount: Decimal) -> Decimal:
     return rounded
 
 
-def column_places(amounts: Iterable[Decimal]) -> int:
-    """Decimal places that show every amount of a table column by the display rule, so the
-    column lines up ('$0.0450' over '$0.0024', not '$0.045' over '$0.0024')."""
-    finest = [-display_round(amount).as_tuple().exponent for amount in amounts if amount]
-    return max([2, *finest])  # type: ignore[list-item]
+def footed(parts: Sequence[Decimal], total: Decimal) -> tuple[list[Decimal], Decimal]:
+    """Non-negative `parts` of `total` rounded for display so that they add up to the total
+    as displayed: each to the total's last digit, rounded down, then the digits still missing
+    given to the parts that lost most (largest remainder). '$0.38 + $1.87 = $2.25', never
+    '$0.38 + $1.88 = $2.25'."""
+    shown_total = display_round(total)
+    quantum = Decimal(1).scaleb(shown_total.as_tuple().exponent)
+    with localcontext(EXACT):
+        shown = [part.quantize(quantum, rounding=ROUND_FLOOR) for part in parts]
+        missing = int((shown_total - sum(shown, Decimal(0))) / quantum)
+        losses = sorted(range(len(parts)), key=lambda i: parts[i] - shown[i], reverse=True)
+        for index in losses[:missing]:
+            shown[index] += quantum
+    return shown, shown_total
+
+
+def places_of(amount: Decimal) -> int:
+    """The decimal places an amount rounded for display has (at least 2: '$3.00')."""
+    return max(2, -amount.as_tuple().exponent)  # type: ignore[operator]
 
 
 def format_usd(amount: Decimal, places: int | None = None) -> str:

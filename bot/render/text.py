@@ -22,7 +22,7 @@ from pricing.answers import (
     TariffRow,
     TokensAnswer,
 )
-from pricing.money import column_places, format_rate, format_usd
+from pricing.money import footed, format_rate, format_usd, places_of
 from pricing.quantities import counted
 
 MAX_SOURCES_LISTED = 5
@@ -102,8 +102,15 @@ def _footer(answer: Answer, width: int, rows: Sequence[PricedRow | BudgetRow] = 
 
 
 def _usd_column(amounts: Sequence[Decimal]) -> list[str]:
-    places = column_places(amounts)
-    return [format_usd(amount, places) for amount in amounts]
+    """Each amount with its own digits: the same amount reads the same in every answer."""
+    return [format_usd(amount) for amount in amounts]
+
+
+def footed_cells(parts: Sequence[Decimal], total: Decimal) -> list[str]:
+    """The parts of a total and the total, as displayed: the parts add up to the total."""
+    shown, shown_total = footed(parts, total)
+    places = places_of(shown_total)
+    return [format_usd(amount, places) for amount in (*shown, shown_total)]
 
 
 def _columns(*columns: Sequence[str]) -> list[list[str]]:
@@ -118,23 +125,25 @@ def priced_grid(answer: PricedAnswer) -> Grid:
     headers = ["Model", "In $/1M", "Out $/1M", "Input tok", "Output tok", "Input", "Output"]
     headers += ["Fees"] if fees else []
     headers += ["Per request", "Total"] if per_request else ["Total"]
-    columns = [
-        [row.model for row in priced],
-        [format_rate(row.input_per_mtok) for row in priced],
-        [format_rate(row.output_per_mtok) for row in priced],
-        [f"{row.input_tokens:,}" for row in priced],
-        [f"{row.output_tokens:,}" for row in priced],
-        _usd_column([row.input_usd for row in priced]),
-        _usd_column([row.output_usd for row in priced]),
-    ]
-    if fees:
-        columns.append(
-            _usd_column([row.request_fee.usd if row.request_fee else Decimal(0) for row in priced])
+    rows = []
+    for row in priced:
+        parts = [row.input_usd, row.output_usd]
+        parts += [row.request_fee.usd if row.request_fee else Decimal(0)] if fees else []
+        *money, total = footed_cells(parts, row.total_usd)
+        each = [format_usd(row.per_request_usd or Decimal(0))] if per_request else []
+        rows.append(
+            [
+                row.model,
+                format_rate(row.input_per_mtok),
+                format_rate(row.output_per_mtok),
+                f"{row.input_tokens:,}",
+                f"{row.output_tokens:,}",
+                *money,
+                *each,
+                total,
+            ]
         )
-    if per_request:
-        columns.append(_usd_column([row.per_request_usd or Decimal(0) for row in priced]))
-    columns.append(_usd_column([row.total_usd for row in priced]))
-    return Grid(headers, _columns(*columns))
+    return Grid(headers, rows)
 
 
 _PART_NAMES = {
@@ -155,15 +164,17 @@ def breakdown_lines(rows: Sequence[PricedRow]) -> list[str]:
         plain = all(p.kind in ("input", "output") for p in row.parts)
         if row.tier == "standard" and plain and row.request_fee is None:
             continue
+        fee = row.request_fee
+        amounts = [part.usd for part in row.parts] + ([fee.usd] if fee else [])
+        *shown, _total = footed_cells(amounts, row.total_usd)
         described = [
-            f"{part.tokens:,} {_PART_NAMES[part.kind]} at {format_rate(part.per_mtok)} = "
-            f"{format_usd(part.usd)}"
-            for part in row.parts
+            f"{part.tokens:,} {_PART_NAMES[part.kind]} at {format_rate(part.per_mtok)} = {usd}"
+            for part, usd in zip(row.parts, shown, strict=False)
         ]
-        if (fee := row.request_fee) is not None:
+        if fee is not None:
             described.append(
                 f"{fee.requests:,} requests at {format_rate(fee.per_k_requests)} per 1,000 = "
-                f"{format_usd(fee.usd)}"
+                f"{shown[-1]}"
             )
         parts = "; ".join(described)
         tier = f" ({_TIER_NAMES[row.tier]} rates)" if row.tier != "standard" else ""
@@ -293,14 +304,15 @@ def breakeven_grid(answer: BreakevenAnswer) -> Grid:
     """What one request costs on the fine-tuned model and on the base model."""
     headers = ["One request", "Prompt tok", "Output tok", "Input", "Output", "Total"]
     pair = answer.rows
-    rows = _columns(
-        [row.model for row in pair],
-        [f"{row.input_tokens:,}" for row in pair],
-        [f"{row.output_tokens:,}" for row in pair],
-        _usd_column([row.input_usd for row in pair]),
-        _usd_column([row.output_usd for row in pair]),
-        _usd_column([row.total_usd for row in pair]),
-    )
+    rows = [
+        [
+            row.model,
+            f"{row.input_tokens:,}",
+            f"{row.output_tokens:,}",
+            *footed_cells([row.input_usd, row.output_usd], row.total_usd),
+        ]
+        for row in pair
+    ]
     return Grid(headers, rows)
 
 
@@ -369,8 +381,7 @@ def budget_grid(answer: BudgetAnswer) -> Grid:
     if answer.request is not None:
         headers.append("Per request")
         prices = [row.per_request_usd for row in rows]
-        places = column_places([price for price in prices if price is not None])
-        columns.append([format_usd(p, places) if p is not None else "-" for p in prices])
+        columns.append([format_usd(p) if p is not None else "-" for p in prices])
     per_period = answer.period is not None and answer.period != "day"
     headers.append(f"{counts} a {answer.period}" if answer.period else counts)
     if answer.request is not None:

@@ -11,9 +11,9 @@ from pricing.money import (
     CENT,
     KEEP_DIGITS_BELOW,
     MTOK,
-    column_places,
     cost_of,
     display_round,
+    footed,
     format_rate,
     format_usd,
     plain_decimal,
@@ -186,13 +186,29 @@ def test_rates_read_as_price_lists_write_them(rate, text):
     assert format_rate(Decimal(rate)) == text
 
 
-def test_a_column_shares_one_precision():
-    amounts = [Decimal("0.045"), Decimal("0.0024"), Decimal("12")]
-    places = column_places(amounts)
+def test_displayed_parts_add_up_to_the_displayed_total():
+    shown, total = footed([Decimal("0.375"), Decimal("1.875")], Decimal("2.25"))
 
-    assert places == 4
-    assert [format_usd(a, places) for a in amounts] == ["$0.0450", "$0.0024", "$12.0000"]
-    assert column_places([Decimal("2.4"), Decimal(0)]) == 2
+    assert (shown, total) == ([Decimal("0.38"), Decimal("1.87")], Decimal("2.25"))
+    assert footed([Decimal("0.0006"), Decimal("0.0018")], Decimal("0.0024")) == (
+        [Decimal("0.0006"), Decimal("0.0018")],
+        Decimal("0.0024"),
+    )
+
+
+@PROPERTY
+@given(
+    st.lists(
+        st.decimals(min_value=0, max_value=10**9, places=8, allow_nan=False), min_size=1, max_size=6
+    )
+)
+def test_footed_parts_always_sum_to_the_total_shown_and_stay_within_one_digit(parts):
+    total = sum(parts, Decimal(0))
+    shown, shown_total = footed(parts, total)
+
+    assert sum(shown, Decimal(0)) == shown_total == display_round(total)
+    quantum = Decimal(1).scaleb(shown_total.as_tuple().exponent)
+    assert all(abs(s - p) < quantum for s, p in zip(shown, parts, strict=True))
 
 
 def test_json_money_is_plain_and_exact():

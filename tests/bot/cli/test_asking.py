@@ -592,3 +592,18 @@ def test_tokens_from_an_empty_standard_input_says_so():
     err = assert_one_error_line(*run(["tokens", "-"], today=TODAY, stdin=io.StringIO("")))
 
     assert "standard input" in err
+
+
+def test_the_same_amount_shows_the_same_digits_in_every_verb_and_parts_add_up():
+    _, cost, _ = cli("cost gpt-4.1 60k in 11k out")
+    _, compare, _ = cli("compare gpt-4.1 ft-gpt-4.1-mini 60k in 11k out")
+    _, batch, _ = cli("cost gemini-3.8-flash 1M in 1M out batch")
+
+    def cells(out: str, model: str) -> list[str]:
+        return next(line.split() for line in out.splitlines() if line.startswith(f"{model} "))
+
+    assert cells(cost, "gpt-4.1")[-3:] == ["$0.12", "$0.09", "$0.21"]
+    assert cells(compare, "gpt-4.1")[-3:] == ["$0.12", "$0.09", "$0.21"]
+    # $0.375 and $1.875 shown as parts of $2.25 add up to it.
+    assert cells(batch, "gemini-3.8-flash")[-3:] == ["$0.38", "$1.87", "$2.25"]
+    assert "= $0.38; 1,000,000 output at $1.875 = $1.87" in " ".join(batch.split())
