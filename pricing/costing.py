@@ -169,6 +169,25 @@ def _cache_note(name: str, kind: RateKind, rates: Mapping[RateKind, Decimal]) ->
     )
 
 
+def _tier_cache_note(
+    name: str, variant: RateVariant, rates: Mapping[RateKind, Decimal]
+) -> list[str]:
+    """A tier whose cache reads cost no less than its input: said, as nobody would guess it."""
+    if variant.cache_read_per_mtok is not None or rates["cache_read"] < rates["input"]:
+        return []
+    word = TIER_WORDS[variant.tier]
+    if rates["cache_read"] == rates["input"]:
+        return [
+            f"{name}'s {word} rates have no cache discount: cache reads are billed at its "
+            f"{word} input rate ({format_rate(rates['input'])} per 1M)."
+        ]
+    return [
+        f"{name}'s {word} rates state no cached-input rate: cache reads are billed at its "
+        f"standard cached-input rate ({format_rate(rates['cache_read'])} per 1M), above its "
+        f"{word} input rate ({format_rate(rates['input'])})."
+    ]
+
+
 def rate_card(
     entry: PriceEntry,
     name: str,
@@ -209,6 +228,8 @@ def rate_card(
             rates = standard.filled(missing) if shared else with_fallbacks(rates, missing)
             if explain:
                 notes += [_cache_note(name, kind, rates) for kind in missing]
+    if explain and variant is not None and "cache_read" in terms.cache_kinds:
+        notes += _tier_cache_note(name, variant, rates)
     tier: Tier = variant.tier if variant is not None else "standard"
     return RateCard(
         rates=rates,
@@ -359,10 +380,8 @@ def priced_row(
     window = quote.context_window
     fits = None if not requests or window is None else input_tokens + output_tokens <= window
     if fits is False:
-        warnings.append(
-            f"One request ({input_tokens + output_tokens:,} tokens) does not fit "
-            f"{tariff.display_name}'s {window:,}-token context window."
-        )
+        assert window is not None
+        warnings.append(does_not_fit(tariff.display_name, input_tokens + output_tokens, window))
     return PricedRow(
         model=quote.requested,
         model_id=tariff.model,
@@ -389,6 +408,13 @@ def priced_row(
         warnings=tuple(warnings),
         tier=card.tier,
         parts=parts,
+    )
+
+
+def does_not_fit(name: str, request_tokens: int, window: int) -> str:
+    return (
+        f"One request ({request_tokens:,} tokens) does not fit {name}'s {window:,}-token "
+        "context window."
     )
 
 

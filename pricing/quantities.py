@@ -48,6 +48,11 @@ def counted(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
+def counted_possessive(number: int, noun: str) -> str:
+    """'1 model's', '2 models''."""
+    return f"{number:,} {noun}'s" if number == 1 else f"{number:,} {noun}s'"
+
+
 def format_count(value: int, group_digits: bool = False) -> str:
     """The shortest exact way to write a count back: 200000 -> '200k', 1200000 -> '1.2M';
     counts with no short form stay digits ('133333', or '133,333' with `group_digits`)."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.cli.terminal import EXIT_BAD_INPUT, error_output, option_value, print_outcome, sqlite_path
 from pricing.errors import LlmcostError
+from pricing.quantities import counted, counted_possessive
 
 USAGE = """\
 usage: llmcost prices refresh [--url URL]
@@ -155,8 +156,8 @@ def _status(as_json: bool) -> tuple[int, str, str]:
     change = report.get("last_change")
     if change:
         lines.append(
-            f"Last change: {change['at']}: {change['models_changed']} models added or dropped, "
-            f"{change['prices_changed']} models' prices changed"
+            f"Last change: {change['at']}: {counted(change['models_changed'], 'model')} added "
+            f"or dropped, {counted_possessive(change['prices_changed'], 'model')} prices changed"
         )
     return 0, "\n".join(lines), ""
 

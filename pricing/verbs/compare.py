@@ -7,6 +7,7 @@ from pydantic import Field
 from pricing.answers import PricedAnswer, PricedRow
 from pricing.costing import (
     Terms,
+    does_not_fit,
     lifecycle_warning,
     period_note,
     priced_row,
@@ -125,6 +126,11 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
         if rows[0].per_request_usd is not None
         else "."
     )
+    if len(rows) == 1 and rows[0].fits_context is False:
+        # The answer is that it cannot be done: said before what it would cost.
+        assert rows[0].context_window is not None
+        too_big = does_not_fit(rows[0].name, input_tokens + output_tokens, rows[0].context_window)
+        summary = f"{too_big} {summary}"
     if len(rows) > 1 and cheapest is None:
         summary = (
             "No model named can be ranked: each context window is too small, or the price's "

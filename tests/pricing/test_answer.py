@@ -408,3 +408,26 @@ def test_tables_show_training_prices_carried_forward(tmp_path):
 def test_claude_means_anthropic_not_a_cloud_that_resells_it(book):
     assert book.resolve("claude-4-opus").provider == "anthropic"
     assert book.resolve("gemini-2.5-pro").provider == "google"
+
+
+def test_a_tier_without_a_cache_discount_says_how_cache_reads_are_billed(book):
+    (gpt4o,) = ask(book, "cost gpt-4o 1M in 100k out 80% cached batch").rows
+    (gpt41,) = ask(book, "cost gpt-4.1 1M in 100k out 80% cached batch").rows
+
+    assert gpt4o.total_usd == Decimal("1.75")
+    assert any(
+        "batch rates have no cache discount: cache reads are billed at its batch input rate"
+        in warning
+        for warning in gpt4o.warnings
+    )
+    # gpt-4.1's standard cached-input rate is below its batch input: a discount, no note.
+    assert not any("cache discount" in warning for warning in gpt41.warnings)
+
+
+def test_a_request_that_does_not_fit_leads_the_answer(book):
+    result = ask(book, "cost gpt-4-8k 10k in 1k out x 10 requests")
+
+    assert result.summary is not None
+    assert result.summary.startswith(
+        "One request (11,000 tokens) does not fit GPT-4 (8K)'s 8,192-token context window."
+    )

@@ -196,3 +196,11 @@ def test_counted_nouns_agree_with_their_number():
     assert counted(10_000, "request") == "10,000 requests"
     assert format_count(133_333, group_digits=True) == "133,333"
     assert format_count(200_000, group_digits=True) == "200k"
+
+
+def test_a_possessive_count_agrees_with_its_number():
+    from pricing.quantities import counted_possessive
+
+    assert counted_possessive(1, "model") == "1 model's"
+    assert counted_possessive(2, "model") == "2 models'"
+    assert counted_possessive(1_200, "model") == "1,200 models'"

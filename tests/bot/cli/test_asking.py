@@ -607,3 +607,23 @@ def test_the_same_amount_shows_the_same_digits_in_every_verb_and_parts_add_up():
     # $0.375 and $1.875 shown as parts of $2.25 add up to it.
     assert cells(batch, "gemini-3.8-flash")[-3:] == ["$0.38", "$1.87", "$2.25"]
     assert "= $0.38; 1,000,000 output at $1.875 = $1.87" in " ".join(batch.split())
+
+
+def test_options_before_a_command_are_the_commands():
+    from bot.cli.main import command_first
+
+    assert command_first(["--json", "prices", "status"]) == ["prices", "status", "--json"]
+    assert command_first(["--now", "2026-11-23T09:05:00+00:00", "clock", "--once"]) == [
+        "clock",
+        "--once",
+        "--now",
+        "2026-11-23T09:05:00+00:00",
+    ]
+    # A question keeps its options where they are: asking reads them anywhere.
+    assert command_first(["--json", "compare", "gpt-4", "1M", "tokens"]) == [
+        "--json",
+        "compare",
+        "gpt-4",
+        "1M",
+        "tokens",
+    ]
