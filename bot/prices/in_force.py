@@ -35,17 +35,19 @@ def _published_catalog(snapshots: SnapshotStore, record: SnapshotRecord) -> Cata
 def published_catalogs(
     snapshots: SnapshotStore | None, previous_digest_at: datetime | None
 ) -> tuple[Catalog, Catalog] | None:
-    """(the catalog in force when a channel's previous digest was posted, the newest one); None
-    when there is no such pair to compare (no previous digest, nothing stored then, or no newer
-    file since). Raises when the database or a stored file cannot be read: the dispatcher then
-    composes the digest from the dated changes alone."""
+    """(the catalog in force when a channel's previous digest was posted, the newest one): the
+    installed package's when nothing was stored then, as it answered then. None when there is no
+    such pair to compare (no previous digest, nothing stored yet, or no newer file since).
+    Raises when the database or a stored file cannot be read: the dispatcher then composes the
+    digest from the dated changes alone."""
     if snapshots is None or previous_digest_at is None:
         return None
     before = snapshots.in_force_at(previous_digest_at)
     now = snapshots.newest()
-    if before is None or now is None or before.id == now.id:
+    if now is None or (before is not None and before.id == now.id):
         return None
-    return _published_catalog(snapshots, before), _published_catalog(snapshots, now)
+    earlier = genai_prices_catalog() if before is None else _published_catalog(snapshots, before)
+    return earlier, _published_catalog(snapshots, now)
 
 
 def catalog_loader(

@@ -65,6 +65,18 @@ def data_in_force(snapshots: SnapshotStore) -> list[Any]:
     return json.loads(published_bytes(installed_data()))
 
 
+def first_seen_rows(
+    before: list[Any], after: list[Any], stored_before: bool
+) -> list[tuple[str, str]]:
+    """The prices a stored file shows llmcost for the first time. The first file stored is
+    compared with the installed package's data, which answered until then: that data is the
+    first generation llmcost saw (its prices "date unknown"), and what the file changes in it
+    is dated the day the file is stored, as between two stored files."""
+    if stored_before:
+        return prices_to_record(before, after)
+    return [*prices_to_record(None, before), *prices_to_record(before, after)]
+
+
 def refresh_prices(
     snapshots: SnapshotStore,
     url: str,
@@ -101,7 +113,7 @@ def refresh_prices(
             genai_prices_version=genai_prices.__version__,
             models_changed=changes.models_changed,
             prices_changed=changes.prices_changed,
-            prices_seen=prices_to_record(before if stored_before else None, published.data),
+            prices_seen=first_seen_rows(before, published.data, stored_before),
         ),
         now=now,
     )

@@ -179,3 +179,31 @@ def test_a_terminal_with_a_database_from_before_snapshots_answers_quietly(
     assert (code, err) == (0, "")
     assert f'"input_per_mtok": "{CUT_FROM}"' in out
     assert [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")] == []
+
+
+def test_the_first_stored_file_is_compared_with_the_installed_data(
+    server: PricesServer, snapshots: SnapshotStore
+) -> None:
+    from bot.prices.in_force import published_catalogs
+    from pricing.changes import catalog_changes, tariff_changes
+
+    refresh_prices(snapshots, server.url("/cut.json"), now=NOW)
+    book = Answerer(None, today=lambda: TODAY, snapshots=snapshots).book()
+
+    installed, cut = book.resolve(MODEL).entries
+    assert (installed.effective, installed.input_per_mtok) == (None, Decimal(CUT_FROM))
+    assert (cut.effective, cut.input_per_mtok) == (TODAY, Decimal(CUT_TO))
+    assert cut.source.endswith(f"; price first seen {TODAY.isoformat()}")
+    week = tariff_changes(book, since=date(2026, 11, 23), until=date(2026, 11, 30))
+    assert [(c.model, c.old, c.new) for c in week.cuts if c.model == MODEL] == [
+        (MODEL, Decimal(CUT_FROM), Decimal(CUT_TO))
+    ]
+    # A digest posted before anything was stored compares the installed data with the file.
+    catalogs = published_catalogs(snapshots, NOW - timedelta(days=7))
+    assert catalogs is not None
+    changes = catalog_changes(
+        catalogs[0].tariffs, catalogs[1].tariffs, since=date(2026, 11, 20), until=TODAY
+    )
+    assert [(c.model, c.new) for c in changes.cuts if c.model == MODEL] == [
+        (MODEL, Decimal(CUT_TO))
+    ]
