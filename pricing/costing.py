@@ -317,7 +317,7 @@ def ranking_cost(
         card = rate_card(entry, "", day, terms, request_input, explain=False)
         cost = micro_cost(card.rates, weights)
     if entry.per_k_requests is not None and request_input is not None:
-        # $ per 1,000 requests is 1,000 millionths of a dollar per request per dollar.
+        # $X per 1,000 requests is X/1,000 dollars a request: X x 1,000 millionths.
         cost = EXACT.fma(entry.per_k_requests, Decimal(1000), cost)
     return cost
 
@@ -343,21 +343,12 @@ def priced_row(
     `terms` asked (cache reads and writes among the input tokens, a tier, a time of day)."""
     entry, tariff = quote.entry, quote.tariff
     count = requests or 1
-    card = rate_card(
-        entry, tariff.display_name, quote.day, terms, input_tokens if requests else None
-    )
+    request_input = input_tokens if requests else None
+    card = rate_card(entry, tariff.display_name, quote.day, terms, request_input)
     parts = cost_parts(card, input_tokens, output_tokens, terms.cache, count)
     input_usd = total_of(parts, INPUT_SIDE)
     output_usd = total_of(parts, frozenset({"output"}))
-    fee = (
-        RequestFee(
-            requests=count,
-            per_k_requests=entry.per_k_requests,
-            usd=request_fee_of(count, entry.per_k_requests),
-        )
-        if entry.per_k_requests is not None and requests
-        else None
-    )
+    fee = request_fee(entry, requests)
     per_request = (
         EXACT.add(
             total_of(cost_parts(card, input_tokens, output_tokens, terms.cache)),
@@ -366,22 +357,8 @@ def priced_row(
         if requests
         else None
     )
-    warnings = price_warnings(quote, historical)
-    if entry.per_k_requests and not requests:
-        warnings.append(
-            f"{tariff.display_name} also bills {format_rate(entry.per_k_requests)} per 1,000 "
-            "requests, not in this total: add 'x N requests' to include it."
-        )
-    if card.thresholds and (requests is None or card.long_context):
-        warnings.append(
-            long_context_warning(quote, terms, input_tokens if requests else None, card)
-        )
-    warnings.extend(card.notes)
     window = quote.context_window
     fits = None if not requests or window is None else input_tokens + output_tokens <= window
-    if fits is False:
-        assert window is not None
-        warnings.append(does_not_fit(tariff.display_name, input_tokens + output_tokens, window))
     return PricedRow(
         model=quote.requested,
         model_id=tariff.model,
@@ -405,10 +382,53 @@ def priced_row(
             else entry.source
         ),
         lifecycle_source=lifecycle_source(tariff, quote.day),
-        warnings=tuple(warnings),
+        warnings=tuple(
+            _row_warnings(quote, card, terms, historical, request_input, output_tokens, fits)
+        ),
         tier=card.tier,
         parts=parts,
     )
+
+
+def request_fee(entry: PriceEntry, requests: int | None) -> RequestFee | None:
+    """The fee of `requests` requests, for a price that has one and a question that counts
+    them."""
+    if entry.per_k_requests is None or not requests:
+        return None
+    return RequestFee(
+        requests=requests,
+        per_k_requests=entry.per_k_requests,
+        usd=request_fee_of(requests, entry.per_k_requests),
+    )
+
+
+def _row_warnings(
+    quote: Quote,
+    card: RateCard,
+    terms: Terms,
+    historical: bool,
+    request_input: int | None,
+    output_tokens: int,
+    fits: bool | None,
+) -> list[str]:
+    """What a priced row must say: the model's lifecycle, a fee left out, long-context rates,
+    how the rates were chosen, and a request that does not fit."""
+    entry, name = quote.entry, quote.tariff.display_name
+    warnings = price_warnings(quote, historical)
+    if entry.per_k_requests and request_input is None:
+        warnings.append(
+            f"{name} also bills {format_rate(entry.per_k_requests)} per 1,000 requests, not in "
+            "this total: add 'x N requests' to include it."
+        )
+    if card.thresholds and (request_input is None or card.long_context):
+        warnings.append(long_context_warning(quote, terms, request_input, card))
+    warnings.extend(card.notes)
+    if fits is False:
+        window = quote.context_window
+        assert request_input is not None
+        assert window is not None
+        warnings.append(does_not_fit(name, request_input + output_tokens, window))
+    return warnings
 
 
 def does_not_fit(name: str, request_tokens: int, window: int) -> str:

@@ -593,7 +593,7 @@ def _twins_of(
             if (
                 twin is not None
                 and twin.provider == tariff.provider
-                and twin.aliases
+                and twin.is_makers_listing
                 and base not in {normalize_name(n) for n in _names_of(twin)}
             ):
                 twins[tariff.model] = twin

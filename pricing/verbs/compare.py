@@ -114,47 +114,8 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
     ]
     cheapest = min(usable, key=lambda row: row.total_usd) if len(rows) > 1 and usable else None
     notes = [*unpriced, *usage_notes(usage)]
-    notes += [
-        f"{q.requested}: genai-prices has no price of its own for {seller}; priced as "
-        f"{q.tariff.provider}'s {q.tariff.model} (whose shutdown dates need not be {seller}'s)."
-        for (seller, _model), q in quotes.items()
-        if seller != q.tariff.provider
-    ]
-    per = f" a {usage.period}" if usage.period else ""
-    summary = f"Total {format_usd(rows[0].total_usd)}{per}" + (
-        f" ({format_usd(rows[0].per_request_usd)} a request)."
-        if rows[0].per_request_usd is not None
-        else "."
-    )
-    if len(rows) == 1 and rows[0].fits_context is False:
-        # The answer is that it cannot be done: said before what it would cost.
-        assert rows[0].context_window is not None
-        too_big = does_not_fit(rows[0].name, input_tokens + output_tokens, rows[0].context_window)
-        summary = f"{too_big} {summary}"
-    if len(rows) > 1 and cheapest is None:
-        summary = (
-            "No model named can be ranked: each context window is too small, or the price's "
-            f"start date is unknown on {at.day.isoformat()}."
-        )
-    if cheapest is not None:
-        dearest = max(rows, key=lambda row: row.total_usd)
-        tied = [row.model for row in usable if row.total_usd == cheapest.total_usd]
-        summary = (
-            f"{cheapest.model} is the cheapest at {format_usd(cheapest.total_usd)}."
-            if len(tied) == 1
-            else f"{', '.join(tied[:-1])} and {tied[-1]} tie as the cheapest at "
-            f"{format_usd(cheapest.total_usd)}."
-        )
-        times = ratio(dearest.total_usd, cheapest.total_usd)
-        if times is not None and dearest.total_usd > cheapest.total_usd:
-            summary = summary[:-1] + f"; {dearest.model} costs {times}x as much."
-        if any(row.fits_context is False for row in rows):
-            summary += " Models whose context window is too small for one request are left out."
-        if at.historical and any(row.effective is None for row in rows):
-            summary += (
-                " Models whose price has no start date are not ranked: it may not have applied "
-                f"on {at.day.isoformat()}."
-            )
+    notes += resold_notes(quotes)
+    summary = verdict(rows, usable, cheapest, usage, at)
     if usage.period is not None:
         first = cheapest or rows[0]
         notes.append(period_note(usage.period, first.total_usd, first.model))
@@ -172,6 +133,66 @@ def priced(names: tuple[str, ...], usage: Usage, kind: str, at: PricingDay) -> P
         period=usage.period,
         period_days=PERIOD_DAYS[usage.period] if usage.period else None,
     )
+
+
+def resold_notes(quotes: dict[tuple[str, str], Quote]) -> list[str]:
+    """A reseller asked by name ("azure/gpt-4o") that genai-prices prices as the vendor's."""
+    return [
+        f"{q.requested}: genai-prices has no price of its own for {seller}; priced as "
+        f"{q.tariff.provider}'s {q.tariff.model} (whose shutdown dates need not be {seller}'s)."
+        for (seller, _model), q in quotes.items()
+        if seller != q.tariff.provider
+    ]
+
+
+def verdict(
+    rows: tuple[PricedRow, ...],
+    usable: list[PricedRow],
+    cheapest: PricedRow | None,
+    usage: Usage,
+    at: PricingDay,
+) -> str:
+    """The answer's first line: one model's total (led by a request that does not fit), or
+    the cheapest of several and how much dearer the dearest is."""
+    if cheapest is None:
+        if len(rows) > 1:
+            return (
+                "No model named can be ranked: each context window is too small, or the "
+                f"price's start date is unknown on {at.day.isoformat()}."
+            )
+        (row,) = rows
+        per = f" a {usage.period}" if usage.period else ""
+        each = (
+            f" ({format_usd(row.per_request_usd)} a request)"
+            if row.per_request_usd is not None
+            else ""
+        )
+        summary = f"Total {format_usd(row.total_usd)}{per}{each}."
+        if row.fits_context is False:
+            # The answer is that it cannot be done: said before what it would cost.
+            assert row.context_window is not None
+            too_big = does_not_fit(row.name, sum(usage.per_request()), row.context_window)
+            summary = f"{too_big} {summary}"
+        return summary
+    dearest = max(rows, key=lambda row: row.total_usd)
+    tied = [row.model for row in usable if row.total_usd == cheapest.total_usd]
+    summary = (
+        f"{cheapest.model} is the cheapest at {format_usd(cheapest.total_usd)}."
+        if len(tied) == 1
+        else f"{', '.join(tied[:-1])} and {tied[-1]} tie as the cheapest at "
+        f"{format_usd(cheapest.total_usd)}."
+    )
+    times = ratio(dearest.total_usd, cheapest.total_usd)
+    if times is not None and dearest.total_usd > cheapest.total_usd:
+        summary = summary[:-1] + f"; {dearest.model} costs {times}x as much."
+    if any(row.fits_context is False for row in rows):
+        summary += " Models whose context window is too small for one request are left out."
+    if at.historical and any(row.effective is None for row in rows):
+        summary += (
+            " Models whose price has no start date are not ranked: it may not have applied "
+            f"on {at.day.isoformat()}."
+        )
+    return summary
 
 
 def resold_row(row: PricedRow, quote: Quote) -> PricedRow:
