@@ -7,7 +7,7 @@ a server that starts and then fails every request is harder to diagnose than one
 import ipaddress
 import re
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -192,7 +192,7 @@ def load_prices_settings(**overrides: object) -> PricesSettings:
     return _load(PricesSettings, overrides)
 
 
-def _load(kind: type[S], overrides: dict[str, object]) -> S:
+def _load(kind: type[S], overrides: dict[str, Any]) -> S:
     try:
         return kind(**overrides)
     except ValidationError as exc:

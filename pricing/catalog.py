@@ -154,8 +154,7 @@ def _thresholds(raw: dict[str, object]) -> list[int]:
 def _long_context(raw: dict[str, object]) -> tuple[LongContextRate, ...]:
     """A price's long-context rates: every dimension's rate past each threshold."""
     return tuple(
-        LongContextRate(above=start, **_rates_at(raw, start + 1))  # type: ignore[arg-type]
-        for start in _thresholds(raw)
+        LongContextRate(above=start, **_rates_at(raw, start + 1)) for start in _thresholds(raw)
     )
 
 
@@ -217,7 +216,7 @@ def _variants(model: object, source: str) -> tuple[RateVariant, ...]:
                 since=since,
                 recorded=since is not None,
                 long_context=tuple(
-                    SizedRates(above=start, **_rates_at(raw, start + 1))  # type: ignore[arg-type]
+                    SizedRates(above=start, **_rates_at(raw, start + 1))
                     for start in _thresholds(raw)
                 ),
                 source=source,
@@ -282,7 +281,7 @@ def _entries(model: object, source: str) -> Iterator[PriceEntry]:
             variants=entry_variants,
             source=source,
             origin="genai-prices",
-            **rates,  # type: ignore[arg-type]
+            **rates,
         )
 
 

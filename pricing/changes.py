@@ -9,7 +9,7 @@ digest compares the price in force on `since` with the one in force on `until`.
 import difflib
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -191,7 +191,9 @@ def _dated_in_window(entries: Sequence[PriceEntry], since: date, until: date) ->
     return False
 
 
-def _card_on(tariff: Tariff, tier: VariantTier | None, day: date) -> dict[RateKind, Decimal] | None:
+def _card_on(
+    tariff: Tariff, tier: VariantTier | None, day: date
+) -> Mapping[RateKind, Decimal] | None:
     """What a token of each kind on `tier` was billed on `day`, as the costing function bills
     it: a tier or cache rate not yet stated is the standard (or input) rate."""
     entry = tariff.entry_at(day)
@@ -378,7 +380,7 @@ def _change(
     )
 
 
-def change_identity(item: Change) -> tuple:
+def change_identity(item: Change) -> tuple[object, ...]:
     """What makes two reports the same change: one model, dimension, tier and new rate (a
     model added or dropped is one change of that model)."""
     if isinstance(item, PriceChange):
@@ -446,12 +448,12 @@ def _name_order(item: Change) -> tuple[str, str, str]:
     return item.name.casefold(), item.provider, item.model
 
 
-def _cut_order(change: PriceChange) -> tuple:
+def _cut_order(change: PriceChange) -> tuple[object, ...]:
     assert change.percent is not None  # a cut is from a price above 0
     return change.percent, *_name_order(change), change.tier, _KIND_ORDER[change.price]
 
 
-def _rise_order(change: PriceChange) -> tuple:
+def _rise_order(change: PriceChange) -> tuple[object, ...]:
     # From 0 is the largest rise there is; then the largest percentage.
     from_zero = change.percent is None
     return (

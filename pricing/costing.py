@@ -207,7 +207,7 @@ def rate_card(
         thresholds = tuple(tier.above for tier in entry.long_context)
         return RateCard(standard.filled(terms.cache_kinds), "standard", False, (), None, thresholds)
     rates, long_context = entry.rates_at(request_input)  # shared: copied before any change
-    thresholds = {tier.above for tier in entry.long_context}
+    aboves = {tier.above for tier in entry.long_context}
     variant, notes = _tier_in_force(entry, name, day, terms, explain)
     if variant is not None:
         tier_rates, tier_long_context = variant.rates_at(request_input)
@@ -218,7 +218,7 @@ def rate_card(
                 **variant.rates_at(None)[0],
             }
         rates = {**rates, **tier_rates}
-        thresholds |= {tier.above for tier in variant.long_context}
+        aboves |= {tier.above for tier in variant.long_context}
     # A cache kind without a rate is billed as what it is part of: writes of an hour at the
     # 5-minute write rate, any other at the input rate (genai-prices counts them the same way).
     if terms.cache != NO_CACHE:
@@ -237,7 +237,7 @@ def rate_card(
         long_context=long_context,
         notes=tuple(notes),
         tier_source=variant.source if variant is not None else None,
-        thresholds=tuple(sorted(thresholds)),
+        thresholds=tuple(sorted(aboves)),
     )
 
 

@@ -28,7 +28,7 @@ from pricing.quantities import (
     parse_count,
     parse_ratio,
 )
-from pricing.query import AskedTier, Usage
+from pricing.query import AskedTier, Period, Usage
 
 T = TypeVar("T")
 
@@ -109,7 +109,7 @@ RESERVED = (
 
 # A budget's period and its length in days, as every reply states it.
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
-PERIOD_WORDS = {"day": "day", "days": "day", "week": "week", "weeks": "week"}
+PERIOD_WORDS: dict[str, Period] = {"day": "day", "days": "day", "week": "week", "weeks": "week"}
 PERIOD_WORDS |= {"month": "month", "months": "month", "year": "year", "years": "year"}
 PERIOD_LEAD = {"per", "a", "each", "every"}
 CURRENCY_WORDS = {"usd", "dollars", "dollar", "$"}
@@ -551,15 +551,15 @@ class Cursor:
             return True
         if self.is_count(word):
             # "200k cached", "2 million cache reads", "50k cache writes 1h"
-            after = 1 + (self.peek(1) in SCALE_WORDS)
-            after += self.peek(after) in TOKEN_WORDS
-            follower, second = self.peek(after), self.peek(after + 1)
+            offset = 1 + (self.peek(1) in SCALE_WORDS)
+            offset += self.peek(offset) in TOKEN_WORDS
+            follower, second = self.peek(offset), self.peek(offset + 1)
             reads = follower in CACHED_WORDS or (
                 follower in CACHE_WORDS and second in CACHE_READ_WORDS
             )
             writes = follower in CACHE_WORDS and second in CACHE_WRITE_WORDS
             # "1M tokens cached 200k": the phrase names the amount after it, not this one.
-            phrase = after + (1 if follower in CACHED_WORDS else 2)
+            phrase = offset + (1 if follower in CACHED_WORDS else 2)
             phrase += self.peek(phrase) in CACHE_READ_WORDS and follower in CACHED_WORDS
             taken = self.peek(phrase) or ""
             if not (reads or writes) or self.is_count(taken) or PERCENT.fullmatch(taken):
@@ -626,7 +626,7 @@ class Cursor:
         dims.clock = (local - offset).time()
         dims.utc_assumed = zone is None
 
-    def take_period(self) -> str | None:
+    def take_period(self) -> Period | None:
         """'per month', 'a day', 'each week', 'every year': the period of a budget."""
         if self.peek() in PERIOD_LEAD and (period := PERIOD_WORDS.get(self.peek(1) or "")):
             self.position += 2
@@ -675,7 +675,7 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
     filter_words: list[str] = []
     total = input_tokens = output_tokens = requests = None
     split: Ratio | None = None
-    period: str | None = None
+    period: Period | None = None
     once = cursor.once
     dims = Dimensions()
 
@@ -744,8 +744,8 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
     if requests == 0:
         raise cursor.fail("The number of requests must be at least 1.")
     if dims.no_cache or dims.standard:
-        said = "no cache" if dims.no_cache else "standard"
-        raise cursor.fail(f"'{said}' is what a question means without it; leave it out.")
+        plain = "no cache" if dims.no_cache else "standard"
+        raise cursor.fail(f"'{plain}' is what a question means without it; leave it out.")
     try:
         usage = Usage(
             total=total,

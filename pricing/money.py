@@ -49,6 +49,13 @@ def ratio(larger: Decimal, smaller: Decimal) -> Decimal | None:
         return None
 
 
+def exponent_of(amount: Decimal) -> int:
+    """The exponent of a finite amount (money is never NaN or infinite)."""
+    exponent = amount.as_tuple().exponent
+    assert isinstance(exponent, int), amount
+    return exponent
+
+
 def display_round(amount: Decimal) -> Decimal:
     """The one rounding rule for display: cents, with at least two significant digits."""
     if amount == 0 or abs(amount) >= KEEP_DIGITS_BELOW:
@@ -57,7 +64,7 @@ def display_round(amount: Decimal) -> Decimal:
             return amount.quantize(CENT, rounding=ROUND_HALF_UP)
     exponent = amount.adjusted() - (SIGNIFICANT_DIGITS - 1)
     rounded = amount.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP).normalize()
-    if rounded.as_tuple().exponent > -2:  # "0.05", not "0.050"; 0.0999 -> "0.10", not "0.1"
+    if exponent_of(rounded) > -2:  # "0.05", not "0.050"; 0.0999 -> "0.10", not "0.1"
         return rounded.quantize(CENT)
     return rounded
 
@@ -68,7 +75,7 @@ def footed(parts: Sequence[Decimal], total: Decimal) -> tuple[list[Decimal], Dec
     given to the parts that lost most (largest remainder). '$0.38 + $1.87 = $2.25', never
     '$0.38 + $1.88 = $2.25'."""
     shown_total = display_round(total)
-    quantum = Decimal(1).scaleb(shown_total.as_tuple().exponent)
+    quantum = Decimal(1).scaleb(exponent_of(shown_total))
     with localcontext(EXACT):
         shown = [part.quantize(quantum, rounding=ROUND_FLOOR) for part in parts]
         missing = int((shown_total - sum(shown, Decimal(0))) / quantum)
@@ -80,7 +87,7 @@ def footed(parts: Sequence[Decimal], total: Decimal) -> tuple[list[Decimal], Dec
 
 def places_of(amount: Decimal) -> int:
     """The decimal places an amount rounded for display has (at least 2: '$3.00')."""
-    return max(2, -amount.as_tuple().exponent)  # type: ignore[operator]
+    return max(2, -exponent_of(amount))
 
 
 def format_usd(amount: Decimal, places: int | None = None) -> str:
@@ -101,6 +108,6 @@ def format_rate(per_mtok: Decimal) -> str:
     normalized = per_mtok.normalize()
     if normalized == normalized.to_integral_value():
         return f"${normalized.quantize(Decimal(1)):,f}"
-    if normalized.as_tuple().exponent > -2:  # type: ignore[operator]
+    if exponent_of(normalized) > -2:
         normalized = normalized.quantize(CENT)
     return f"${normalized:,f}"

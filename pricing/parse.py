@@ -85,10 +85,13 @@ def _sentence(said: list[str]) -> Query:
 
 def _model_alone(text: str, is_model: Callable[[str], bool]) -> Query | None:
     """'gpt-4o', 'claude 3.5 sonnet': a name the tariffs know, alone, asks for its price."""
+    from pricing.verbs.price import PriceQuery
+
     try:
         query = load("price").parse(text)
     except ParseError:
         return None
+    assert isinstance(query, PriceQuery)
     return query if is_model(query.model) else None
 
 

@@ -60,7 +60,8 @@ def installed_data() -> list[dict[str, Any]]:
     """The installed package's providers as the published file holds them."""
     from genai_prices.data import providers
 
-    return published_form(providers)
+    data: list[dict[str, Any]] = published_form(providers)
+    return data
 
 
 def models_of(data: Sequence[Any]) -> dict[str, dict[str, Any]]:

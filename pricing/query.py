@@ -112,7 +112,13 @@ class Usage(FrozenQuery):
         ) or bool(self.cache_writes_1h)
 
 
-class PricedQuery(FrozenQuery):
+class VerbQuery(FrozenQuery):
+    """A question one verb answers: each verb's Query names it in `kind` (a Literal)."""
+
+    kind: str
+
+
+class PricedQuery(VerbQuery):
     """A question answered with the prices in force on a date (today when not given)."""
 
     as_of: date | None = None

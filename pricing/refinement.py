@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from pricing.lexicon import Dimensions
 from pricing.quantities import Ratio, format_count
-from pricing.query import Usage
+from pricing.query import Period, Usage
 from pricing.tariffs import normalize_name
 
 EXAMPLE_DATE = "as of 2023-08-22"
@@ -45,7 +45,7 @@ class Changes:
     training: int | None = None
     prompts: tuple[int, int] | None = None
     budget: Decimal | None = None  # "make it $1000" (read only in a budget thread)
-    period: str | None = None  # "per day" (likewise)
+    period: Period | None = None  # "per day" (likewise)
     dated: bool = False
     as_of: date | None = None
     # Cache shares and amounts, a tier or time of day, and 'no cache' / 'standard'.
@@ -233,7 +233,7 @@ def changed_dimensions(old: Usage, dims: Dimensions) -> dict[str, object]:
     """The Usage's price dimensions after a reply: 'no cache' clears cache reads and writes, a
     new share or amount of reads replaces the old one, 'standard' clears a tier and a time of
     day, and a tier replaces a time of day (and the other way round)."""
-    kept = {
+    kept: dict[str, object] = {
         "cached_percent": old.cached_percent,
         "cached": old.cached,
         "cache_writes": old.cache_writes,
@@ -299,7 +299,9 @@ def size_follow_ups(usage: Usage, size: str = "1M tokens") -> list[str]:
     else:
         needed = max(sum(usage.cache_tokens()), 1_000_000)
         replies.append(f"make it {format_count(needed)} in")
-    if usage.total is not None and _applies(usage, Changes(split=Ratio(input=1, output=1))):
+    if usage.total is not None and _applies(
+        usage, Changes(split=Ratio(input=Decimal(1), output=Decimal(1)))
+    ):
         replies.append("split 1:1")
     return replies
 

@@ -238,7 +238,7 @@ class TrainingStopRecord(BaseModel):
     source: str = Field(min_length=1)
 
 
-SECTIONS = {
+SECTIONS: dict[str, type[BaseModel]] = {
     "tariff": TariffRecord,
     "lifecycle": LifecycleRecord,
     "training_stop": TrainingStopRecord,

@@ -10,7 +10,7 @@ medians, percentiles and any cap's total can be read off it afterwards.
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -334,7 +334,7 @@ def check_example(text: str, file_format: Format) -> Example | list[tuple[str, s
     """The example on one line, or what is wrong with it: (kind, message) for each kind."""
     try:
         example = json.loads(text)
-    except ValueError as problem:
+    except json.JSONDecodeError as problem:
         return [("not_json", f"{problem.msg} at column {problem.colno}")]
     if not isinstance(example, dict):
         return [("not_object", f"a JSON {type(example).__name__}, not an object")]
@@ -360,7 +360,7 @@ def check_example(text: str, file_format: Format) -> Example | list[tuple[str, s
     return list(problems.items()) if problems else result
 
 
-def _check_chat(example: dict, result: Example, problems: dict[str, str]) -> None:
+def _check_chat(example: dict[str, Any], result: Example, problems: dict[str, str]) -> None:
     messages = example.get("messages")
     if not messages or not isinstance(messages, list):
         problems["missing_messages"] = "'messages' is missing or empty"
@@ -375,17 +375,17 @@ def _check_chat(example: dict, result: Example, problems: dict[str, str]) -> Non
     _add_tools(example, result)
 
 
-def _check_preference(example: dict, result: Example, problems: dict[str, str]) -> None:
+def _check_preference(example: dict[str, Any], result: Example, problems: dict[str, str]) -> None:
     prompt = example.get("input")
     messages = prompt.get("messages") if isinstance(prompt, dict) else None
     if not messages or not isinstance(messages, list):
         problems["missing_messages"] = "'input' has no 'messages'"
         return
-    outputs = [example.get("preferred_output"), example.get("non_preferred_output")]
-    for output in outputs:
-        if not output or not isinstance(output, list):
-            problems["no_assistant"] = "'preferred_output' and 'non_preferred_output' need one"
-            return
+    preferred, other = example.get("preferred_output"), example.get("non_preferred_output")
+    if not preferred or not other or not isinstance(preferred, list) or not isinstance(other, list):
+        problems["no_assistant"] = "'preferred_output' and 'non_preferred_output' need one"
+        return
+    outputs = [preferred, other]
     _check_messages([*messages, *outputs[0], *outputs[1]], problems, need_assistant=False)
     for output in outputs:
         if not any(isinstance(m, dict) and m.get("role") == "assistant" for m in output):
@@ -400,7 +400,9 @@ def _check_preference(example: dict, result: Example, problems: dict[str, str]) 
         _add_tools(prompt, result)
 
 
-def _check_prompt_completion(example: dict, result: Example, problems: dict[str, str]) -> None:
+def _check_prompt_completion(
+    example: dict[str, Any], result: Example, problems: dict[str, str]
+) -> None:
     prompt, completion = example.get("prompt"), example.get("completion")
     if not isinstance(prompt, str) or not isinstance(completion, str) or not completion:
         problems["missing_content"] = "'prompt' and 'completion' must be text"
@@ -411,7 +413,9 @@ def _check_prompt_completion(example: dict, result: Example, problems: dict[str,
     result.completion_texts.append(completion)
 
 
-def _check_messages(messages: list, problems: dict[str, str], need_assistant: bool = True) -> None:
+def _check_messages(
+    messages: list[Any], problems: dict[str, str], need_assistant: bool = True
+) -> None:
     """The cookbook's checks of each message; one message per kind is described."""
     for index, message in enumerate(messages, start=1):
         where = f"message {index}"
@@ -433,7 +437,7 @@ def _check_messages(messages: list, problems: dict[str, str], need_assistant: bo
         problems["no_assistant"] = ""
 
 
-def _has_content(message: dict) -> bool:
+def _has_content(message: dict[str, Any]) -> bool:
     content = message.get("content")
     if message.get("function_call") or message.get("tool_calls"):
         return content is None or isinstance(content, str | list)
@@ -442,13 +446,13 @@ def _has_content(message: dict) -> bool:
     return isinstance(content, str) and bool(content)
 
 
-def _add_messages(messages: list[dict], texts: list[str], result: Example) -> None:
+def _add_messages(messages: list[dict[str, Any]], texts: list[str], result: Example) -> None:
     for message in messages:
         result.prompt_framing += TOKENS_PER_MESSAGE
         _add_values(message, texts, result, counts_name=True)
 
 
-def _add_reply(message: dict, result: Example) -> None:
+def _add_reply(message: dict[str, Any], result: Example) -> None:
     """The trained reply: its content is the completion; its framing and role are prompt."""
     result.prompt_framing += TOKENS_PER_MESSAGE
     role = message.get("role")
@@ -461,7 +465,9 @@ def _add_reply(message: dict, result: Example) -> None:
         result.completion_framing += TOKENS_PER_NAME
 
 
-def _add_values(message: dict, texts: list[str], result: Example, counts_name: bool) -> None:
+def _add_values(
+    message: dict[str, Any], texts: list[str], result: Example, counts_name: bool
+) -> None:
     for key, value in message.items():
         if isinstance(value, str):
             texts.append(value)
@@ -476,7 +482,7 @@ def _add_values(message: dict, texts: list[str], result: Example, counts_name: b
             texts.append(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
 
 
-def _add_tools(holder: dict, result: Example) -> None:
+def _add_tools(holder: dict[str, Any], result: Example) -> None:
     for key in ("tools", "functions"):
         if holder.get(key):
             result.beyond_cookbook.add(key)

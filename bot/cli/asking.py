@@ -21,6 +21,7 @@ from bot.cli.terminal import (
     terminal_width,
 )
 from pricing.errors import LlmcostError
+from pricing.query import PricedQuery, VerbQuery
 
 USAGE = """\
 usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
@@ -111,6 +112,28 @@ def _piped(words: list[str], stdin: TextIO | None) -> list[str]:
     return [*words, "-"] if alone and stdin is not None and not stdin.isatty() else words
 
 
+def _with_piped_text(query: VerbQuery, stdin: TextIO) -> VerbQuery:
+    """`llmcost tokens - < prompt.txt`: the text to count is standard input."""
+    from pricing.verbs.tokens import TokensQuery  # loaded only for a tokens question
+
+    assert isinstance(query, TokensQuery)
+    if query.text != "-":
+        return query
+    piped = stdin.read()
+    if not piped.strip():
+        raise LlmcostError(
+            "'tokens -' reads the text from standard input, which was empty.",
+            suggestions=["llmcost tokens - < prompt.txt"],
+        )
+    return query.model_copy(update={"text": piped})
+
+
+def _reads_a_file(query: VerbQuery) -> bool:
+    from pricing.verbs.finetune import FinetuneQuery  # loaded only for a finetune question
+
+    return isinstance(query, FinetuneQuery) and query.file is not None
+
+
 def run(
     argv: Sequence[str], today: date | None = None, stdin: TextIO | None = None
 ) -> tuple[int, str, str]:
@@ -148,22 +171,16 @@ def run(
             words = marked_files(words, loaded())
         # A model's name alone ("llmcost gpt-4o") asks its price.
         query = parse(" ".join(words), is_model=lambda name: loaded().lookup(name) is not None)
-        if query.kind == "tokens" and query.text == "-" and stdin is not None:
-            piped = stdin.read()  # `llmcost tokens - < prompt.txt`
-            if not piped.strip():
-                raise LlmcostError(
-                    "'tokens -' reads the text from standard input, which was empty.",
-                    suggestions=["llmcost tokens - < prompt.txt"],
-                )
-            query = query.model_copy(update={"text": piped})
+        if query.kind == "tokens" and stdin is not None:
+            query = _with_piped_text(query, stdin)
         ignored = ""
         if invocation.at is not None:
-            if "as_of" not in type(query).model_fields:
+            if not isinstance(query, PricedQuery):
                 raise LlmcostError(
                     f"--at applies to priced questions, not to '{query.kind}'.",
                     suggestions=[" ".join(invocation.words)],
                 )
-            asked = query.as_of  # type: ignore[union-attr]
+            asked = query.as_of
             if asked is None:
                 # --at is "as of" said once for every question; words that name a date win.
                 query = query.model_copy(update={"as_of": invocation.at})
@@ -174,8 +191,11 @@ def run(
                 )
         # Help needs no prices, so a broken tariffs file cannot hide it.
         book = TariffBook([]) if query.kind == "help" else loaded()
-        if query.kind == "finetune" and query.file is not None:
+        if query.kind == "finetune" and _reads_a_file(query):
             from bot.cli.training import with_tallies
+            from pricing.verbs.finetune import FinetuneQuery
+
+            assert isinstance(query, FinetuneQuery)
 
             day = query.as_of or today or date.today()
             show = not as_json and sys.stderr.isatty()

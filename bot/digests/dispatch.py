@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -164,6 +164,7 @@ class Dispatcher:
 
         async def deliver(claim: Claim) -> None:
             async with gate:
+                status: str
                 try:
                     status = await attempt.deliver(claim)
                 except Exception:
@@ -407,7 +408,8 @@ class _Attempt:
             channel=channel_id, limit=HISTORY_LOOKBACK, include_all_metadata=True
         )
         posted: dict[str, str] = {}
-        for message in history.get("messages", []):
+        messages: list[dict[str, Any]] = history.get("messages") or []
+        for message in messages:
             metadata = message.get("metadata") or {}
             period = (metadata.get("event_payload") or {}).get("period")
             if metadata.get("event_type") == EVENT_TYPE and isinstance(period, str):
@@ -421,7 +423,8 @@ class _Attempt:
             limit=HISTORY_LOOKBACK,
             include_all_metadata=True,
         )
-        for message in history.get("messages", []):
+        messages: list[dict[str, Any]] = history.get("messages") or []
+        for message in messages:
             metadata = message.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
             if (

@@ -18,6 +18,7 @@ a fork server), so no question ever loads them on the loop; the tokenizers live 
 """
 
 import asyncio
+import functools
 import logging
 import multiprocessing
 import os
@@ -228,7 +229,8 @@ class AnswerWorkers:
     async def run(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         pool = self._pool
         try:
-            return await asyncio.wrap_future(pool.submit(run_in_worker, work, *args, **kwargs))
+            call: Callable[[], T] = functools.partial(run_in_worker, work, *args, **kwargs)
+            return await asyncio.wrap_future(pool.submit(call))
         except BrokenProcessPool:
             # A worker died (killed, out of memory): this answer is lost, the next ones are not.
             if self._pool is pool:

@@ -337,6 +337,7 @@ class Store:
 
     def _upsert_answer(self, values: dict[str, Any]) -> Insert:
         dialect = self.engine.dialect.name
+        statement: postgresql.Insert | sqlite.Insert
         if dialect == "postgresql":
             statement = postgresql.insert(thread_answers).values(values)
         elif dialect == "sqlite":

@@ -110,7 +110,7 @@ def _suggestion(budget: Decimal | None, models: list[str], request: Usage | None
 def parse(after: str) -> BudgetQuery:
     cursor = Cursor(words(after), "budget", EXAMPLE)
     budget: Decimal | None = None
-    period: str | None = None
+    period: Period | None = None
 
     def take_money_or_period(cursor: Cursor) -> bool:
         nonlocal budget, period
@@ -426,7 +426,7 @@ def apply(previous: BudgetQuery, reply: Reply) -> BudgetQuery:
     request, split = _changed_size(previous, changes)
     return BudgetQuery(
         budget=previous.budget if changes.budget is None else changes.budget,
-        period=changes.period or previous.period,  # type: ignore[arg-type]
+        period=changes.period or previous.period,
         models=tuple(changed_models(previous.models, reply.form, changes)),
         request=request,
         split=split,

@@ -8,7 +8,7 @@ from typing import Literal
 from pricing.answers import HelpAnswer
 from pricing.errors import ParseError
 from pricing.lexicon import SIZE_RULE, words
-from pricing.query import FrozenQuery
+from pricing.query import VerbQuery
 from pricing.refinement import CannotApply, Reply
 from pricing.verbs import registry
 from pricing.verbs.compare import EXAMPLE as COMPARE_EXAMPLE
@@ -45,7 +45,7 @@ GENERAL = (
 )
 
 
-class HelpQuery(FrozenQuery):
+class HelpQuery(VerbQuery):
     kind: Literal["help"] = "help"
     topic: str | None = None
 

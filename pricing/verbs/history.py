@@ -5,7 +5,7 @@ from typing import Literal
 from pricing.answers import TableAnswer
 from pricing.costing import tariff_row
 from pricing.lexicon import Cursor, take_one_model, words
-from pricing.query import FrozenQuery
+from pricing.query import VerbQuery
 from pricing.refinement import EXAMPLE_DATE, CannotApply, Reply, fixed_models, no_amounts, one_model
 from pricing.verbs.spec import PricingDay
 
@@ -14,7 +14,7 @@ SUMMARY = "One model's dated price history, with sources."
 DETAILS = ("Every dated price with its source.",)
 
 
-class HistoryQuery(FrozenQuery):
+class HistoryQuery(VerbQuery):
     kind: Literal["history"] = "history"
     model: str
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from pricing.query import FrozenQuery
+from pricing.query import VerbQuery
 from pricing.verbs.spec import Verb
 
 # Each verb and the other words that call it, in the order 'help' lists them; the verb itself
@@ -34,7 +34,7 @@ VERBS = tuple(CALLED_BY)
 VERB_SYNONYMS = {synonym: name for name, synonyms in CALLED_BY.items() for synonym in synonyms}
 
 # Any question, in annotations: every verb's Query model is one (`query_union` tells them apart).
-Query = FrozenQuery
+Query = VerbQuery
 
 
 @functools.cache

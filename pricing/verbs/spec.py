@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from pricing.answers import Answer
-from pricing.query import FrozenQuery
+from pricing.query import VerbQuery
 from pricing.refinement import Reply
 from pricing.tariffs import TariffBook
 
@@ -42,14 +42,14 @@ class Verb:
     return that verb's own Query model (`query`)."""
 
     name: str
-    query: type[FrozenQuery]
+    query: type[VerbQuery]
     summary: str
     example: str
-    parse: Callable[[str], Any]
+    parse: Callable[[str], VerbQuery]
     render: Callable[[Any], str]
     answer: Callable[[Any, PricingDay], Answer]
     follow_ups: Callable[[Any], list[str]]
-    apply: Callable[[Any, Reply], Any]
+    apply: Callable[[Any, Reply], VerbQuery]
     details: tuple[str, ...] = ()
     more_examples: tuple[str, ...] = ()
     synonyms: tuple[str, ...] = ()
@@ -61,7 +61,7 @@ class Verb:
     # Its own reading of a thread reply, before the shared one: (question, reply words) -> the
     # changed question, or None to read the reply as any other ('vs gpt-4o prompt 2000' in a
     # training file's thread changes its base model; elsewhere 'vs' starts a comparison).
-    own_reply: Callable[[Any, str], Any] | None = None
+    own_reply: Callable[[Any, str], VerbQuery | None] | None = None
 
     @classmethod
     def from_module(cls, module: ModuleType, synonyms: tuple[str, ...] = ()) -> "Verb":
