@@ -357,11 +357,13 @@ def _entries_of_prices(prices: str, model: Any, source: str) -> tuple[PriceEntry
     ]
     try:
         (provider,) = read_published(json.dumps(raw).encode()).providers
-    except PublishedDataError:
-        return ()  # prices an older genai-prices wrote and this one cannot read: not shown
-    earlier = provider.models[0]
-    earlier.context_window = model.context_window
-    return tuple(_entries(earlier, source))
+        earlier = provider.models[0]
+        earlier.context_window = model.context_window
+        return tuple(_entries(earlier, source))
+    except (PublishedDataError, ValueError, ArithmeticError):
+        # Prices an older genai-prices wrote and this one cannot read, or (stored before
+        # llmcost checked every rate) a rate it cannot use: not shown, never fatal.
+        return ()
 
 
 class PublishedDataError(LlmcostError):
@@ -395,6 +397,17 @@ def read_published(raw: bytes) -> PublishedFile:
     except Exception as error:  # pydantic's ValidationError, or a ValueError from a type
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         raise PublishedDataError(f"fails genai-prices' validation: {first_line[:200]}") from None
+
+
+def check_usable(providers: Sequence[Any]) -> None:
+    """Raise PublishedDataError unless llmcost can price from these providers: the check a file
+    passes before it is stored is the reading that uses it later."""
+    try:
+        catalog_from_providers(providers, None)
+    except (ValueError, ArithmeticError) as error:  # pydantic's ValidationError is a ValueError
+        lines = str(error).strip().splitlines()
+        first = " ".join(lines[:3]) if lines else repr(error)
+        raise PublishedDataError(f"holds prices llmcost cannot use: {first[:200]}") from None
 
 
 def installed_providers() -> list[Any]:

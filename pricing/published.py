@@ -9,7 +9,7 @@ tests/pricing/test_published.py checks the result reads back to the same provide
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
@@ -128,3 +128,103 @@ def file_changes(before: Sequence[Any], after: Sequence[Any]) -> FileChanges:
             if any(old[key].get(field) != new[key].get(field) for field in _PRICE_FIELDS)
         ),
     )
+
+
+# No published rate is near these (the dearest today is $600 per 1M tokens): a rate above the
+# bound, or one that moves more than MAX_MOVE-fold from the last good file, is a broken export.
+MAX_RATE = Decimal(10_000)
+MAX_MOVE = Decimal(20)
+# Keys whose numbers are not prices: a tier's threshold in tokens.
+_NOT_PRICES = frozenset({"start"})
+
+
+class HeldBack(BaseModel):
+    """A rate a file states that llmcost does not use: its model keeps its last good rates."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str  # "provider/model"
+    rate: str  # where in the model's prices, e.g. "prices.input_mtok"
+    value: str
+    reason: str
+
+    def line(self) -> str:
+        return f"{self.model} {self.rate} = {self.value} ({self.reason})"
+
+
+def _rates(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """Every price number under a model's price fields, with where it stands."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in _NOT_PRICES and key not in ("constraint", "when"):
+                yield from _rates(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _rates(item, f"{path}[{index}]")
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield path, value
+
+
+def _impossible(value: Decimal, last_good: Decimal | None) -> str | None:
+    """Why a rate cannot be used, or None."""
+    if not value.is_finite():
+        return "not a finite number"
+    if value < 0:
+        return "negative"
+    if value > MAX_RATE:
+        return f"above ${MAX_RATE:,} per unit"
+    if last_good is not None and last_good > 0 and value > 0:
+        move = max(value / last_good, last_good / value)
+        if move > MAX_MOVE:
+            return f"moves {move:.0f}-fold from the last good file's {plain_number(last_good)}"
+    return None
+
+
+def plain_number(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value.is_finite() else str(value)
+
+
+def held_back_rates(
+    model_key: str, new: dict[str, Any], old: dict[str, Any] | None
+) -> list[HeldBack]:
+    """The rates of one model's entry that cannot be used, checked against its last good
+    entry (`old`, None for a model the last good file did not have)."""
+    before = dict(_rates({f: old.get(f) for f in _PRICE_FIELDS}, "")) if old else {}
+    found = []
+    for path, number in _rates({f: new.get(f) for f in _PRICE_FIELDS}, ""):
+        value = Decimal(str(number))
+        was = before.get(path)
+        reason = _impossible(value, Decimal(str(was)) if was is not None else None)
+        if reason is not None:
+            found.append(
+                HeldBack(
+                    model=model_key, rate=path.lstrip("."), value=plain_number(value), reason=reason
+                )
+            )
+    return found
+
+
+def hold_back(after: list[Any], before: Sequence[Any]) -> tuple[list[Any], list[HeldBack]]:
+    """`after` with every model that states an impossible rate put back as the last good file
+    (`before`) has it, or left out if that file did not have it; and what was held back."""
+    old = models_of(before)
+    held: list[HeldBack] = []
+    kept = []
+    for provider in after:
+        if not isinstance(provider, dict) or not isinstance(provider.get("models"), list):
+            kept.append(provider)  # not genai-prices data: its parser says what is wrong
+            continue
+        models = []
+        for model in provider["models"]:
+            if not isinstance(model, dict):
+                models.append(model)
+                continue
+            key = f"{provider.get('id')}/{str(model.get('id')).lower()}"
+            found = held_back_rates(key, model, old.get(key))
+            held += found
+            if not found:
+                models.append(model)
+            elif key in old:
+                models.append(old[key])
+        kept.append({**provider, "models": models})
+    return kept, held

@@ -76,3 +76,20 @@ def a_weeks_changes(data: list[dict[str, Any]]) -> None:
 def drop_half(data: list[dict[str, Any]]) -> None:
     for entry in data:
         entry["models"] = entry["models"][: len(entry["models"]) // 2]
+
+
+# Hostile files: one impossible rate each (issue 19). The model keeps its last good rates.
+POISONED_MODEL = ("anthropic", "claude-2")
+
+
+def negative_rate(data: list[dict[str, Any]]) -> None:
+    model(data, *POISONED_MODEL)["prices"]["input_mtok"] = -8
+
+
+def absurd_rate(data: list[dict[str, Any]]) -> None:
+    model(data, *POISONED_MODEL)["prices"]["input_mtok"] = 1e15
+
+
+def twenty_fold_rate(data: list[dict[str, Any]]) -> None:
+    prices = model(data, *POISONED_MODEL)["prices"]
+    prices["output_mtok"] = float(prices["output_mtok"]) * 25

@@ -152,6 +152,8 @@ def _status(as_json: bool) -> tuple[int, str, str]:
         outcome = attempt["outcome"]
         if outcome == "refused":
             outcome = f"refused, nothing changed: {attempt['reason']}"
+        elif attempt["reason"]:
+            outcome = f"{outcome}; {attempt['reason']}"
         lines.append(f"Last try:   {attempt['at']}: {outcome}")
     change = report.get("last_change")
     if change:

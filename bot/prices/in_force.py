@@ -11,6 +11,8 @@ from pricing.catalog import SnapshotInfo, catalog_from_providers, genai_prices_c
 from pricing.tariffs import Catalog
 
 log = logging.getLogger(__name__)
+# How many older snapshots are tried when the newest cannot be read.
+FALLBACK_SNAPSHOTS = 5
 
 
 @lru_cache(maxsize=2)  # the one in force, and the one replacing it
@@ -53,16 +55,21 @@ def published_catalogs(
 def catalog_loader(
     snapshots: SnapshotStore | None, record: SnapshotRecord | None
 ) -> Callable[[], Catalog]:
-    """What TariffBook calls, on its first unknown name, to load the catalog."""
+    """What TariffBook calls, on its first unknown name, to load the catalog: `record`'s, or
+    if it cannot be read the newest older snapshot that can (a few are tried), and the installed
+    data only when none can."""
     if snapshots is None or record is None:
         return genai_prices_catalog
 
     def load() -> Catalog:
-        try:
-            return _catalog_of(snapshots, record)
-        except Exception as error:  # a snapshot stored by an older genai-prices, say
-            log.error("snapshot %s unusable, using the installed data: %r", record.id, error)
-            return genai_prices_catalog()
+        older = [r for r in reversed(snapshots.all()) if r.id != record.id][:FALLBACK_SNAPSHOTS]
+        for candidate in (record, *older):
+            try:
+                return _catalog_of(snapshots, candidate)
+            except Exception as error:  # a snapshot stored by an older genai-prices, say
+                log.error("snapshot %s unusable, trying an older one: %r", candidate.id, error)
+        log.error("no stored snapshot is usable, using the installed data")
+        return genai_prices_catalog()
 
     return load
 

@@ -8,17 +8,20 @@ recorded (for `llmcost prices status`) and logged in one line.
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.prices.download import MAX_BYTES, TIMEOUT_SECONDS, DownloadFailed, download
 from bot.storage.snapshots import NewFile, Outcome, SnapshotRecord, SnapshotStore
-from pricing.catalog import PublishedDataError, read_published
+from pricing.catalog import PublishedDataError, check_usable, read_published
 from pricing.errors import LlmcostError
 from pricing.published import (
     FileChanges,
+    HeldBack,
     file_changes,
+    hold_back,
     installed_data,
     prices_to_record,
     published_bytes,
@@ -38,6 +41,7 @@ class RefreshReport:
     snapshot: SnapshotRecord | None  # the one in force afterwards (None: the installed data)
     changes: FileChanges | None
     reason: str | None = None
+    held_back: tuple[HeldBack, ...] = ()
 
     def line(self) -> str:
         if self.outcome == "refused":
@@ -48,12 +52,25 @@ class RefreshReport:
             f"{self.changes.models_changed} added or dropped, "
             f"{self.changes.prices_changed} with prices changed"
         )
+        held = f"; {held_back_words(self.held_back)}" if self.held_back else ""
         if self.outcome == "unchanged":
-            return f"prices checked: {self.url} is unchanged ({self.snapshot.models} models)"
+            return f"prices checked: {self.url} is unchanged ({self.snapshot.models} models){held}"
         return (
             f"prices refreshed from {self.url}: {self.snapshot.models} models, {what} "
-            f"(snapshot {self.snapshot.content_hash[:12]})"
+            f"(snapshot {self.snapshot.content_hash[:12]}){held}"
         )
+
+
+def held_back_words(held: Sequence[HeldBack]) -> str:
+    """One line for `prices status` and the log: each rate held back, and why."""
+    shown = "; ".join(item.line() for item in held[:5])
+    more = f"; and {len(held) - 5} more" if len(held) > 5 else ""
+    models = len({item.model for item in held})
+    keeps = "keeps its" if models == 1 else "keep their"
+    return (
+        f"held back {len(held)} impossible rate{'s' if len(held) != 1 else ''} "
+        f"({shown}{more}): {models} model{'s' if models != 1 else ''} {keeps} last good rates"
+    )
 
 
 def data_in_force(snapshots: SnapshotStore) -> list[Any]:
@@ -92,6 +109,12 @@ def refresh_prices(
         published = read_published(body)
         stored_before = snapshots.newest() is not None
         before = data_in_force(snapshots)
+        data, held = hold_back(published.data, before)
+        if held:
+            # What is stored is what llmcost uses: the file with those models as they were.
+            body = published_bytes(data)
+            published = read_published(body)
+        check_usable(published.providers)
         changes = file_changes(before, published.data)
         if (too_many := changes.too_many_dropped()) is not None:
             raise Refused(too_many)
@@ -114,9 +137,12 @@ def refresh_prices(
             models_changed=changes.models_changed,
             prices_changed=changes.prices_changed,
             prices_seen=first_seen_rows(before, published.data, stored_before),
+            detail=held_back_words(held) if held else None,
         ),
         now=now,
     )
-    report = RefreshReport(outcome=outcome, url=url, snapshot=record, changes=changes)
+    report = RefreshReport(
+        outcome=outcome, url=url, snapshot=record, changes=changes, held_back=tuple(held)
+    )
     log.info(report.line())
     return report

@@ -63,6 +63,8 @@ class NewFile:
     prices_changed: int
     # ("provider/model", prices JSON) for each model whose prices this file is the first to show.
     prices_seen: Sequence[tuple[str, str]] = ()
+    # What the attempt must say beside its outcome (rates held back).
+    detail: str | None = None
 
 
 _RECORD_COLUMNS = [column for column in price_snapshots.c if column.name != "body"]
@@ -190,7 +192,7 @@ class SnapshotStore:
                     attempted_at=now,
                     source_url=new.source_url,
                     outcome=outcome,
-                    detail=None,
+                    detail=new.detail,
                     snapshot_id=snapshot_id,
                     models_changed=new.models_changed,
                     prices_changed=new.prices_changed,
