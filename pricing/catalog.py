@@ -16,7 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from pricing import json_input
 from pricing.errors import LlmcostError
+from pricing.json_input import JsonTooDeep
 from pricing.money import plain_decimal
 from pricing.tariffs import (
     Catalog,
@@ -387,8 +389,10 @@ def read_published(raw: bytes) -> PublishedFile:
     from genai_prices.types import _providers_from_raw
 
     try:
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+        payload = json_input.loads(raw)
+    except JsonTooDeep as error:
+        raise PublishedDataError(f"not genai-prices data: {error}") from None
+    except ValueError as error:  # not JSON, or not UTF-8
         raise PublishedDataError(f"not JSON: {str(error)[:120]}") from None
     if not isinstance(payload, list):
         raise PublishedDataError("not genai-prices data: expected a JSON array of providers")

@@ -143,12 +143,12 @@ def checked(tally: FileTally, file: str) -> FileTally:
         return tally
     if tally.lines == 0 or (tally.invalid == 0):
         raise TrainingFileError(f"{file} is empty: a training file has one JSON example a line.")
+    first = tally.errors[0]
     if set(tally.error_counts) == {"not_json"}:
         raise TrainingFileError(
             f"{file} is not JSONL: no line of it is JSON (a training file has one JSON object "
-            "a line)."
+            f"a line; line {first.line}: {first.message})."
         )
-    first = tally.errors[0]
     raise TrainingFileError(
         f"{file} has no valid example: all {tally.invalid:,} are invalid "
         f"(line {first.line}: {first.message})."

@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 
 from pricing.errors import TariffFileError
+from pricing.json_input import without_bom
 
 # A real tariffs file is a few kilobytes (the bundled one, 30 models with sources, is 10 KB).
 MAX_FILE_BYTES = 1_000_000
@@ -56,7 +57,8 @@ def read_tariffs_text(path: Path, label: str) -> str:
             "(a file of a few hundred models is tens of kilobytes)."
         )
     try:
-        return data.decode("utf-8")
+        # A byte-order mark, as some editors write, is dropped: TOML would refuse it unexplained.
+        return without_bom(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise TariffFileError(f"{label} could not be read: {exc}") from exc
 

@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from pricing import json_input
 from pricing.errors import LlmcostError
 
 Key = TypeVar("Key")
@@ -219,7 +220,7 @@ def first_format(block: bytes) -> Format:
     """The file's format, from its first line holding a JSON object; chat when none does."""
     for raw in block.splitlines():
         try:
-            example = json.loads(raw)
+            example = json_input.loads(raw)
         except ValueError:
             continue
         if isinstance(example, dict):
@@ -333,9 +334,11 @@ class Example:
 def check_example(text: str, file_format: Format) -> Example | list[tuple[str, str]]:
     """The example on one line, or what is wrong with it: (kind, message) for each kind."""
     try:
-        example = json.loads(text)
+        example = json_input.loads(text)
     except json.JSONDecodeError as problem:
         return [("not_json", f"{problem.msg} at column {problem.colno}")]
+    except ValueError as problem:  # nested too deep
+        return [("not_json", str(problem))]
     if not isinstance(example, dict):
         return [("not_object", f"a JSON {type(example).__name__}, not an object")]
     found_format = format_of(example)

@@ -198,9 +198,21 @@ def parse_file_question(found: list[str]) -> FinetuneQuery:
             vs_prompt = cursor.count(cursor.next_raw())
             cursor.skip(cursor.peek() in TOKEN_WORDS)
         elif cursor.is_count(word) or word in TIMES_WORDS | EPOCH_WORDS:
-            _, found_epochs = take_training(cursor)
+            start = cursor.position
+            amount, found_epochs = take_training(cursor)
+            if amount is not None:
+                # "finetune train.jsonl 2k": the file decides the training tokens.
+                said = " ".join(cursor.words[start : cursor.position])
+                rest = [w for i, w in enumerate(cursor.words) if not start <= i < cursor.position]
+                kept = [f"{found_epochs} epochs"] if found_epochs else []
+                example = " ".join(["finetune", *rest, *kept])
+                raise ParseError(
+                    f"A training file's tokens are counted from the file, so an amount has no "
+                    f"place in the question ('{said}'). Try: {example}",
+                    suggestions=[example],
+                )
             if found_epochs is None:
-                raise cursor.unexpected(cursor.next_raw(), "(epochs are 'epochs 3' or '3 epochs')")
+                raise cursor.unexpected(word, "(epochs are 'epochs 3' or '3 epochs')")
             epochs = cursor.once(epochs, found_epochs, "number of epochs")
         elif is_file_word(cursor.words[cursor.position]):
             file = cursor.once(file, cursor.next_raw(), "training file")

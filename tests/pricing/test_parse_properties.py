@@ -5,6 +5,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import get_args
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -400,3 +401,31 @@ def test_a_name_in_words_is_one_model_and_renders_to_words_that_parse_back(parts
 def test_models_side_by_side_stay_apart_whatever_their_names(models, usage):
     query = CompareQuery(models=tuple(models), usage=usage)
     assert parse(render(query)).models == query.models
+
+
+FILE_WORDS = st.sampled_from(
+    ["train.jsonl", "./data.jsonl", "validation", "val.jsonl", "vs", "prompt", "epochs", "x3"]
+)
+
+
+@FUZZ
+@given(st.lists(WORD | FILE_WORDS, max_size=10), SEPARATOR)
+def test_a_training_file_question_with_any_words_is_a_query_or_a_parse_error(words, sep):
+    """`finetune FILE AMOUNT` crashed the grammar (IndexError): every such question parses or
+    says what would work (issue 19)."""
+    _parse_or_error("finetune train.jsonl " + sep.join(words))
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("finetune train.jsonl 2k", "finetune train.jsonl"),
+        ("finetune train.jsonl 100k tokens", "finetune train.jsonl"),
+        ("finetune train.jsonl 100k tokens 3 epochs", "finetune train.jsonl 3 epochs"),
+    ],
+)
+def test_an_amount_after_a_training_file_is_refused_in_one_line(question, kept):
+    with pytest.raises(ParseError, match="counted from the file") as raised:
+        parse(question)
+
+    assert raised.value.suggestions == [kept]
