@@ -7,11 +7,12 @@ index into the payload as Slack shapes it: `actions[0]`, `event["type"]`, `view[
 handler. This checks those shapes first, with the same reading of the body as Bolt's.
 """
 
-import json
 from typing import Any
 from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from pricing import json_input
 
 Object = dict[str, Any]
 # Slack sends `team`, `user`, `channel` and `enterprise` as an id or as an object with an id.
@@ -21,6 +22,9 @@ IdOrObject = str | Object | None
 class EventEnvelope(BaseModel):
     model_config = ConfigDict(extra="allow")
     type: str
+    # Bolt reads these as ids (a `user_change` event's user is an object).
+    user: str | Object | None = None
+    channel: IdOrObject = None
 
 
 class ViewEnvelope(BaseModel):
@@ -55,10 +59,21 @@ class Envelope(BaseModel):
         return self
 
 
+def is_json(content_type: bytes | None) -> bool:
+    """Whether the media type is JSON, whatever its parameters ('; charset=utf-8'), as Bolt
+    reads it."""
+    media = (content_type or b"").split(b";")[0].strip().lower()
+    return media == b"application/json"
+
+
+def form_fields(text: str) -> dict[str, str]:
+    return dict(parse_qsl(text, keep_blank_values=True))
+
+
 def unreadable_payload(body: bytes, content_type: bytes | None) -> str | None:
     """Why a signed body is not a payload Bolt can read (None when it is one): Slack sends UTF-8
-    JSON, or a form whose fields are strings and whose `payload`, if any, is JSON, and that
-    JSON an object shaped as `Envelope` says."""
+    JSON, or a form whose fields are strings and whose `payload` field, if any, is JSON, and
+    that JSON an object shaped as `Envelope` says. JSON is bounded before it is parsed."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -66,14 +81,14 @@ def unreadable_payload(body: bytes, content_type: bytes | None) -> str | None:
     if not text:
         return "an empty body"
     try:
-        if content_type == b"application/json" or text.startswith("{"):
-            parsed: object = json.loads(text)
-        elif "payload" in text:
-            parsed = json.loads(dict(parse_qsl(text, keep_blank_values=True)).get("payload", "{}"))
+        if is_json(content_type) or text.startswith("{"):
+            parsed: object = json_input.loads(text)
+        elif "payload" in (fields := form_fields(text)):
+            parsed = json_input.loads(fields["payload"])
         else:
             return None  # a slash command's form: every field a string
-    except ValueError as error:  # json.JSONDecodeError is one
-        return f"the body is not JSON ({error})"
+    except ValueError as error:  # not JSON, or nested too deep
+        return f"the body is not JSON ({str(error)[:120]})"
     if not isinstance(parsed, dict):
         return f"the payload is a JSON {type(parsed).__name__}, not an object"
     try:

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.slack.envelope import unreadable_payload
+from bot.slack.envelope import form_fields, is_json, unreadable_payload
 
 log = logging.getLogger(__name__)
 
@@ -105,13 +105,52 @@ class SignedRequestGuard:
             self._refusals.refused(refused.status, refused.reason, _client(scope))
             await _reply(send, refused.status, refused.reason)
             return
-        problem = unreadable_payload(body, _header(scope, b"content-type"))
+        types = _headers(scope, b"content-type")
+        problem = (
+            "it has several Content-Type headers"
+            if len(types) > 1
+            else unreadable_payload(body, types[0] if types else None)
+        )
         if problem is not None:
             # Signed by Slack, yet nothing can ever be made of it: 200, so Slack does not retry.
             log.warning("ignored a signed request: %s", problem)
             await _reply(send, 200, "")
             return
+        body, scope = self._as_bolt_reads_it(body, types[0] if types else None, scope)
         await self._app(scope, _replay(body, receive), send)
+
+    def _as_bolt_reads_it(
+        self, body: bytes, content_type: bytes | None, scope: Scope
+    ) -> tuple[bytes, Scope]:
+        """The body, written so that Bolt reads it as Slack meant it. Bolt takes any form whose
+        text holds "payload" for an interactive payload, so a slash command saying "the payload
+        is 2k" (or from a channel named so) was read as an empty one and never answered. Such a
+        form gets those letters percent-encoded, which its fields decode back to unchanged, and
+        is signed again (its timestamp kept) for Bolt's own check of the signature."""
+        if is_json(content_type) or body.startswith(b"{") or b"payload" not in body:
+            return body, scope
+        if "payload" in form_fields(body.decode("utf-8")):
+            return body, scope
+        rewritten = body.replace(b"payload", b"p%61yload")
+        timestamp = _header(scope, b"x-slack-request-timestamp") or b""
+        headers = [
+            (key, self._signature(timestamp, rewritten))
+            if key.lower() == b"x-slack-signature"
+            else (key, value)
+            for key, value in scope["headers"]
+        ]
+        if any(key.lower() == b"content-length" for key, _ in headers):
+            headers = [
+                (key, str(len(rewritten)).encode())
+                if key.lower() == b"content-length"
+                else (key, value)
+                for key, value in headers
+            ]
+        return rewritten, {**scope, "headers": headers}
+
+    def _signature(self, timestamp: bytes, body: bytes) -> bytes:
+        digest = hmac.new(self._secret, b"v0:" + timestamp + b":" + body, hashlib.sha256)
+        return b"v0=" + digest.hexdigest().encode()
 
     async def _verified_body(self, scope: Scope, receive: Receive) -> bytes:
         declared = _header(scope, b"content-length")
@@ -128,13 +167,7 @@ class SignedRequestGuard:
         if not _SIGNATURE.fullmatch(signature):
             raise Refused(401, "a malformed X-Slack-Signature")
         body = await self._read_body(receive)
-        expected = (
-            b"v0="
-            + hmac.new(self._secret, b"v0:" + timestamp + b":" + body, hashlib.sha256)
-            .hexdigest()
-            .encode()
-        )
-        if not hmac.compare_digest(expected, signature):
+        if not hmac.compare_digest(self._signature(timestamp, body), signature):
             raise Refused(401, "a wrong X-Slack-Signature")
         return body
 
@@ -157,10 +190,14 @@ class SignedRequestGuard:
             raise Refused(408, f"a body not sent within {BODY_READ_SECONDS:g} s") from None
 
 
+def _headers(scope: Scope, name: bytes) -> list[bytes]:
+    return [value.strip() for key, value in scope["headers"] if key.lower() == name]
+
+
 def _header(scope: Scope, name: bytes) -> bytes | None:
     """The header's value; None when it is missing or sent twice (which of two would count?)."""
-    values = [value for key, value in scope["headers"] if key.lower() == name]
-    return values[0].strip() if len(values) == 1 else None
+    values = _headers(scope, name)
+    return values[0] if len(values) == 1 else None
 
 
 def _client(scope: Scope) -> str:

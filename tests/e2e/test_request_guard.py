@@ -174,6 +174,21 @@ SIGNED_MALFORMED = {
         FORM,
     ),
     "home-without-user": event_callback({"type": "app_home_opened", "tab": "home"}),
+    # Issue 19: a JSON media type with parameters, bodies that are JSON but no object, a form
+    # sent as JSON, ids that are numbers or booleans, and nesting past any payload's.
+    "json-charset-list": (b"[1,2]", "application/json; charset=utf-8"),
+    "json-charset-null": (b"null", "application/json; charset=utf-8"),
+    "json-charset-number": (b"5", "application/json; charset=utf-8"),
+    "json-charset-form": (
+        b"command=%2Fllmcost&text=help&user_id=U1&team_id=T0TEST",
+        "application/json; charset=utf-8",
+    ),
+    "event-user-a-number": event_without(user=5),
+    "event-user-a-boolean": event_without(user=True),
+    "event-channel-a-number": event_without(channel=7),
+    "event-channel-a-boolean": event_without(channel=False),
+    "deep-json": (b'{"type": ' + b"[" * 200_000 + b"]" * 200_000 + b"}", JSON),
+    "deep-payload": (b"payload=" + b"%5B" * 50_000 + b"%5D" * 50_000, FORM),
 }
 
 

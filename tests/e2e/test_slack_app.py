@@ -391,3 +391,21 @@ def test_a_channel_that_refuses_posts_gets_the_answer_privately(server, fake):
     assert told.body["response_type"] == "ephemeral"
     assert "$7.50" in told.body["text"]
     assert "is_archived" in dumped(told)
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        ("tokens the payload is 2k", {}),
+        ("help", {"channel_name": "payload-team", "user_name": "payload"}),
+    ],
+    ids=["in-the-question", "in-a-name"],
+)
+def test_the_word_payload_does_not_silence_a_command(server, fake, text, fields):
+    """A form holding "payload" was read as an interactive payload, acked and never answered
+    (issue 19)."""
+    status, _, _ = command(server, fake, text, **fields)
+
+    assert status == 200
+    answered = fake.wait_for("chat.postMessage" if text.startswith("tokens") else "response_url")
+    assert "payload" in dumped(answered[0]) or text == "help"

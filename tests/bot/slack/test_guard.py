@@ -214,3 +214,38 @@ def test_refusals_log_one_line_then_at_most_one_a_window(caplog):
     assert len(lines) == 2
     assert "49 more refused" in lines[1]
     assert all(record.exc_info is None for record in caplog.records)
+
+
+def test_several_content_types_get_200_and_one_line_and_never_reach_the_app(caplog):
+    body = b"[1,2]"
+    exchange = Exchange([body], signed(body, **{"Content-Type": "application/json"}))
+    exchange.scope["headers"].append((b"content-type", b"application/x-www-form-urlencoded"))
+
+    exchange.run()
+
+    assert exchange.status == 200
+    assert exchange.app_got is None
+    assert "several Content-Type headers" in caplog.text
+
+
+def test_a_form_saying_payload_reaches_the_app_re_signed_with_the_same_fields():
+    from urllib.parse import parse_qsl
+
+    body = b"command=%2Fllmcost&text=tokens+the+payload+is+2k&channel_name=payload&user_id=U1"
+    exchange = Exchange([body], signed(body))
+    seen: dict = {}
+    original = exchange.app
+
+    async def app(scope, receive, send):
+        seen["headers"] = dict(scope["headers"])
+        await original(scope, receive, send)
+
+    exchange.app = app
+    exchange.run()
+
+    assert exchange.status == 200
+    got = exchange.app_got
+    assert got is not None
+    assert b"payload" not in got  # Bolt would take it for an interactive payload
+    assert dict(parse_qsl(got.decode())) == dict(parse_qsl(body.decode()))
+    assert seen["headers"][b"x-slack-signature"].decode() == sign(got)
