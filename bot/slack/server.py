@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import LOG_FORMAT, Settings, SettingsError, load_settings
 from bot.slack.client import shared_session
-from bot.slack.guard import SignedRequestGuard
+from bot.slack.guard import RefusalLog, SignedRequestGuard
 from bot.slack.services import Services
 from bot.wall_clock import utc_today
 from pricing.errors import LlmcostError
@@ -186,15 +186,25 @@ def _http_mode(app: AsyncApp, settings: Settings, services: Services) -> int:
 
         threading.Thread(target=run, name="get-ready", daemon=True).start()
 
-    # Signature, timestamp and size checked on the raw bytes before Bolt parses anything.
+    from bot.slack.connections import HeaderDeadline
+
+    # Signature, timestamp and size checked on the raw bytes before Bolt parses anything; a
+    # connection whose headers do not come in time is closed, and counted with the refusals.
+    refusals = RefusalLog()
     bolt = SignedRequestGuard(
         AsyncSlackRequestHandler(app, path=EVENTS_PATH),
         signing_secret=settings.slack_signing_secret or "",
         path=EVENTS_PATH,
+        refusals=refusals,
     )
     asgi = WithHealthAndWarmUp(bolt, app.client, services, warm_up)
     config = uvicorn.Config(
-        asgi, host=settings.host, port=settings.port, access_log=False, log_config=None
+        asgi,
+        host=settings.host,
+        port=settings.port,
+        access_log=False,
+        log_config=None,
+        http=HeaderDeadline.limited(refusals),
     )
     server = uvicorn.Server(config)
     log.info(
