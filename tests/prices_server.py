@@ -7,7 +7,9 @@ for tests and benchmarks: nothing reaches past 127.0.0.1.
 
 Paths not in `files` answer 404; `/status/500` answers that status; `/hang` never answers
 (until the server stops); `/endless` sends zeros without a length until the reader leaves;
-`/huge` declares 100 MB and sends zeros; `/short` declares a length and sends half.
+`/huge` declares 100 MB and sends zeros; `/short` declares a length and sends half; `/drip`
+sends its body a byte every 0.2 s and `/drip-headers` its headers so (each for at most 20 s,
+so that a client without a deadline for the whole transfer fails rather than hangs).
 """
 
 import contextlib
@@ -16,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 HUNDRED_MB = 100 * 1024 * 1024
+DRIP_EVERY_SECONDS = 0.2
+DRIP_BYTES = 100
 _ZEROS = b"0" * 65536
 
 
@@ -68,6 +72,18 @@ class PricesServer:
                 if self._stopping.is_set():
                     return
                 handler.wfile.write(_ZEROS)
+        elif path in ("/drip", "/drip-headers"):
+            if path == "/drip":
+                handler.send_response(200)
+                handler.send_header("Content-Length", "100000")
+                handler.end_headers()
+            else:
+                handler.wfile.write(b"HTTP/1.0 200 OK\r\nX-Slow: ")
+            for _ in range(DRIP_BYTES):
+                if self._stopping.wait(DRIP_EVERY_SECONDS):
+                    return
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
         elif path.startswith("/short"):
             body = self.files[path.removeprefix("/short")]
             handler.send_response(200)

@@ -12,11 +12,13 @@ twice.
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import socket
 import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -181,6 +183,32 @@ class Clock:
                 log.exception("prices refresh failed; the data in force stays")
         self._answerer.refresh()
 
+    async def refresh_beside(self) -> None:
+        """`refresh` in a daemon thread of its own: the schedule goes on while it downloads (its
+        deadline is 30 s, but a digest owed now is not held for it), and stopping the clock does
+        not wait for it (a refresh stores a file in one transaction: cut off, it stores nothing).
+        """
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+
+        def settle() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        def run() -> None:
+            try:
+                self.refresh()
+            finally:
+                with contextlib.suppress(RuntimeError):  # the loop ended first: nobody waits
+                    loop.call_soon_threadsafe(settle)
+
+        threading.Thread(target=run, name="prices-refresh", daemon=True).start()
+        try:
+            await done
+        except asyncio.CancelledError:
+            # The clock is stopping: not an error of the job, and nothing to wait for.
+            log.info("clock stopping during a prices refresh; it ends with the process")
+
     def prices_are_stale(self) -> bool:
         """At start-up: is the stored data file missing or more than a day old?"""
         from bot.prices.in_force import newest_snapshot
@@ -203,9 +231,7 @@ class Clock:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        if self.prices_are_stale():
-            # Before the first pass, so that a digest due now reports what the file changed.
-            await asyncio.to_thread(self.refresh)
+        stale = self.prices_are_stale()
         async with self._dispatcher() as dispatcher:
             passes: set[asyncio.Task[None]] = set()
 
@@ -237,12 +263,16 @@ class Clock:
                 max_instances=1,
                 misfire_grace_time=DISPATCH_EVERY_SECONDS,
             )
+            # A stale file is fetched now, beside the first pass rather than before it (a
+            # next_run_time of None would add the job paused).
+            now = {"next_run_time": utc_now()} if stale else {}
             scheduler.add_job(
-                self.refresh,
+                self.refresh_beside,
                 CronTrigger(hour=REFRESH_HOUR_UTC, minute=0, timezone=UTC),
                 id="refresh-tariffs",
                 coalesce=True,
                 max_instances=1,
+                **now,
             )
             scheduler.start()
             log.info(
@@ -252,13 +282,15 @@ class Clock:
             )
             await stop.wait()
             log.info("clock stopping")
-            scheduler.shutdown(wait=False)
+            scheduler.pause()  # no new job starts
             # A pass APScheduler started a moment ago has not run its first line (which adds it
             # to `passes`) yet; let it, or the loop's end would cancel it mid-post.
             await asyncio.sleep(0)
             if passes:
-                # A pass cut off mid-post would leave claims to expire; let it finish.
+                # A pass cut off mid-post would leave claims to expire; let it finish. Before
+                # shutdown: APScheduler's asyncio executor cancels the jobs still running.
                 await asyncio.wait(set(passes))
+            scheduler.shutdown(wait=False)
 
     @asynccontextmanager
     async def _dispatcher(self) -> AsyncIterator["Dispatcher"]:

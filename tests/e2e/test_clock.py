@@ -27,6 +27,7 @@ from tests.e2e.clock import (
     subscribe,
 )
 from tests.fake_slack import TEAM_ID, FakeSlack
+from tests.prices_server import PricesServer
 
 
 @pytest.fixture
@@ -449,3 +450,32 @@ def test_a_digest_slack_took_from_a_killed_clock_is_not_repeated_a_period_later(
         ("weekly:2026-W47", "posted", date(2026, 11, 9), date(2026, 11, 16)),
         ("weekly:2026-W48", "posted", date(2026, 11, 16), date(2026, 11, 23)),
     ]
+
+
+def test_a_refresh_from_a_dripping_server_delays_neither_the_digests_nor_the_shutdown(
+    fake: FakeSlack, database_url: str, home: Path
+) -> None:
+    """The clock refreshed before it started its scheduler, and a server sending a byte every
+    few seconds held it (and SIGTERM) for as long as it liked (issue 19)."""
+    daily = Schedule(cadence="daily", weekday=None, at=time(0, 0), time_zone="UTC")
+    subscribe(database_url, ["C1"], schedule=daily, at=datetime.now(UTC) - timedelta(days=3))
+    with PricesServer() as prices:
+        clock = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli.main", "clock"],
+            env=clock_env(fake, database_url, LLMCOST_PRICES_URL=prices.url("/drip-headers")),
+            cwd=home,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            # No stored file: the refresh starts at once, and drips; the digest goes out anyway.
+            fake.wait_for("chat.postMessage", timeout=30)
+            assert prices.requests == ["/drip-headers"]
+        finally:
+            clock.send_signal(signal.SIGTERM)
+            _, log = clock.communicate(timeout=20)
+
+    assert clock.returncode == 0, log
+    assert "clock stopping" in log
+    assert "Traceback" not in log
