@@ -5,6 +5,7 @@ remembering the question behind what was posted, so that its thread can follow u
 import logging
 from dataclasses import dataclass, replace
 
+import aiohttp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -99,10 +100,15 @@ async def remember(services: Services, reply: Reply, place: Place, *, message_ts
 
 async def respond_to_asker(respond: AsyncRespond, **message: object) -> None:
     """Through a command's or a click's response_url. Slack answers a used-up or expired URL
-    with an HTTP error and no exception, so a message that did not arrive is logged."""
+    with an HTTP error and no exception; an address that cannot be reached raises. Either way a
+    message that did not arrive is logged, in one line: there is nobody else to tell."""
     if "delete_original" not in message:
         message.setdefault("replace_original", False)
-    response = await respond(**message)  # type: ignore[arg-type]
+    try:
+        response = await respond(**message)  # type: ignore[arg-type]
+    except (aiohttp.ClientError, OSError, TimeoutError) as error:
+        log.warning("response_url cannot be reached: %r", error)
+        return
     if response.status_code >= 400:
         log.warning("response_url refused a reply: %s %s", response.status_code, response.body)
 

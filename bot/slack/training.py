@@ -70,9 +70,23 @@ def shared_file(file: dict) -> SharedFile:
     return SharedFile(
         id=str(file.get("id", "")),
         name=str(file.get("name") or file.get("title") or "file"),
-        size=int(file.get("size") or 0),
+        size=_size(file),
         url=str(file.get("url_private_download") or file.get("url_private") or ""),
     )
+
+
+def _size(file: dict) -> int:
+    """The size Slack states, in bytes; 0 (unknown) for anything else, said in one line: the
+    download is capped at MAX_FILE_BYTES whatever the size claims."""
+    size = file.get("size")
+    if size is None or (isinstance(size, int) and not isinstance(size, bool) and size >= 0):
+        return size or 0
+    if isinstance(size, str) and size.isdecimal():
+        return int(size)
+    log.warning(
+        "file %s states no readable size (%r); reading it within the cap", file.get("id"), size
+    )
+    return 0
 
 
 def training_file_in(event: dict) -> SharedFile | None:

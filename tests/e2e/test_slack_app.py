@@ -409,3 +409,20 @@ def test_the_word_payload_does_not_silence_a_command(server, fake, text, fields)
     assert status == 200
     answered = fake.wait_for("chat.postMessage" if text.startswith("tokens") else "response_url")
     assert "payload" in dumped(answered[0]) or text == "help"
+
+
+def test_an_unreachable_response_url_is_one_log_line(server, fake):
+    """Help goes through the response_url; one that cannot be reached logged two tracebacks
+    (issue 19)."""
+    since = len(server.lines)
+    request = slash_command("help", response_url="http://127.0.0.1:9/unreachable")
+    status, _, _ = send_signed(server.events_url, request, SIGNING_SECRET)
+    assert status == 200
+
+    server.wait_for_log("response_url cannot be reached")
+    later = slash_command("help", response_url=fake.response_url())
+    send_signed(server.events_url, later, SIGNING_SECRET)
+    fake.wait_for("response_url")
+    lines = server.lines[since:]
+    assert not any("Traceback" in line for line in lines), "\n".join(lines)
+    assert len([line for line in lines if "response_url cannot be reached" in line]) == 1

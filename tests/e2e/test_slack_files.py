@@ -120,3 +120,15 @@ def test_a_file_shared_in_a_channel_not_asking_llmcost_is_not_read(server, fake)
     fake.wait_for("chat.postMessage")
     assert fake.calls_to(FILE_DOWNLOAD_METHOD) == []
     assert fake.calls_to("files.info") == []
+
+
+def test_a_file_with_a_size_that_is_no_number_is_read_within_the_cap_with_one_line(server, fake):
+    """A non-numeric size logged a traceback (issue 19): one line now, and the file is read."""
+    since = len(server.lines)
+    file = fake.add_file("train.jsonl", toy_bytes()) | {"size": "abc"}
+    event(server, direct("gpt-4o-mini", file, ts=unique_ts()))
+
+    answered = fake.wait_for("chat.postMessage")[0]
+    assert "Fine-tuning train.jsonl: 3 examples" in json.dumps(answered.body)
+    assert not any("Traceback" in line for line in server.lines[since:])
+    assert len([line for line in server.lines[since:] if "no readable size" in line]) == 1
