@@ -130,6 +130,8 @@ def main(argv: list[str]) -> int:
     except SettingsError as error:
         print(f"llmcost clock: {error.message}", file=sys.stderr, flush=True)
         return EXIT_BAD_INPUT
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         if arguments.once:
             report = asyncio.run(clock.once(now or utc_now()))
@@ -139,9 +141,24 @@ def main(argv: list[str]) -> int:
                 return EXIT_NOT_ALL_POSTED
         else:
             asyncio.run(clock.run_forever())
+    except SQLAlchemyError as error:
+        # The database went away after start-up: one line, as at start-up; claims this pass
+        # took expire after their lease, and the next run posts what is still owed.
+        print(f"llmcost clock: {database_trouble(error)}", file=sys.stderr, flush=True)
+        return EXIT_BAD_INPUT
     finally:
         clock.close()
     return 0
+
+
+def database_trouble(error: Exception) -> str:
+    """One line for a database that failed mid-pass; the next run catches up."""
+    text = str(getattr(error, "orig", None) or error).strip()
+    first = text.splitlines()[0] if text else repr(error)
+    return (
+        f"DATABASE_URL: the database failed during the pass ({first[:200]}); "
+        "the next run posts what is still owed"
+    )
 
 
 class Clock:

@@ -1,0 +1,34 @@
+"""`llmcost clock --once` when the database fails during the pass (issue 19): one line and exit
+2, as when it fails at start-up; never a traceback or exit 1."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot.digests import clock
+
+
+def test_a_database_failing_mid_pass_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'llmcost.db'}")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-test")
+    monkeypatch.setenv("LLMCOST_PRICES_URL", "off")
+    monkeypatch.delenv("LLMCOST_TARIFFS", raising=False)
+
+    async def outage(self: clock.Clock, now: object) -> None:
+        raise OperationalError(
+            "SELECT ...", {}, Exception("server closed the connection unexpectedly\nmore")
+        )
+
+    monkeypatch.setattr(clock.Clock, "once", outage)
+
+    code = clock.main(["--once"])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert err.startswith("llmcost clock: DATABASE_URL: the database failed during the pass")
+    assert "server closed the connection unexpectedly" in err
+    assert "Traceback" not in err
