@@ -52,6 +52,14 @@ Settings come from the environment (or a .env file), as for `llmcost serve`:
 EXIT_BAD_INPUT = 2
 MAX_AHEAD = timedelta(hours=24)
 EXIT_NOT_ALL_POSTED = 1
+# A pass of 1,000 channels takes under a second; this is a bound, not an estimate.
+ONCE_LIMIT_SECONDS = 15 * 60
+
+
+class PassTooLong(Exception):
+    """`clock --once` gave up on its pass; the message says so in one line."""
+
+
 DISPATCH_EVERY_SECONDS = 60
 # Tariffs are refreshed daily at this UTC hour, away from the usual 09:00 digests.
 REFRESH_HOUR_UTC = 4
@@ -134,7 +142,7 @@ def main(argv: list[str]) -> int:
 
     try:
         if arguments.once:
-            report = asyncio.run(clock.once(now or utc_now()))
+            report = asyncio.run(clock.once_within(now or utc_now(), ONCE_LIMIT_SECONDS))
             print(f"dispatch as of {(now or utc_now()).isoformat()}: {report.summary()}")
             # For cron and operators: a digest Slack would not take is worth a look.
             if report.outcomes["failed"] or report.outcomes["unsettled"]:
@@ -146,6 +154,9 @@ def main(argv: list[str]) -> int:
         # took expire after their lease, and the next run posts what is still owed.
         print(f"llmcost clock: {database_trouble(error)}", file=sys.stderr, flush=True)
         return EXIT_BAD_INPUT
+    except PassTooLong as error:
+        print(f"llmcost clock: {error}", file=sys.stderr, flush=True)
+        return EXIT_NOT_ALL_POSTED
     finally:
         clock.close()
     return 0
@@ -234,6 +245,19 @@ class Clock:
             return False
         newest = newest_snapshot(self._snapshots)
         return newest is None or utc_now() - newest.fetched_at > PRICES_STALE_AFTER
+
+    async def once_within(self, now: datetime, seconds: float) -> "PassReport":
+        """One pass, given up after `seconds` with one line (every wait inside is bounded; this
+        bounds their sum): its claims expire after their lease and the next run posts them."""
+        try:
+            async with asyncio.timeout(seconds):
+                return await self.once(now)
+        except TimeoutError:
+            raise PassTooLong(
+                f"the dispatch pass did not end within {seconds:g} s (waiting on Slack or the "
+                "database); its claims expire after their lease and the next run posts what is "
+                "still owed"
+            ) from None
 
     async def once(self, now: datetime) -> "PassReport":
         async with self._dispatcher() as dispatcher:

@@ -41,6 +41,9 @@ DEFAULT_DATABASE_URL = "sqlite:///llmcost.db"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # Without it a PostgreSQL host that drops packets hangs start-up for the OS's TCP timeout.
 POSTGRESQL_CONNECT_TIMEOUT_S = 10
+# PostgreSQL waits for a lock (the schema lock at start-up, a row another process holds) without
+# bound unless told; as long as SQLite's busy timeout, then the statement fails and says so.
+POSTGRESQL_LOCK_TIMEOUT_MS = SQLITE_BUSY_TIMEOUT_MS
 # Any fixed number: it names the PostgreSQL advisory lock that serialises schema creation.
 SCHEMA_LOCK_KEY = 0x6C6C6D636F7374  # "llmcost"
 
@@ -231,6 +234,10 @@ class Store:
             options["pool_pre_ping"] = True
             if "connect_timeout" not in url.query:
                 options["connect_args"] = {"connect_timeout": POSTGRESQL_CONNECT_TIMEOUT_S}
+            given = str(url.query.get("options") or "")
+            if "lock_timeout" not in given:
+                bounded = f"{given} -c lock_timeout={POSTGRESQL_LOCK_TIMEOUT_MS}".strip()
+                url = url.update_query_dict({"options": bounded})
         self.engine: Engine = create_engine(url, **options)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _configure_sqlite)

@@ -32,3 +32,27 @@ def test_a_database_failing_mid_pass_is_one_line_and_exit_2(
     assert err.startswith("llmcost clock: DATABASE_URL: the database failed during the pass")
     assert "server closed the connection unexpectedly" in err
     assert "Traceback" not in err
+
+
+def test_a_pass_that_does_not_end_is_given_up_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'llmcost.db'}")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-test")
+    monkeypatch.setenv("LLMCOST_PRICES_URL", "off")
+    monkeypatch.delenv("LLMCOST_TARIFFS", raising=False)
+
+    async def stuck(self: clock.Clock, now: object) -> None:
+        await asyncio.Event().wait()  # a wait nothing ends
+
+    monkeypatch.setattr(clock.Clock, "once", stuck)
+    monkeypatch.setattr(clock, "ONCE_LIMIT_SECONDS", 0.05)
+
+    code = clock.main(["--once"])
+
+    err = capsys.readouterr().err
+    assert code == clock.EXIT_NOT_ALL_POSTED
+    assert err.count("\n") == 1
+    assert "the dispatch pass did not end within 0.05 s" in err

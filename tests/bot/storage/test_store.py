@@ -342,3 +342,20 @@ def test_the_store_can_be_shared_by_threads(store: Store) -> None:
     results = run_together([save_and_read(index) for index in range(8)])
 
     assert results == [f"question {index}.4" for index in range(8)]
+
+
+def test_a_postgresql_lock_is_waited_for_as_long_as_an_sqlite_one(database_url):
+    """Every wait is bounded (issue 19): PostgreSQL waits for a lock without end unless told."""
+    from sqlalchemy import text
+
+    from bot.storage.store import SQLITE_BUSY_TIMEOUT_MS, Store
+
+    store = Store(database_url)
+    try:
+        with store.engine.connect() as connection:
+            if connection.dialect.name != "postgresql":
+                pytest.skip("SQLite's busy timeout is checked by the SQLite tests")
+            shown = connection.execute(text("SHOW lock_timeout")).scalar_one()
+    finally:
+        store.close()
+    assert shown == f"{SQLITE_BUSY_TIMEOUT_MS // 1000}s"
