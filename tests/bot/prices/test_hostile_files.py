@@ -135,3 +135,27 @@ def test_hold_back_names_every_kind_of_impossible_rate() -> None:
     ]
     # The known model as it was; the new one left out.
     assert kept[0]["models"] == before[0]["models"]
+
+
+def test_a_digest_reports_nothing_for_a_held_back_rate(
+    server: PricesServer, snapshots: SnapshotStore
+) -> None:
+    from bot.prices.in_force import published_catalogs
+    from pricing.changes import catalog_changes
+
+    def cut_and_absurd(data: list) -> None:
+        cut_price(data)
+        absurd_rate(data)
+
+    server.files["/cut-absurd.json"] = edited(cut_and_absurd)
+    refresh_prices(snapshots, server.url("/data.json"), now=NOW)
+    refresh_prices(snapshots, server.url("/cut-absurd.json"), now=NOW + timedelta(days=1))
+
+    catalogs = published_catalogs(snapshots, NOW + timedelta(hours=1))
+    assert catalogs is not None
+    changes = catalog_changes(
+        catalogs[0].tariffs, catalogs[1].tariffs, since=TODAY, until=TODAY + timedelta(days=7)
+    )
+    changed = {item.model for item in changes.items()}
+    assert "anthropic/claude-sonnet-4-0" in changed  # the real cut is news
+    assert POISONED not in changed
