@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from pricing.money import plain_decimal
+
 # A file that would drop more than this share of the models known today is refused: a
 # truncated or broken export, not a week's retirements.
 MAX_DROPPED_SHARE = Decimal("0.2")
@@ -176,12 +178,8 @@ def _impossible(value: Decimal, last_good: Decimal | None) -> str | None:
     if last_good is not None and last_good > 0 and value > 0:
         move = max(value / last_good, last_good / value)
         if move > MAX_MOVE:
-            return f"moves {move:.0f}-fold from the last good file's {plain_number(last_good)}"
+            return f"moves {move:.0f}-fold from the last good file's {plain_decimal(last_good)}"
     return None
-
-
-def plain_number(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value.is_finite() else str(value)
 
 
 def held_back_rates(
@@ -198,7 +196,10 @@ def held_back_rates(
         if reason is not None:
             found.append(
                 HeldBack(
-                    model=model_key, rate=path.lstrip("."), value=plain_number(value), reason=reason
+                    model=model_key,
+                    rate=path.lstrip("."),
+                    value=plain_decimal(value),
+                    reason=reason,
                 )
             )
     return found

@@ -28,6 +28,8 @@ from bot.settings import ClockSettings, SettingsError, load_clock_settings
 from bot.wall_clock import utc_now, utc_today
 
 if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     from bot.digests.dispatch import Dispatcher, PassReport
 
 log = logging.getLogger(__name__)
@@ -323,15 +325,7 @@ class Clock:
             )
             await stop.wait()
             log.info("clock stopping")
-            scheduler.pause()  # no new job starts
-            # A pass APScheduler started a moment ago has not run its first line (which adds it
-            # to `passes`) yet; let it, or the loop's end would cancel it mid-post.
-            await asyncio.sleep(0)
-            if passes:
-                # A pass cut off mid-post would leave claims to expire; let it finish. Before
-                # shutdown: APScheduler's asyncio executor cancels the jobs still running.
-                await asyncio.wait(set(passes))
-            scheduler.shutdown(wait=False)
+            await _stop(scheduler, passes)
 
     @asynccontextmanager
     async def _dispatcher(self) -> AsyncIterator["Dispatcher"]:
@@ -355,3 +349,16 @@ class Clock:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+async def _stop(scheduler: "AsyncIOScheduler", passes: set[asyncio.Task[None]]) -> None:
+    """Start no new job, let a running pass finish (one cut off mid-post would leave claims to
+    expire), then shut the scheduler down: its asyncio executor cancels the jobs still running,
+    so this comes last (a refresh still downloading is let go; see `refresh_beside`)."""
+    scheduler.pause()
+    # A pass APScheduler started a moment ago has not run its first line (which adds it to
+    # `passes`) yet; let it.
+    await asyncio.sleep(0)
+    if passes:
+        await asyncio.wait(set(passes))
+    scheduler.shutdown(wait=False)

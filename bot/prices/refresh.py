@@ -26,6 +26,7 @@ from pricing.published import (
     prices_to_record,
     published_bytes,
 )
+from pricing.quantities import counted
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,8 @@ def held_back_words(held: Sequence[HeldBack]) -> str:
     models = len({item.model for item in held})
     keeps = "keeps its" if models == 1 else "keep their"
     return (
-        f"held back {len(held)} impossible rate{'s' if len(held) != 1 else ''} "
-        f"({shown}{more}): {models} model{'s' if models != 1 else ''} {keeps} last good rates"
+        f"held back {counted(len(held), 'impossible rate')} ({shown}{more}): "
+        f"{counted(models, 'model')} {keeps} last good rates"
     )
 
 

@@ -170,6 +170,21 @@ def parse(after: str) -> FinetuneQuery:
     return FinetuneQuery(model=model, training_tokens=tokens, epochs=epochs, as_of=cursor.as_of)
 
 
+def _no_amount_with_a_file(
+    words: list[str], start: int, end: int, epochs: int | None
+) -> ParseError:
+    """ "finetune train.jsonl 2k": the file decides the training tokens; the question without
+    the amount (words[start:end]) is what would work."""
+    said = " ".join(words[start:end])
+    rest = [word for index, word in enumerate(words) if not start <= index < end]
+    example = " ".join(["finetune", *rest, *([f"{epochs} epochs"] if epochs else [])])
+    return ParseError(
+        "A training file's tokens are counted from the file, so an amount has no place in the "
+        f"question ('{said}'). Try: {example}",
+        suggestions=[example],
+    )
+
+
 def parse_file_question(found: list[str]) -> FinetuneQuery:
     cursor = Cursor(found, "finetune", FILE_EXAMPLE)
     file = validation = vs = None
@@ -201,16 +216,7 @@ def parse_file_question(found: list[str]) -> FinetuneQuery:
             start = cursor.position
             amount, found_epochs = take_training(cursor)
             if amount is not None:
-                # "finetune train.jsonl 2k": the file decides the training tokens.
-                said = " ".join(cursor.words[start : cursor.position])
-                rest = [w for i, w in enumerate(cursor.words) if not start <= i < cursor.position]
-                kept = [f"{found_epochs} epochs"] if found_epochs else []
-                example = " ".join(["finetune", *rest, *kept])
-                raise ParseError(
-                    f"A training file's tokens are counted from the file, so an amount has no "
-                    f"place in the question ('{said}'). Try: {example}",
-                    suggestions=[example],
-                )
+                raise _no_amount_with_a_file(cursor.words, start, cursor.position, found_epochs)
             if found_epochs is None:
                 raise cursor.unexpected(word, "(epochs are 'epochs 3' or '3 epochs')")
             epochs = cursor.once(epochs, found_epochs, "number of epochs")
