@@ -1,12 +1,25 @@
 """`llmcost clock --once` when the database fails during the pass (issue 19): one line and exit
 2, as when it fails at start-up; never a traceback or exit 1."""
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot.digests import clock
+
+
+@pytest.fixture(autouse=True)
+def logging_as_it_was() -> Iterator[None]:
+    """clock.main configures logging for its process; a test run is one process for all."""
+    bot, root = logging.getLogger("bot"), logging.getLogger()
+    levels, handlers = (bot.level, root.level), list(root.handlers)
+    yield
+    bot.setLevel(levels[0])
+    root.setLevel(levels[1])
+    root.handlers[:] = handlers
 
 
 def test_a_database_failing_mid_pass_is_one_line_and_exit_2(
