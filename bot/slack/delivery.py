@@ -10,6 +10,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.payloads import is_slack_ts
 from bot.slack.replies import Reply
 from bot.slack.services import Services
 
@@ -80,10 +81,20 @@ async def post_in_thread(
     await remember(services, reply, place, message_ts=posted["ts"])
 
 
-async def remember(services: Services, reply: Reply, place: Place, *, message_ts: str) -> None:
-    """Store the question behind a posted answer so replies in its thread can change it."""
+async def remember(services: Services, reply: Reply, place: Place, *, message_ts: object) -> None:
+    """Store the question behind a posted answer so replies in its thread can change it. The
+    ts is Slack's answer to chat.postMessage, checked as incoming ones are: a number stored
+    instead made every later reply in the thread silently unmatched."""
     if reply.question is None:
         return
+    if not is_slack_ts(message_ts):
+        log.warning(
+            "chat.postMessage returned ts %r, not a Slack timestamp: replies in that thread "
+            "cannot follow this answer",
+            message_ts,
+        )
+        return
+    assert isinstance(message_ts, str)
     thread_ts = place.thread_ts or message_ts
     await services.off_loop(
         services.store.save_answer,

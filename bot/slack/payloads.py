@@ -6,6 +6,7 @@ does not fit is dropped with one log line and no answer, never a KeyError after 
 """
 
 import logging
+import re
 from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -13,7 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 log = logging.getLogger(__name__)
 
 # Slack's message timestamps: seconds, a dot, microseconds ("1710000000.000100").
-SlackTs = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}\.[0-9]{1,9}$")]
+SLACK_TS = r"^[0-9]{1,12}\.[0-9]{1,9}$"
+SlackTs = Annotated[str, StringConstraints(pattern=SLACK_TS)]
+
+
+def is_slack_ts(value: object) -> bool:
+    """Whether a value Slack returned is a message timestamp, as incoming ones are checked."""
+    return isinstance(value, str) and re.fullmatch(SLACK_TS, value) is not None
+
+
 SlackId = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
 

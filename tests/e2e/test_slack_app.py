@@ -426,3 +426,28 @@ def test_an_unreachable_response_url_is_one_log_line(server, fake):
     lines = server.lines[since:]
     assert not any("Traceback" in line for line in lines), "\n".join(lines)
     assert len([line for line in lines if "response_url cannot be reached" in line]) == 1
+
+
+def test_a_ts_slack_returns_that_is_no_timestamp_is_not_stored_and_said_once(server, fake):
+    """An emulator answering chat.postMessage with a numeric ts made every later reply in the
+    thread silently unmatched (issue 23): checked as incoming ts values are, one log line."""
+    since = len(server.lines)
+    fake.respond(
+        "chat.postMessage", {"ok": True, "channel": "C0GENERAL", "ts": 1710000000.5}, times=1
+    )
+    command(server, fake, ARTICLE)
+
+    fake.wait_for("chat.postMessage")
+    server.wait_for_log("not a Slack timestamp")
+    lines = server.lines[since:]
+    assert not any("Traceback" in line for line in lines)
+    assert not any("answered in C0GENERAL" in line for line in lines)
+
+
+def test_a_failed_home_publish_is_one_log_line(server, fake):
+    since = len(server.lines)
+    fake.fail("views.publish", "invalid_arguments", times=1)
+    event(server, app_home_opened_event("U0ASKER"))
+
+    server.wait_for_log("views.publish failed for U0ASKER: invalid_arguments")
+    assert not any("Traceback" in line for line in server.lines[since:])

@@ -1,12 +1,17 @@
 """The App Home tab: today's tariff table for the main models, and how to ask."""
 
+import logging
+
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.payloads import HomeOpened, read_payload
 from bot.slack.services import Services
 from bot.slack.workers import home
+
+log = logging.getLogger(__name__)
 
 
 async def on_home_opened(
@@ -20,7 +25,11 @@ async def publish_home(event: dict, client: AsyncWebClient, services: Services) 
     opened = read_payload(HomeOpened, event, what="an app_home_opened event")
     if opened is None or opened.tab != "home":
         return  # the Messages tab needs nothing from us
-    await client.views_publish(user_id=opened.user, view=await services.priced(home))
+    try:
+        await client.views_publish(user_id=opened.user, view=await services.priced(home))
+    except SlackApiError as error:
+        # Like every other Web API failure: one line, the user's Home stays as it was.
+        log.warning("views.publish failed for %s: %s", opened.user, error.response.get("error"))
 
 
 def register(app: AsyncApp, services: Services) -> None:
