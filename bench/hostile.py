@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -60,7 +61,8 @@ def _corrupt(data: list[dict[str, Any]], rng: random.Random) -> str:
     model = rng.choice(models)
     prices = _a_price_dict(model)
     assert prices is not None
-    key = rng.choice([k for k, v in prices.items() if isinstance(v, int | float)] or ["input_mtok"])
+    numbers = [k for k, v in prices.items() if isinstance(v, int | float | Decimal) and v]
+    key = rng.choice(numbers or ["input_mtok"])
     if how == "number":
         prices[key] = rng.choice(BAD_NUMBERS)
     elif how == "fold":
