@@ -22,6 +22,10 @@ def without_bom(text: str) -> str:
     return text.removeprefix(BOM)
 
 
+def bytes_without_bom(raw: bytes) -> bytes:
+    return raw.removeprefix(BOM.encode())
+
+
 def check_depth(text: str, limit: int = MAX_JSON_DEPTH) -> None:
     """Raise JsonTooDeep if arrays and objects in `text` nest deeper than `limit`. A scan, not
     a parse: it may count a level in text that is not JSON anyway, never one too few."""

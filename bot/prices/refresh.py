@@ -17,6 +17,7 @@ from bot.prices.download import MAX_BYTES, TIMEOUT_SECONDS, DownloadFailed, down
 from bot.storage.snapshots import NewFile, Outcome, SnapshotRecord, SnapshotStore
 from pricing.catalog import PublishedDataError, check_usable, read_published
 from pricing.errors import LlmcostError
+from pricing.json_input import bytes_without_bom
 from pricing.published import (
     FileChanges,
     HeldBack,
@@ -106,7 +107,8 @@ def refresh_prices(
     import genai_prices
 
     try:
-        body = download(url, timeout=timeout, cap=cap)
+        # Stored as read: a byte-order mark is no part of the data (nor of its content hash).
+        body = bytes_without_bom(download(url, timeout=timeout, cap=cap))
         published = read_published(body)
         stored_before = snapshots.newest() is not None
         before = data_in_force(snapshots)

@@ -159,3 +159,15 @@ def test_a_digest_reports_nothing_for_a_held_back_rate(
     changed = {item.model for item in changes.items()}
     assert "anthropic/claude-sonnet-4-0" in changed  # the real cut is news
     assert POISONED not in changed
+
+
+def test_a_file_with_a_byte_order_mark_is_the_same_file(
+    server: PricesServer, snapshots: SnapshotStore
+) -> None:
+    server.files["/bom.json"] = b"\xef\xbb\xbf" + installed_file()
+    refresh_prices(snapshots, server.url("/data.json"), now=NOW)
+
+    report = refresh_prices(snapshots, server.url("/bom.json"), now=NOW + timedelta(days=1))
+
+    assert report.outcome == "unchanged"
+    assert snapshots.count() == 1
