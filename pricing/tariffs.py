@@ -830,11 +830,9 @@ class TariffBook:
         models state no request fee and no long-context rate (a test checks it), so only tiers
         and cache rates could come from them. A user's price is always completed."""
         entry = tariff.entry_at(day)
-        if entry is None or entry is not tariff.latest:
-            return entry
+        if entry is None or entry is not tariff.latest or entry.origin == "genai-prices":
+            return entry  # a past price, or the catalog's own: nothing to complete
         if not complete and entry.origin == "bundled":
-            return entry
-        if not any(tariff.model == own.model for own in self._own):
             return entry
         twin = self.catalog_twin(tariff)
         twin_entry = twin.entry_at(day) if twin is not None else None

@@ -83,7 +83,7 @@ def unreadable_payload(body: bytes, content_type: bytes | None) -> str | None:
     try:
         if is_json(content_type) or text.startswith("{"):
             parsed: object = json_input.loads(text)
-        elif "payload" in (fields := form_fields(text)):
+        elif "payload" in text and "payload" in (fields := form_fields(text)):
             parsed = json_input.loads(fields["payload"])
         else:
             return None  # a slash command's form: every field a string
