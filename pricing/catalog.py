@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from pricing import json_input
-from pricing.errors import LlmcostError
+from pricing.errors import LlmcostError, summary
 from pricing.json_input import JsonTooDeep
 from pricing.money import plain_decimal
 from pricing.tariffs import (
@@ -399,8 +399,7 @@ def read_published(raw: bytes) -> PublishedFile:
     try:
         return PublishedFile(data=payload, providers=_providers_from_raw(payload))
     except Exception as error:  # pydantic's ValidationError, or a ValueError from a type
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        raise PublishedDataError(f"fails genai-prices' validation: {first_line[:200]}") from None
+        raise PublishedDataError(f"fails genai-prices' validation: {summary(error)}") from None
 
 
 def check_usable(providers: Sequence[Any]) -> None:
@@ -409,9 +408,9 @@ def check_usable(providers: Sequence[Any]) -> None:
     try:
         catalog_from_providers(providers, None)
     except (ValueError, ArithmeticError) as error:  # pydantic's ValidationError is a ValueError
-        lines = str(error).strip().splitlines()
-        first = " ".join(lines[:3]) if lines else repr(error)
-        raise PublishedDataError(f"holds prices llmcost cannot use: {first[:200]}") from None
+        # pydantic's first line only counts the errors: the next two say which and why.
+        reason = summary(error, lines=3)
+        raise PublishedDataError(f"holds prices llmcost cannot use: {reason}") from None
 
 
 def installed_providers() -> list[Any]:

@@ -10,6 +10,13 @@ class LlmcostError(Exception):
         self.suggestions = suggestions or []
 
 
+def summary(error: BaseException, lines: int = 1, limit: int = 200) -> str:
+    """The first `lines` lines of an error's text, joined, at most `limit` characters (library
+    errors run to pages); its repr when it has no text."""
+    text = str(error).strip()
+    return " ".join(text.splitlines()[:lines])[:limit] if text else repr(error)
+
+
 class ParseError(LlmcostError):
     """The words do not form a question llmcost understands."""
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from bot.settings import ClockSettings, SettingsError, load_clock_settings
 from bot.wall_clock import utc_now, utc_today
+from pricing.errors import summary
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -166,10 +167,9 @@ def main(argv: list[str]) -> int:
 
 def database_trouble(error: Exception) -> str:
     """One line for a database that failed mid-pass; the next run catches up."""
-    text = str(getattr(error, "orig", None) or error).strip()
-    first = text.splitlines()[0] if text else repr(error)
+    reason = summary(getattr(error, "orig", None) or error)
     return (
-        f"DATABASE_URL: the database failed during the pass ({first[:200]}); "
+        f"DATABASE_URL: the database failed during the pass ({reason}); "
         "the next run posts what is still owed"
     )
 

@@ -133,19 +133,11 @@ class SignedRequestGuard:
             return body, scope
         rewritten = body.replace(b"payload", b"p%61yload")
         timestamp = _header(scope, b"x-slack-request-timestamp") or b""
-        headers = [
-            (key, self._signature(timestamp, rewritten))
-            if key.lower() == b"x-slack-signature"
-            else (key, value)
-            for key, value in scope["headers"]
-        ]
-        if any(key.lower() == b"content-length" for key, _ in headers):
-            headers = [
-                (key, str(len(rewritten)).encode())
-                if key.lower() == b"content-length"
-                else (key, value)
-                for key, value in headers
-            ]
+        replaced = {
+            b"x-slack-signature": self._signature(timestamp, rewritten),
+            b"content-length": str(len(rewritten)).encode(),
+        }
+        headers = [(key, replaced.get(key.lower(), value)) for key, value in scope["headers"]]
         return rewritten, {**scope, "headers": headers}
 
     def _signature(self, timestamp: bytes, body: bytes) -> bytes:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from bot.settings import PricesSettings, SettingsError
 from bot.storage.store import Store
 from bot.wall_clock import utc_now
+from pricing.errors import summary
 
 # Slack retries an event for a few minutes at most; a week of claims is plenty to dedupe with.
 KEEP_EVENT_CLAIMS = timedelta(days=7)
@@ -17,6 +18,5 @@ def open_store(settings: PricesSettings) -> Store:
         store.create_schema()
         store.forget_events_before(utc_now() - KEEP_EVENT_CLAIMS)
     except Exception as exc:  # SQLAlchemy's errors are long; the first line says what failed
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-        raise SettingsError(f"DATABASE_URL: cannot use the database: {first_line}") from exc
+        raise SettingsError(f"DATABASE_URL: cannot use the database: {summary(exc)}") from exc
     return store
