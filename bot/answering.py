@@ -18,8 +18,8 @@ from bot.storage.snapshots import SnapshotRecord, SnapshotStore
 from pricing.answer import answer
 from pricing.answers import Answer, build_all
 from pricing.errors import LlmcostError
-from pricing.followup import refine
 from pricing.parse import parse
+from pricing.reading import BookNames, Reading, read, read_reply
 from pricing.sources import load_book
 from pricing.tariffs import TariffBook
 from pricing.verbs.registry import Query, all_verbs
@@ -120,28 +120,35 @@ class Answerer:
 
     def ask(self, text: str) -> tuple[Query, Answer]:
         """Raises LlmcostError (with suggestions) for a question it cannot answer."""
-        query = self.question(text)
-        return query, self.answer(query)
+        reading = self.reading(text)
+        return reading.query, self.answer(reading.query, reading)
 
     def follow_up(self, text: str, previous_question: str) -> tuple[Query, Answer] | None:
         """A reply in a thread, read against the thread's question; None for conversation."""
-        query = self.refined(text, previous_question)
-        return None if query is None else (query, self.answer(query))
+        reading = read_reply(text, parse(previous_question), self._today(), self._knows)
+        return None if reading is None else (reading.query, self.answer(reading.query, reading))
+
+    def reading(self, text: str) -> Reading:
+        """A new question and how it was read; raises LlmcostError for words it cannot read. A
+        model's name alone ("gpt-4o") asks its price."""
+        return read(text, self._today(), BookNames(self.book))
 
     def question(self, text: str) -> Query:
-        """A new question, not yet answered; raises LlmcostError for words it cannot read. A
-        model's name alone ("gpt-4o") asks its price."""
-        return parse(text, is_model=self._knows)
+        """A new question, not yet answered (see `reading`)."""
+        return self.reading(text).query
 
     def refined(self, text: str, previous_question: str) -> Query | None:
         """The thread's question changed by a reply, not yet answered (a training file's question
         needs the file read first); None for conversation."""
-        return refine(text, parse(previous_question), is_model=self._knows)
+        reading = read_reply(text, parse(previous_question), self._today(), self._knows)
+        return None if reading is None else reading.query
 
     def _knows(self, name: str) -> bool:
         """A name the tariffs know counts as a model in a reply even when it does not look like
         a model id (no digit, dash or colon), as an alias may not."""
         return self.book().lookup(name) is not None
 
-    def answer(self, query: Query) -> Answer:
-        return answer(query, self.book(), today=self._today())
+    def answer(self, query: Query, reading: Reading | None = None) -> Answer:
+        """The answer, saying how its question was read (`reading`, else its canonical words)."""
+        result = answer(query, self.book(), today=self._today())
+        return (reading or Reading(query)).stated(result)

@@ -5,6 +5,7 @@ Money fields are Decimal and serialise to plain decimal strings; renderers never
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
@@ -107,12 +108,26 @@ class _Answer(_Frozen):
     notes: tuple[str, ...] = ()
     # Sources of notes that no row carries (a fine-tuning wind-down notice).
     note_sources: tuple[str, ...] = ()
+    # How the question was read: its canonical words (they give this answer when pasted), and
+    # the words it held that carry no price meaning and were left out.
+    read_as: str | None = None
+    ignored: tuple[str, ...] = ()
+
+    @property
+    def read_as_line(self) -> str | None:
+        """'Read as: cost gpt-5-nano 3M in 1M out batch (ignored: api)', as every face says it."""
+        if self.read_as is None:
+            return None
+        ignored = f" (ignored: {', '.join(self.ignored)})" if self.ignored else ""
+        return f"Read as: {self.read_as}{ignored}"
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def sources(self) -> list[str]:
         """Where the prices in this answer come from, each once."""
-        rows: Sequence[PricedRow | TariffRow | BudgetRow | TrainingRow] = getattr(self, "rows", ())
+        rows: Sequence[PricedRow | TariffRow | BudgetRow | TrainingRow | LifecycleRow] = getattr(
+            self, "rows", ()
+        )
         extra = [source for source in (getattr(self, "training_source", None),) if source]
         dated = [getattr(row, "lifecycle_source", None) for row in rows]
         return list(
@@ -138,7 +153,7 @@ class PricedAnswer(_Answer):
     cheapest: str | None = None
     # "per month": the amounts, and so the totals, are for one such period (as in a budget).
     period: Period | None = None
-    period_days: int | None = None
+    period_days: int | Decimal | None = None
 
 
 class FinetuneAnswer(_Answer):
@@ -258,6 +273,29 @@ class TableAnswer(_Answer):
     matched: int
 
 
+class LifecycleRow(_Frozen):
+    """When one model came and goes: release, shutdown (done or scheduled) with its notice and
+    substitute, and when new fine-tuning jobs on it stop."""
+
+    model: str
+    name: str
+    provider: str
+    released: date | None
+    shutdown: date | None
+    announced: date | None = None
+    substitute: str | None = None
+    status: str  # "available", "shuts down on 2026-10-23", "shut down on 2025-07-14"
+    fine_tuning: str | None = None  # when new fine-tuning jobs stopped or stop
+    source: str
+
+
+class LifecycleAnswer(_Answer):
+    """lifecycle: one model's dates, or a maker's models shut down (or scheduled to) in a year."""
+
+    kind: Literal["lifecycle"] = "lifecycle"
+    rows: tuple[LifecycleRow, ...]
+
+
 class BudgetRow(_Frozen):
     """What a budget buys on one model: whole requests of the size asked (for the period, and a
     day), or, without a request size, whole tokens at the split."""
@@ -285,8 +323,8 @@ class BudgetAnswer(_Answer):
 
     kind: Literal["budget"] = "budget"
     budget_usd: Money
-    period: Literal["day", "week", "month", "year"] | None
-    period_days: int | None
+    period: Period | None
+    period_days: int | Decimal | None
     request: Usage | None  # the size of one request
     split: Ratio | None  # how tokens divide without a request size
     # The input:output split applied to a total nobody split: said, so nobody has to guess.
@@ -309,6 +347,7 @@ Answer = Annotated[
     | TokensAnswer
     | TableAnswer
     | BudgetAnswer
+    | LifecycleAnswer
     | HelpAnswer,
     Field(discriminator="kind"),
 ]

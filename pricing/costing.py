@@ -3,6 +3,7 @@ with it; shared by every verb's engine."""
 
 import itertools
 import math
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, time
@@ -12,10 +13,10 @@ from typing import NamedTuple
 
 from pricing.answers import PricedRow, PricePart, Rate, RequestFee, TariffRow
 from pricing.errors import NoPrice
-from pricing.lexicon import PERIOD_DAYS
+from pricing.lexicon import PERIOD_HOURS, PERIOD_LENGTHS
 from pricing.money import EXACT, MTOK, cost_of, format_rate, format_usd, request_fee_of
 from pricing.quantities import DEFAULT_SPLIT, Ratio, counted, format_count
-from pricing.query import AskedTier, CacheTokens, Usage
+from pricing.query import AskedTier, CacheTokens, Period, Usage
 from pricing.tariffs import (
     INPUT_SIDE,
     RATE_KINDS,
@@ -29,6 +30,7 @@ from pricing.tariffs import (
     TrainingStop,
     composed_variant,
     fallback_kind,
+    name_parts,
     normalize_name,
     with_fallbacks,
 )
@@ -541,19 +543,17 @@ def usage_notes(usage: Usage) -> list[str]:
     return notes
 
 
-def period_note(period: str, total: Decimal, model: str) -> str:
+def period_note(period: Period, total: Decimal, model: str) -> str:
     """'per month' totals said per day, month and year, on the stated lengths."""
     # Multiplied before dividing: a day's share times 30 would turn $4.375 a month into
     # $4.3749..., shown as $4.37 beside a total of $4.38.
-    period_days = Decimal(PERIOD_DAYS[period])
+    hours = Decimal(PERIOD_HOURS[period])
     spans = ", ".join(
-        f"{format_usd(EXACT.divide(EXACT.multiply(total, Decimal(days)), period_days))} a {name}"
-        for name, days in (("day", 1), ("month", PERIOD_DAYS["month"]), ("year", 365))
+        f"{format_usd(EXACT.divide(EXACT.multiply(total, Decimal(PERIOD_HOURS[name])), hours))} "
+        f"a {name}"
+        for name in ("day", "month", "year")
     )
-    return (
-        f"Totals are for one {period}; {model} comes to {spans} "
-        f"(a {PERIOD_DAYS['month']}-day month, a 365-day year)."
-    )
+    return f"Totals are for one {period}; {model} comes to {spans} ({PERIOD_LENGTHS})."
 
 
 def workload(usage: Usage) -> str:
@@ -588,14 +588,32 @@ def tariff_matches(
         if tariff.provider != seller:
             return False
         asked = [w for w in asked if w not in SELLER_WORDS and w != seller]
-    haystack = " ".join((tariff.model, tariff.provider, tariff.name or "", *tariff.aliases)).lower()
+    names = (tariff.model, tariff.provider, tariff.name or "", *tariff.aliases)
+    haystack = " ".join(names).lower()
     for word in asked:
         if word in providers and seller is None:
             if tariff.provider != word or not tariff.is_makers_listing:
                 return False
+        elif VERSION.fullmatch(word):
+            if not any(holds_version(name_parts(name), name_parts(word)) for name in names):
+                return False
         elif word not in haystack:
             return False
     return True
+
+
+# "5" in "gpt 5", "4.5" in "claude 4.5": a version, compared part by part.
+VERSION = re.compile(r"\d+(?:\.\d+)*")
+
+
+def holds_version(parts: tuple[str, ...], version: tuple[str, ...]) -> bool:
+    """`version` appears in `parts` as a version of its own, not the end of another: 'gpt 5'
+    is gpt-5-nano and gpt-5.1, not gpt-3.5 (whose 5 follows the 3)."""
+    size = len(version)
+    return any(
+        parts[i : i + size] == version and (i == 0 or not parts[i - 1].isdigit())
+        for i in range(len(parts) - size + 1)
+    )
 
 
 def tariff_row(tariff: Tariff, entry: PriceEntry, day: date) -> TariffRow:

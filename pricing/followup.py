@@ -58,6 +58,8 @@ from pricing.lexicon import (
     PROMPT_WORDS,
     REQUEST_WORDS,
     RESERVED,
+    SELLER_LEADS,
+    SELLER_NAMES,
     STRIP,
     TOKEN_WORDS,
     TRAINING_WORDS,
@@ -68,6 +70,7 @@ from pricing.lexicon import (
     name_length,
     prompt_pair_ahead,
     reject_malformed_amount,
+    sold_by,
     take_prompt_pair,
     take_training,
     words,
@@ -230,6 +233,13 @@ def _understood(
         ):
             index += 1
             continue
+        if (
+            word in SELLER_LEADS
+            and index
+            and (body[index + 1 : index + 2] or [""])[0].lower() in SELLER_NAMES
+        ):
+            index += 2  # "... on bedrock": a seller of the model named before
+            continue
         if form in (Form.MAKE, Form.BARE):
             return False
         length = name_length(body, index)  # "what about claude 3.5 sonnet?"
@@ -330,6 +340,10 @@ def _scan(cursor: _ReplyCursor) -> Changes:
             continue
         if looks_like_amount(word):
             _take_amount(cursor, changes)
+            continue
+        if (seller := cursor.take_seller()) is not None:
+            if changes.models:  # "what about claude sonnet 4.5 on bedrock"
+                changes.models[-1] = sold_by(changes.models[-1], seller)
             continue
         if word in RESERVED or (
             (cursor.budget_replies and _is_budget_word(word))

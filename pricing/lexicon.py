@@ -107,10 +107,47 @@ RESERVED = (
     | {"split", "ratio", "training", "train", "prompts", "->", "to", "today", "private"}
 )
 
-# A budget's period and its length in days, as every reply states it.
-PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+# The words a training-file question reads ('finetune train.jsonl validation val.jsonl vs gpt-4o').
+VS_WORDS = {"vs", "versus", "against"}
+VALIDATION_WORDS = {"validation", "val", "valid"}
+# "50k examples": a training set counted in examples, which have no price until tokenized.
+EXAMPLE_WORDS = {"examples", "example", "samples", "rows", "conversations", "lines"}
+FILE_WORDS = VS_WORDS | VALIDATION_WORDS | EXAMPLE_WORDS
+# Words that carry no price meaning: a question holding them is answered without them, and the
+# answer names them ("ignored: api").
+NO_PRICE_MEANING = {
+    "api", "please", "pls", "plz", "thanks", "thx", "thank", "hey", "hi", "hello", "bill",
+    "usage", "using", "use", "roughly", "approximately", "approx", "about", "around", "~",
+    "just", "llmcost", "overall", "workload", "traffic", "estimate", "estimated", "spend",
+    "spending", "cost", "costs", "price", "prices", "total", "quick", "quickly", "so", "ok",
+    "okay", "our", "my", "we", "us", "it", "me", "run", "be", "would",
+}  # fmt: skip
+# "on groq", "via azure", "on bedrock": a seller after one of these picks its listing; people
+# call some sellers by a product's name.
+SELLER_LEADS = {"on", "via", "at", "from", "through", "thru"}
+SELLERS = {
+    "anthropic", "aws", "azure", "baseten", "cerebras", "cloudflare", "cohere", "databricks",
+    "deepseek", "fireworks", "google", "groq", "meta", "mistral", "modal", "moonshotai", "novita",
+    "openai", "openrouter", "perplexity", "together", "x-ai", "zai",
+}  # fmt: skip
+SELLER_NAMES = {seller: seller for seller in SELLERS} | {
+    "bedrock": "aws", "amazon": "aws", "vertex": "google", "gemini-api": "google", "xai": "x-ai",
+    "grok": "x-ai", "fireworks-ai": "fireworks", "togetherai": "together",
+    "together-ai": "together", "azure-openai": "azure", "workers-ai": "cloudflare",
+}  # fmt: skip
+
+# A period's length in hours (a 30-day month, a quarter of a 365-day year: 91.25 days), and in
+# days, as every reply states it.
+PERIOD_HOURS: dict[Period, int] = {"hour": 1, "day": 24, "week": 168, "month": 720}
+PERIOD_HOURS |= {"quarter": 2190, "year": 8760}
+PERIOD_DAYS: dict[Period, int | Decimal] = {
+    name: hours // 24 if hours % 24 == 0 else Decimal(hours) / 24
+    for name, hours in PERIOD_HOURS.items()
+}
+PERIOD_LENGTHS = "a 30-day month, a 91.25-day quarter, a 365-day year"
 PERIOD_WORDS: dict[str, Period] = {"day": "day", "days": "day", "week": "week", "weeks": "week"}
 PERIOD_WORDS |= {"month": "month", "months": "month", "year": "year", "years": "year"}
+PERIOD_WORDS |= {"hour": "hour", "hours": "hour", "quarter": "quarter", "quarters": "quarter"}
 PERIOD_LEAD = {"per", "a", "each", "every"}
 CURRENCY_WORDS = {"usd", "dollars", "dollar", "$"}
 
@@ -172,13 +209,17 @@ def parse_money(word: str) -> Decimal:
 
 
 # A size or version inside a model name: "3.5", "2.0", "70b", "8x7b", "3", "4o" ("gpt 4o").
-SIZE = re.compile(r"^(\d{1,2}|\d+\.\d+|\d+(\.\d+)?b|\d+x\d+b|\d+[a-z]\w*)$", re.I)
+# "v3", "r1", "v3.1": a version as some makers write it ("deepseek v3", "deepseek r1").
+SIZE = re.compile(r"^(\d{1,2}|\d+\.\d+|\d+(\.\d+)?b|\d+x\d+b|\d+[a-z]\w*|[vr]\d+(\.\d+)?)$", re.I)
+# "gpt 4 8k", "gpt 3.5 turbo 16k": a context size after a version is part of the name.
+CONTEXT_SIZES = {"4k", "8k", "16k", "32k", "128k"}
 # Words that finish a model's name as vendors write it: "claude 3.5 sonnet", "gpt-4o mini",
 # "mistral large", "gemini 2.0 flash lite". Each is a word of a name, never a model alone.
 NAME_WORDS = {
     "mini", "nano", "micro", "tiny", "small", "medium", "large", "turbo", "pro", "flash", "lite",
     "instruct", "preview", "sonnet", "haiku", "opus", "max", "plus", "latest", "chat", "vision",
     "fast", "ultra", "air", "coder", "reasoning", "thinking", "versatile", "embedding",
+    "reasoner", "instant", "codex",
 }  # fmt: skip
 # After a size, these words make it an amount again: "70b tokens", "2 billion", "1M in", "5 usd".
 AMOUNT_FOLLOWERS = (
@@ -195,8 +236,9 @@ SIZE_RULE = (
 
 
 def is_plain_word(word: str) -> bool:
-    """'claude', 'llama', 'sonnet': letters only (the start of a name written in words)."""
-    return word.isalpha()
+    """'claude', 'llama', 'sonnet', 'ft:gpt': letters only (the start of a name written in
+    words, a fine-tune's too)."""
+    return word.removeprefix("ft:").isalpha()
 
 
 def continues_name(last: str, word: str | None, after: str | None) -> bool:
@@ -206,6 +248,8 @@ def continues_name(last: str, word: str | None, after: str | None) -> bool:
     if word is None or word in RESERVED:
         return False
     if word in NAME_WORDS:
+        return True
+    if word in CONTEXT_SIZES and is_size(last) and after not in AMOUNT_FOLLOWERS:
         return True
     if not is_size(word) or after in AMOUNT_FOLLOWERS:
         return False
@@ -234,6 +278,11 @@ def name_length(words: list[str], start: int) -> int:
 def joined_name(parts: list[str]) -> str:
     """The words of one name as one id: ['Claude', '3.5', 'Sonnet'] -> 'claude-3.5-sonnet'."""
     return "-".join(part.lower() for part in parts)
+
+
+def sold_by(name: str, seller: str) -> str:
+    """'groq/llama-3.1-8b': a seller's listing of a model, as the tariff book looks it up."""
+    return name if "/" in name else f"{seller}/{name}"
 
 
 def render_names(models: Sequence[str]) -> str:
@@ -626,6 +675,14 @@ class Cursor:
         dims.clock = (local - offset).time()
         dims.utc_assumed = zone is None
 
+    def take_seller(self) -> str | None:
+        """'on groq', 'via azure', 'on bedrock': the seller named (as genai-prices names it)."""
+        seller = SELLER_NAMES.get(self.peek(1) or "")
+        if self.peek() not in SELLER_LEADS or seller is None:
+            return None
+        self.position += 2
+        return seller
+
     def take_period(self) -> Period | None:
         """'per month', 'a day', 'each week', 'every year': the period of a budget."""
         if self.peek() in PERIOD_LEAD and (period := PERIOD_WORDS.get(self.peek(1) or "")):
@@ -723,6 +780,12 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
                 cursor.position += 1
             else:
                 total = once(total, amount, "token amount")
+            continue
+        if (seller := cursor.take_seller()) is not None:
+            # "llama 3.1 8b on groq": that seller's listing of the model named before it.
+            if models:
+                models[-1] = sold_by(models[-1], seller)
+            filter_words.extend(["via", seller])
             continue
         if word in RESERVED:
             cursor.position += 1  # filler ("and", "with", "per", a stray "tokens")

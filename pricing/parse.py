@@ -9,14 +9,10 @@ from collections.abc import Callable
 
 from pricing.errors import ParseError
 from pricing.lexicon import STRIP, words
+from pricing.phrasing.sentences import as_command, is_sentence
 from pricing.quantities import looks_like_count
 from pricing.verbs.registry import VERBS, Query, load, verb_named, verb_of
 
-# "how much does gpt-4o cost for 1M tokens", "what is the price of claude-sonnet-4": a question
-# asked in a sentence is the cost (with amounts) or the price (without) it asks about.
-QUESTION_LEADS = {"how", "what", "what's", "whats"}
-QUESTION_WORDS = {"much", "does", "do", "is", "are", "would", "will", "it", "an", "me", "to"}
-QUESTION_VERBS = {"cost", "costs", "price", "prices", "pricing"}
 PHRASINGS = (
     "how much does gpt-4o cost for 1M tokens",
     "what does claude 3.5 sonnet cost for 2k in 500 out x 10k requests a month",
@@ -40,8 +36,10 @@ def parse(text: str, is_model: Callable[[str], bool] | None = None) -> Query:
     if verb is not None:
         # The words after the verb exactly as typed: 'tokens' counts them, spaces and all.
         return verb.parse(text.lstrip()[len(first) :])
-    if _asks_a_price(head, said := [word.lower() for word in words(rest)]):
-        return _sentence(said)
+    if is_sentence(head):
+        command = as_command(stripped)
+        if verb_named(command.split()[0]) is not None:
+            return parse(command, is_model)
     if is_model is not None and (named := _model_alone(stripped, is_model)) is not None:
         return named
     close = difflib.get_close_matches(head, VERBS, n=1, cutoff=0.75)
@@ -58,29 +56,6 @@ def parse(text: str, is_model: Callable[[str], bool] | None = None) -> Query:
         f"I don't know the command '{first}'. Commands: {', '.join(VERBS)}. Try: {example}",
         suggestions=[example, "help"],
     )
-
-
-def _asks_a_price(head: str, said: list[str]) -> bool:
-    """'how much ...', or 'what ...' with 'cost' or 'price' in it ('how are you' is chat)."""
-    if head == "how":
-        return said[:1] == ["much"]
-    return head in QUESTION_LEADS and any(word in QUESTION_VERBS for word in said)
-
-
-def _sentence(said: list[str]) -> Query:
-    """A question asked in words: what it asks is the cost of its amounts, or the price."""
-    kept = [word for word in said if word.lower() not in QUESTION_WORDS | QUESTION_VERBS]
-    amounts = any(looks_like_count(word) for word in kept)
-    text = " ".join(kept)
-    if not amounts:
-        return load("price").parse(text)
-    try:
-        return load("cost").parse(text)
-    except ParseError as one_model:
-        try:
-            return load("compare").parse(text)  # "how much do gpt-4o and claude-3-haiku cost ..."
-        except ParseError:
-            raise one_model from None
 
 
 def _model_alone(text: str, is_model: Callable[[str], bool]) -> Query | None:

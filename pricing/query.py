@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pricing.quantities import DEFAULT_SPLIT, Ratio
 
-Period = Literal["day", "week", "month", "year"]
+Period = Literal["hour", "day", "week", "month", "quarter", "year"]
 
 # The tiers a question can ask for; not saying one means the standard rate.
 AskedTier = Literal["batch", "flex", "priority", "off_peak"]

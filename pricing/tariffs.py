@@ -745,6 +745,8 @@ class TariffBook:
         dotless = VERSION_DOT.sub("-", key)
         if dotless != key and (tariff := self.find(dotless)) is not None:
             return tariff
+        if (sold := self._sold_by(key)) is not None:
+            return sold[0] if len(sold) == 1 else None
         parts = name_parts(key)
         if len(parts) < 2:
             return None
@@ -761,6 +763,8 @@ class TariffBook:
         if tariff is not None:
             return tariff
         key = normalize_name(name)
+        if (sold := self._sold_by(key)) is not None:
+            raise self._not_sold(key, [t for t in sold if exists_on(t, day)] or sold)
         holding = [t for t in self._holding(name_parts(key)) if exists_on(t, day)]
         makers = [t for t in holding if t.is_makers_listing]
         if holding and not makers:
@@ -787,11 +791,38 @@ class TariffBook:
         hint = "" if suggestions else f" {FIND_A_MODEL}"
         raise UnknownModel(f"I don't know a model called '{name}'.{hint}", suggestions=suggestions)
 
+    def _sold_by(self, key: str) -> list[Tariff] | None:
+        """'groq/llama-3.1-8b': the seller's listings whose ids hold the name's parts; None when
+        the name names no seller."""
+        seller, slash, bare = key.partition("/")
+        if not slash or seller not in self.providers():
+            return None
+        return newest_first([t for t in self._holding(name_parts(bare)) if t.provider == seller])
+
+    def _not_sold(self, key: str, sold: list[Tariff]) -> UnknownModel:
+        seller, _slash, bare = key.partition("/")
+        if sold:
+            return UnknownModel(
+                f"{seller} sells several models named '{bare}'; say which one.",
+                suggestions=[t.model for t in sold][:FAMILY_LIMIT],
+            )
+        maker = self.lookup(bare)
+        other = f" {maker.model} is sold by its maker, {maker.provider}." if maker else ""
+        return UnknownModel(
+            f"{seller} lists no model called '{bare}' in the prices llmcost has.{other}",
+            suggestions=[maker.model] if maker else [f"models {seller}"],
+        )
+
     def providers(self) -> frozenset[str]:
         """Every provider a tariff names (the makers and the resellers)."""
         if self._providers is None:
             self._providers = frozenset(t.provider for t in self.tariffs())
         return self._providers
+
+    def holding(self, name: str) -> list[Tariff]:
+        """Every tariff whose id holds the words of `name` side by side ('sonnet', 'llama 70b'):
+        a family's models."""
+        return self._holding(name_parts(normalize_name(name)))
 
     def _holding(self, parts: tuple[str, ...]) -> list[Tariff]:
         """Every tariff whose id holds `parts` side by side ('llama', '3', '70b' in

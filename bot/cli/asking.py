@@ -149,7 +149,7 @@ def run(
         from bot.render.json import render_json
         from bot.render.text import render_text
         from pricing.answer import answer
-        from pricing.parse import parse
+        from pricing.reading import BookNames, read
         from pricing.sources import load_book
         from pricing.tariffs import TariffBook
         from pricing.verbs.registry import is_verb
@@ -169,8 +169,9 @@ def run(
             from bot.cli.training import marked_files
 
             words = marked_files(words, loaded())
-        # A model's name alone ("llmcost gpt-4o") asks its price.
-        query = parse(" ".join(words), is_model=lambda name: loaded().lookup(name) is not None)
+        # A model's name alone ("llmcost gpt-4o") asks its price; a sentence asks its command.
+        reading = read(" ".join(words), today or date.today(), BookNames(loaded))
+        query = reading.query
         if query.kind == "tokens" and stdin is not None:
             query = _with_piped_text(query, stdin)
         ignored = ""
@@ -200,7 +201,7 @@ def run(
             day = query.as_of or today or date.today()
             show = not as_json and sys.stderr.isatty()
             query = with_tallies(query, book, day, stdin, show_progress=show)
-        result = answer(query, book, today=today or date.today())
+        result = reading.with_query(query).stated(answer(query, book, today=today or date.today()))
         if ignored:
             result = result.model_copy(update={"notes": (ignored, *result.notes)})
         if as_json:

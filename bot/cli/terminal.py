@@ -91,8 +91,15 @@ def error_output(error: LlmcostError, as_json: bool) -> tuple[str, str]:
         from bot.render.json import render_json_error
 
         return render_json_error(error), ""
+    from bot.render.text import for_shell
+
     hint = f" Did you mean: {', '.join(error.suggestions)}?" if _is_name_hint(error) else ""
-    return "", f"llmcost: {error.message}{hint}"
+    message = error.message
+    if error.suggestions and message.endswith(f" Try: {error.suggestions[0]}"):
+        # 'budget $500 ...' pasted unquoted into a shell loses '$5': the example is quoted.
+        example = error.suggestions[0]
+        message = message.removesuffix(example) + for_shell(example)
+    return "", f"llmcost: {message}{hint}"
 
 
 def _is_name_hint(error: LlmcostError) -> bool:

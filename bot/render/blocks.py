@@ -203,6 +203,14 @@ def _asked(question: str, asked_by: str | None) -> ContextBlock:
     return context_block(f"Asked: {code(question)}")
 
 
+def _read_as(answer: answers.Answer) -> list[ContextBlock]:
+    """How the question was read, in the words that ask it again, and what was left out."""
+    if answer.read_as is None:
+        return []
+    ignored = f" (ignored: {escape(', '.join(answer.ignored))})" if answer.ignored else ""
+    return [context_block(f"Read as: {code(answer.read_as)}{ignored}")]
+
+
 def _totals(answer: answers.PricedAnswer, grid: Grid) -> list[SectionBlock]:
     """compare and cost: each model's total (and per request), read off the table's cells."""
     if answer.kind == "cheapest" or not grid.rows:
@@ -307,6 +315,13 @@ def _body(answer: answers.Answer) -> list[Block]:
             ]
         case answers.BudgetAnswer():
             return [*table, *_warnings(answer.rows)]
+        case answers.LifecycleAnswer():
+            fine_tuning = [
+                f"{code(row.model)}: {escape(row.fine_tuning)}"
+                for row in answer.rows
+                if row.fine_tuning
+            ]
+            return [*table, *line_sections(fine_tuning)]
         case answers.HelpAnswer():
             return [*_help_lines(answer), *_examples(answer.examples)]
     raise AssertionError(f"unhandled answer {answer!r}")  # pragma: no cover
@@ -422,6 +437,7 @@ def answer_message(
     user id; `note` an extra line of our own mrkdwn (not escaped); `shareable` adds a button
     that posts the same question in the channel (for an answer only the asker sees)."""
     blocks: list[Block] = [header_block(answer.title), _asked(question, asked_by)]
+    blocks += _read_as(answer)
     if answer.summary:
         blocks.append(SectionBlock(text=mrkdwn(bold_money(escape(answer.summary)))))
     blocks += _body(answer)

@@ -16,6 +16,7 @@ from pricing.answers import (
     FinetuneAnswer,
     FinetuneFileAnswer,
     HelpAnswer,
+    LifecycleAnswer,
     PricedAnswer,
     PricedRow,
     TableAnswer,
@@ -98,7 +99,13 @@ def _footer(answer: Answer, width: int, rows: Sequence[PricedRow | BudgetRow] = 
         lines += ["", f"{when}Sources:"]
         for source in sources:
             lines += wrap(f"- {source}", width, indent="  ")
-    return lines
+    return lines + read_as_lines(answer, width)
+
+
+def read_as_lines(answer: Answer, width: int) -> list[str]:
+    """The question as llmcost read it, last: the words to paste to ask it again."""
+    line = answer.read_as_line
+    return ["", *wrap(line, width)] if line else []
 
 
 def _usd_column(amounts: Sequence[Decimal]) -> list[str]:
@@ -495,7 +502,7 @@ def _table(answer: TableAnswer, width: int) -> str:
 _SHELL_SPECIAL = set("<>|&;?*$`'\"()[]{}!#~")
 
 
-def _for_shell(question: str) -> str:
+def for_shell(question: str) -> str:
     """Quoted when a shell would mangle it: '->' would redirect into a file named '200'."""
     return shlex.quote(question) if _SHELL_SPECIAL & set(question) else question
 
@@ -511,10 +518,38 @@ def _help(answer: HelpAnswer, width: int) -> str:
     for line in answer.lines:
         lines += wrap(line, width, indent="  ")
     lines += ["", "Examples:"]
-    lines += [f"  llmcost {_for_shell(example)}" for example in answer.examples]
+    lines += [f"  llmcost {for_shell(example)}" for example in answer.examples]
     if answer.topic is None:
         lines += ["", *wrap(OPTIONS_LINE, width)]
-    return "\n".join(lines)
+    return "\n".join(lines + read_as_lines(answer, width))
+
+
+def lifecycle_grid(answer: LifecycleAnswer) -> Grid:
+    """lifecycle: each model's release, shutdown and substitute."""
+    headers = ["Model", "Provider", "Released", "Status", "Announced", "Substitute"]
+    rows = [
+        [
+            row.model,
+            row.provider,
+            _since(row.released),
+            row.status,
+            row.announced.isoformat() if row.announced else "-",
+            row.substitute or "-",
+        ]
+        for row in answer.rows
+    ]
+    return Grid(headers, rows, text_columns=(0, 1, 3, 5))
+
+
+def _lifecycle(answer: LifecycleAnswer, width: int) -> str:
+    body = [answer.title, ""]
+    grid = lifecycle_grid(answer)
+    if grid.rows:
+        body.append(grid.render())
+    training = [f"{row.model}: {row.fine_tuning}." for row in answer.rows if row.fine_tuning]
+    for line in training:
+        body += wrap(line, width)
+    return "\n".join(body + _footer(answer, width))
 
 
 def answer_grid(answer: Answer) -> Grid | None:
@@ -533,6 +568,8 @@ def answer_grid(answer: Answer) -> Grid | None:
             return tariff_grid(answer)
         case BudgetAnswer():
             return budget_grid(answer)
+        case LifecycleAnswer():
+            return lifecycle_grid(answer)
     return None
 
 
@@ -553,6 +590,8 @@ def render_text(answer: Answer, width: int = DEFAULT_WIDTH) -> str:
             return _table(answer, width)
         case BudgetAnswer():
             return _budget(answer, width)
+        case LifecycleAnswer():
+            return _lifecycle(answer, width)
         case HelpAnswer():
             return _help(answer, width)
     raise AssertionError(f"unhandled answer {answer!r}")  # pragma: no cover

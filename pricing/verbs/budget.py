@@ -26,6 +26,7 @@ from pricing.errors import ParseError
 from pricing.lexicon import (
     MAX_MONEY,
     PERIOD_DAYS,
+    PERIOD_HOURS,
     PERIOD_WORDS,
     Cursor,
     as_of_words,
@@ -57,8 +58,10 @@ SUMMARY = "What a budget buys: whole requests of one size (or tokens) on each mo
 DETAILS = (
     "'budget $500 gpt-4o 2k in 500 out': the requests of that size $500 pays for, most "
     "first. Amounts: $500, 500 usd, $1.5k, $2,000 (quote '$' in a shell).",
-    "Add 'per day', 'per week', 'per month' or 'per year' for a budget per period: a week "
-    "is 7 days, a month 30, a year 365; the counts are for the period and for a day.",
+    "Add 'per hour', 'per day', 'per week', 'per month', 'per quarter' or 'per year' (or "
+    "'$1.5k/mo') for a budget per period: a week is 7 days, a month 30, a quarter 91.25, a "
+    "year 365; the counts are for the period and for a day. A bare number right after "
+    "'budget' is dollars.",
     "Without a request size, the tokens it buys at a 3:1 input:output split ('split 1:1' "
     "to change it). Add 'as of 2023-08-22' for the prices in force on that date.",
 )
@@ -170,12 +173,15 @@ def render(query: BudgetQuery) -> str:
 # -- engine ----------------------------------------------------------------------------------
 
 
+DAY = Decimal(24)  # hours: a period's share of a day is its hours over these
+
+
 def _whole(amount: Decimal, price: Decimal) -> int:
     """How many whole `price`s `amount` pays for, rounded down, exactly."""
     return int(EXACT.divide_int(amount, price))
 
 
-def _request_row(quote: Quote, query: BudgetQuery, days: int | None, at: PricingDay) -> BudgetRow:
+def _request_row(quote: Quote, query: BudgetQuery, hours: int | None, at: PricingDay) -> BudgetRow:
     assert query.request is not None
     input_tokens, output_tokens = query.request.per_request()
     # One request, priced as `cost` prices it: long-context rates, context window, warnings.
@@ -190,12 +196,12 @@ def _request_row(quote: Quote, query: BudgetQuery, days: int | None, at: Pricing
             warnings.append(f"{quote.tariff.display_name} is free at these rates: no count.")
         else:
             requests = _whole(query.budget, per_request)
-            if days is not None:
-                per_day = _whole(query.budget, EXACT.multiply(per_request, Decimal(days)))
+            if hours is not None:  # a day's share of the budget, in whole hours: exact
+                per_day = _whole(EXACT.multiply(query.budget, DAY), per_request * hours)
     return _row(priced, per_request, requests, per_day, None, None, warnings)
 
 
-def _token_row(quote: Quote, query: BudgetQuery, days: int | None, at: PricingDay) -> BudgetRow:
+def _token_row(quote: Quote, query: BudgetQuery, hours: int | None, at: PricingDay) -> BudgetRow:
     split = query.split or DEFAULT_SPLIT
     entry = quote.entry
     input_rate, output_rate = entry.input_per_mtok, entry.output_per_mtok
@@ -215,8 +221,8 @@ def _token_row(quote: Quote, query: BudgetQuery, days: int | None, at: PricingDa
     else:
         budget_tokens = EXACT.multiply(query.budget, MTOK)
         tokens = _whole(budget_tokens, blended)
-        if days is not None:
-            per_day = _whole(budget_tokens, EXACT.multiply(blended, Decimal(days)))
+        if hours is not None:
+            per_day = _whole(EXACT.multiply(budget_tokens, DAY), EXACT.multiply(blended, hours))
     priced = priced_row(quote, 0, 0, at.historical)
     return _row(priced, None, None, None, tokens, per_day, warnings)
 
@@ -291,11 +297,15 @@ def _summary(query: BudgetQuery, rows: list[BudgetRow]) -> str:
     return f"{money} pays for the most requests on {top.model}: {top.requests:,}{per}{daily}{at}"
 
 
-def _notes(query: BudgetQuery, days: int | None) -> list[str]:
+def _notes(query: BudgetQuery) -> list[str]:
     notes = []
-    if query.period is not None and days is not None:
-        daily = format_usd(EXACT.divide(query.budget, Decimal(days)))
-        lengths = "a day is 1 day, a week 7 days, a month 30 days, a year 365 days"
+    if query.period is not None:
+        hours = PERIOD_HOURS[query.period]
+        daily = format_usd(EXACT.divide(EXACT.multiply(query.budget, DAY), Decimal(hours)))
+        lengths = (
+            "an hour is 1/24 of a day, a week 7 days, a month 30 days, a quarter 91.25 days, "
+            "a year 365 days"
+        )
         if query.period == "day":
             notes.append(f"Counts are for one day ({lengths}).")
         else:
@@ -339,9 +349,9 @@ def answer(query: BudgetQuery, at: PricingDay) -> BudgetAnswer:
     for name in query.models:
         quote = at.book.quote(name, at.day, complete)
         quotes.setdefault(quote.tariff.model, quote)
-    days = PERIOD_DAYS[query.period] if query.period else None
+    hours = PERIOD_HOURS[query.period] if query.period else None
     make_row = _request_row if query.request is not None else _token_row
-    rows = [make_row(quote, query, days, at) for quote in quotes.values()]
+    rows = [make_row(quote, query, hours, at) for quote in quotes.values()]
     # Most first; a model with no count (it cannot take one request) last, in the order named.
     rows.sort(key=lambda row: _count_key(row.requests if query.request else row.tokens))
     return BudgetAnswer(
@@ -349,7 +359,7 @@ def answer(query: BudgetQuery, at: PricingDay) -> BudgetAnswer:
         title=_title(query),
         budget_usd=query.budget,
         period=query.period,
-        period_days=days,
+        period_days=PERIOD_DAYS[query.period] if query.period else None,
         request=query.request,
         split=None if query.request is not None else query.split or DEFAULT_SPLIT,
         assumed_split=(
@@ -360,7 +370,7 @@ def answer(query: BudgetQuery, at: PricingDay) -> BudgetAnswer:
         ),
         rows=tuple(rows),
         summary=_summary(query, rows),
-        notes=tuple(_notes(query, days)),
+        notes=tuple(_notes(query)),
     )
 
 

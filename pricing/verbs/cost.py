@@ -3,12 +3,10 @@
 from typing import Literal
 
 from pricing.answers import PricedAnswer
-from pricing.errors import ParseError
 from pricing.lexicon import (
     Cursor,
     as_of_words,
     read_usage,
-    render_names,
     render_usage,
     required_usage,
     words,
@@ -47,21 +45,17 @@ class CostQuery(PricedQuery):
 QUERY = CostQuery
 
 
-def parse(after: str) -> CostQuery:
+def parse(after: str) -> CostQuery | CompareQuery:
+    """One model's cost; several models named ('cost gpt-4o and claude sonnet 4.5 1M tokens')
+    are compared."""
     cursor = Cursor(words(after), "cost", EXAMPLE)
     amounts = read_usage(cursor)
     usage = required_usage(cursor, amounts)
     models = amounts.models
-    if len(models) != 1:
-        if not models:
-            raise cursor.fail("Which model? Name one.")
-        example = f"compare {render_names(models)} {render_usage(usage)}"
-        named = ", ".join(f"'{model}'" for model in models)
-        raise ParseError(
-            f"'cost' prices one model, but I read {len(models)} model names: {named}. "
-            f"Drop the words that are not models, or put them side by side: {example}",
-            suggestions=[example],
-        )
+    if not models:
+        raise cursor.fail("Which model? Name one.")
+    if len(models) > 1:
+        return CompareQuery(models=tuple(models), usage=usage, as_of=cursor.as_of)
     return CostQuery(model=models[0], usage=usage, as_of=cursor.as_of)
 
 

@@ -20,9 +20,12 @@ from pricing.costing import (
 from pricing.errors import ParseError
 from pricing.lexicon import (
     EPOCH_WORDS,
+    EXAMPLE_WORDS,
     PROMPT_WORDS,
     TIMES_WORDS,
     TOKEN_WORDS,
+    VALIDATION_WORDS,
+    VS_WORDS,
     Cursor,
     as_of_words,
     model_name,
@@ -60,10 +63,6 @@ MORE_EXAMPLES = ("finetune ft-davinci-002 1M tokens x2 as of 2023-08-22",)
 
 FILE_EXAMPLE = "finetune train.jsonl gpt-4.1-mini gpt-4o-mini"
 VS_EXAMPLE = "vs gpt-4.1 prompt 1500"
-VS_WORDS = {"vs", "versus", "against"}
-VALIDATION_WORDS = {"validation", "val", "valid"}
-# "50k examples": a training set counted in examples, which have no price until tokenized.
-EXAMPLE_WORDS = {"examples", "example", "samples", "rows", "conversations", "lines"}
 
 
 class FinetuneQuery(PricedQuery):
@@ -160,9 +159,10 @@ def parse(after: str) -> FinetuneQuery:
         if model_name(word) is None:
             cursor.position += 1
             continue
+        name = cursor.take_name()  # "gpt 3.5 turbo" is gpt-3.5-turbo
         if model is not None:
-            raise cursor.fail(f"One model at a time: '{model}' or '{word}'?")
-        model = model_name(cursor.next_raw())
+            raise cursor.fail(f"One model at a time: '{model}' or '{name}'?")
+        model = name
     if model is None:
         raise cursor.fail("Which model do you want to fine-tune?")
     if not tokens:

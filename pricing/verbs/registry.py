@@ -27,6 +27,7 @@ CALLED_BY: dict[str, tuple[str, ...]] = {
     "models": ("model", "list"),
     "price": ("prices",),
     "history": (),
+    "lifecycle": ("retired", "retirements", "shutdowns", "deprecations"),
     "budget": (),
     "help": ("?",),
 }

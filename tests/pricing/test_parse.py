@@ -324,16 +324,6 @@ ERRORS = [
     ("price gpt-4 as of 2023-13-01", ["'2023-13-01' is not a real date"], EXAMPLES["price"]),
     ("price gpt-4 as of tomorrow", ["'tomorrow' is not a date", "YYYY-MM-DD"], None),
     ("price gpt-4 as of", ["'as of' needs a date"], None),
-    (
-        "cost gpt-4-8k ft-gpt-3.5 200k tokens",
-        ["'cost' prices one model", "compare"],
-        "compare gpt-4-8k ft-gpt-3.5 200k tokens",
-    ),
-    (
-        "cost gpt-4-8k gpt-4-32k 2k in 500 out x 10 requests",
-        ["prices one model", "'gpt-4-8k', 'gpt-4-32k'", "side by side"],
-        "compare gpt-4-8k gpt-4-32k 2k in 500 out x 10 requests",
-    ),
     # A filter is no model: the example keeps what was typed and adds none.
     ("cheapest", ["How many tokens?"], "cheapest 200k tokens"),
     ("cheapest claude", ["How many tokens?"], "cheapest claude 200k tokens"),
@@ -433,7 +423,6 @@ def test_errors_say_what_was_wrong_and_what_would_work(text, fragments, suggesti
         "compare gpt-4-8k 1,5 tokens",
         "finetune gpt-3.5-turbo",
         "breakeven ft-gpt-3.5 vs gpt-4-8k prompt 1500 -> 200",
-        "cost gpt-4-8k ft-gpt-3.5 200k tokens",
         "compare gpt-4-8k ft-gpt-3.5",
         "tokens",
         "help blorp",
@@ -445,11 +434,12 @@ def test_suggestions_can_be_pasted_back(text):
         parse(suggestion)
 
 
-def test_cost_with_two_models_suggests_the_same_question_as_compare():
-    error = _error("cost gpt-4-8k ft-gpt-3.5 200k tokens split 1:1 as of 2023-08-22")
-    (suggestion,) = error.suggestions
-    assert parse(suggestion) == CompareQuery(
-        models=("gpt-4-8k", "ft-gpt-3.5"), usage=Usage(total=200_000, split=ONE_TO_ONE)
+def test_cost_with_several_models_compares_them():
+    query = parse("cost gpt-4-8k and ft-gpt-3.5 200k tokens split 1:1 as of 2023-08-22")
+    assert query == CompareQuery(
+        models=("gpt-4-8k", "ft-gpt-3.5"),
+        usage=Usage(total=200_000, split=ONE_TO_ONE),
+        as_of=date(2023, 8, 22),
     )
 
 

@@ -59,7 +59,14 @@ def test_a_budget_per_month_counts_a_month_and_a_day_most_first(book):
 
 @pytest.mark.parametrize(
     ("period", "days", "per_day"),
-    [("day", 1, 5_000), ("week", 7, 714), ("month", 30, 166), ("year", 365, 13)],
+    [
+        ("hour", Decimal(1) / 24, 120_000),
+        ("day", 1, 5_000),
+        ("week", 7, 714),
+        ("month", 30, 166),
+        ("quarter", Decimal("91.25"), 54),
+        ("year", 365, 13),
+    ],
 )
 def test_each_period_has_its_days_and_counts_round_down(book, period, days, per_day):
     # $100 at $0.02 a request (gpt-4o: 4k in, 1k out = $0.01 + $0.01).
@@ -67,7 +74,10 @@ def test_each_period_has_its_days_and_counts_round_down(book, period, days, per_
     (row,) = result.rows
     assert row.per_request_usd == Decimal("0.02")
     assert (result.period_days, row.requests, row.requests_per_day) == (days, 5_000, per_day)
-    lengths = "a day is 1 day, a week 7 days, a month 30 days, a year 365 days"
+    lengths = (
+        "an hour is 1/24 of a day, a week 7 days, a month 30 days, a quarter 91.25 days, "
+        "a year 365 days"
+    )
     assert any(lengths in note for note in result.notes)
 
 

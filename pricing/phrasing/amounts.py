@@ -1,0 +1,175 @@
+"""Amounts as people say them: cache hit rates, splits, money per period, words and characters.
+
+Each table is phrases (`pricing.phrasing.phrases.phrase`): what people write and the grammar's
+words for it. A rule that changes a number (words into tokens) states itself in the answer."""
+
+import re
+
+from pricing.lexicon import PERIOD_HOURS, PERIOD_WORDS
+from pricing.phrasing.phrases import Context, phrase, refuse
+from pricing.quantities import QuantityError, format_count, parse_count
+
+NUMBER = r"\d[\d,]*(?:\.\d+)?[kmb]?|\.\d+[kmb]?"
+SCALE = r"thousand|million|billion|mil|mln|bn"
+SCALES = {"thousand": "k", "million": "m", "billion": "b", "mil": "m", "mln": "m", "bn": "b"}
+SHARE = r"\d+(?:\.\d+)?"
+OF_THE_INPUT = (
+    r"(?:of\s+(?:it|them|the\s+input|input|the\s+prompts?|prompts?)\s+)?(?:is\s+|are\s+)?"
+)
+SHARES = {"half": "50", "a quarter": "25", "three quarters": "75", "all": "100", "none": "0"}
+
+# "with a 70% cache hit rate", "cache hit rate 70%", "70 percent cached", "half of it cached".
+CACHE = (
+    phrase(rf"\b({SHARE})\s+percent\b", r"\1%"),
+    phrase(
+        rf"\b(?:with\s+)?(?:an?\s+)?({SHARE})%\s+cache[- ]?hits?(?:\s+(?:rate|ratio))?\b",
+        r"\1% cached",
+    ),
+    phrase(
+        rf"\b(?:with\s+)?(?:an?\s+)?cache[- ]?hits?\s+(?:rate|ratio)\s+(?:of\s+|is\s+|at\s+|=\s*)?"
+        rf"({SHARE})%",
+        r"\1% cached",
+    ),
+    phrase(rf"\b({SHARE})%\s+{OF_THE_INPUT}cached\b", r"\1% cached"),
+    phrase(
+        rf"\b({'|'.join(SHARES)})\s+{OF_THE_INPUT}cached\b",
+        lambda match, _context: f"{SHARES[match[1].lower()]}% cached",
+    ),
+)
+
+# "50/50", "80:20" (read already), "split 4 to 1".
+SPLITS = (
+    phrase(
+        r"(?:\b(?:split|ratio)\s+)?(?<![\w/.$-])(\d{1,3})\s*/\s*(\d{1,3})(?![\w/.])", r"split \1:\2"
+    ),
+    phrase(rf"\b(split|ratio)\s+({SHARE})\s+to\s+({SHARE})\b", r"split \2:\3"),
+)
+
+PERIOD_SAID = {"mo": "month", "mos": "month", "mon": "month", "month": "month", "d": "day"}
+PERIOD_SAID |= {"day": "day", "wk": "week", "week": "week", "yr": "year", "year": "year"}
+PERIOD_SAID |= {"hr": "hour", "hour": "hour", "q": "quarter", "qtr": "quarter"}
+PERIOD_SAID |= {"quarter": "quarter"}
+ADJECTIVES = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month"}
+ADJECTIVES |= {"quarterly": "quarter", "yearly": "year", "annually": "year", "annual": "year"}
+
+# "$1.5k/mo", "20k requests/day", "monthly": a period, said as 'per month'.
+PERIODS = (
+    phrase(
+        rf"(?<=[\w%])\s*/\s*({'|'.join(PERIOD_SAID)})\b",
+        lambda match, _context: f" per {PERIOD_SAID[match[1].lower()]}",
+    ),
+    phrase(
+        rf"\b({'|'.join(ADJECTIVES)})\b",
+        lambda match, _context: f"per {ADJECTIVES[match[1].lower()]}",
+    ),
+)
+
+CURRENCY_EXAMPLE = "budget $500 gpt-4o 2k in 500 out"
+OTHER_CURRENCIES = r"eur|euros?|gbp|pounds?|jpy|yen|inr|rupees?|cad|aud|chf|cny|rmb|yuan"
+
+
+def _not_dollars(match: re.Match[str], _context: Context) -> str:
+    raise refuse(
+        f"'{match[0].strip()}': llmcost prices in US dollars, as the providers bill; write the "
+        "amount in dollars ($500, 500 usd).",
+        CURRENCY_EXAMPLE,
+    )
+
+
+# "€500", "500 eur": prices are in dollars; converting at a rate llmcost does not know would be
+# a guess that changes the answer.
+CURRENCIES = (
+    phrase(rf"[€£¥₹]\s*(?:{NUMBER})|(?:{NUMBER})\s*[€£¥₹]", _not_dollars),
+    phrase(rf"\b(?:{NUMBER})\s*(?:{OTHER_CURRENCIES})\b", _not_dollars),
+)
+
+TOKEN_RULE = (
+    "about 4 characters, or 3/4 of a word, make a token in English text; count real text with "
+    "'tokens'"
+)
+UNITS_EXAMPLE = "cost gpt-4o 1M tokens"
+
+
+def _count(number: str, scale: str | None) -> int:
+    try:
+        return parse_count(number + SCALES.get((scale or "").lower(), ""))
+    except QuantityError as error:
+        raise refuse(f"{error}.", UNITS_EXAMPLE) from error
+
+
+def _as_tokens(match: re.Match[str], context: Context) -> str:
+    """'1M words' is 1,333,333 tokens; '2M characters' is 500k: stated, with the rule."""
+    count = _count(match["number"], match["scale"])
+    per_word = match["unit"].lower().startswith("w")
+    tokens = (count * 4 + 2) // 3 if per_word else (count + 2) // 4
+    context.note(f"{match[0].strip()} priced as {tokens:,} tokens: {TOKEN_RULE}.")
+    return f"{format_count(tokens)} tokens"
+
+
+def _not_tokens(match: re.Match[str], _context: Context) -> str:
+    raise refuse(
+        f"llmcost prices tokens, not '{match[0].strip()}': give tokens, or words or characters "
+        f"of text ({TOKEN_RULE}).",
+        UNITS_EXAMPLE,
+    )
+
+
+AMOUNT = rf"(?P<number>{NUMBER})(?:\s+(?P<scale>{SCALE}))?"
+UNITS = (
+    phrase(rf"\b{AMOUNT}\s+(?P<unit>words?|characters?|chars?)\b", _as_tokens),
+    phrase(
+        rf"\b{AMOUNT}\s*(?P<unit>[kmgt]b|bytes?|[kmgt]ilobytes?|megabytes?|gigabytes?|"
+        r"terabytes?|pages?|hours?|hrs?|minutes?|mins?|seconds?|secs?|images?|pictures?|"
+        r"videos?|files?|documents?|docs?|books?|emails?)\b",
+        _not_tokens,
+    ),
+)
+
+
+def _requests_over(match: re.Match[str], context: Context) -> str:
+    """'20k requests a day' in a question about a month: the month's requests, stated."""
+    rate, bill = PERIOD_WORDS[match["rate"].lower()], PERIOD_WORDS[match["bill"].lower()]
+    count = _count(match["number"], match["scale"])
+    total = count * PERIOD_HOURS[bill] // PERIOD_HOURS[rate]
+    context.note(
+        f"{match['said'].strip()} is {total:,} requests a {bill} "
+        "(a 30-day month, a 91.25-day quarter, a 365-day year)."
+    )
+    return f"x {format_count(total)} requests{match['between']}per {bill}"
+
+
+PERIOD_NAMES = "|".join(PERIOD_HOURS)
+# "20k requests a day ... per month": the requests of the period the question asks about.
+RATES = (
+    phrase(
+        rf"(?P<said>\b{AMOUNT}\s+(?:requests?|calls?|reqs?)\s+(?:a|per|each|every)\s+"
+        rf"(?P<rate>{PERIOD_NAMES})\b)(?P<between>.*?\s)(?:per|a|each|every)\s+"
+        rf"(?P<bill>{PERIOD_NAMES})\b",
+        lambda match, context: (
+            match[0]
+            if match["rate"].lower() == match["bill"].lower()
+            else _requests_over(match, context)
+        ),
+    ),
+)
+
+
+def _shell_ate_dollars(match: re.Match[str], _context: Context) -> str:
+    raise refuse(
+        f"A budget of '{match[1]}' looks like '$' and a digit were taken by the shell ('$300' "
+        "is a shell variable there): quote the whole question.",
+        "budget $300 gpt-4o 2k in 500 out",
+    )
+
+
+# Right after 'budget', a bare number is dollars ('budget 500 gpt-4o'), as the answer says; a
+# leading zero ('budget 00 gpt-4o') is what a shell leaves of '$300'.
+BUDGET = (
+    phrase(r"^\s*(0\d*)(?=\s|$)", _shell_ate_dollars),
+    phrase(
+        rf"^\s*({NUMBER})(?!\s+(?:{SCALE}|usd|dollars?|tokens?|tok|in|out|input|output|"
+        r"requests?|calls?|x)\b)(?=\s|$)",
+        r"$\1",
+        note=r"A bare number right after 'budget' is dollars: $\1.",
+    ),
+)
