@@ -227,18 +227,18 @@ def _understood(
     while index < len(body):
         word = body[index].lower()
         if (
-            is_vocabulary(word)
-            or (budget and _is_budget_word(word))
-            or (periods and word in PERIOD_WORDS)
-        ):
-            index += 1
-            continue
-        if (
             word in SELLER_LEADS
             and index
             and (body[index + 1 : index + 2] or [""])[0].lower() in SELLER_NAMES
         ):
             index += 2  # "... on bedrock": a seller of the model named before
+            continue
+        if (
+            is_vocabulary(word)
+            or (budget and _is_budget_word(word))
+            or (periods and word in PERIOD_WORDS)
+        ):
+            index += 1
             continue
         if form in (Form.MAKE, Form.BARE):
             return False

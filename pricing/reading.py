@@ -18,7 +18,7 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from pricing.errors import LlmcostError
+from pricing.errors import LlmcostError, ParseError
 from pricing.followup import refine
 from pricing.lexicon import (
     AMOUNT_FOLLOWERS,
@@ -121,7 +121,8 @@ def read_reply(
 
 
 def without_noise(text: str, verb: str, names: Names | None) -> tuple[str, tuple[str, ...]]:
-    """`text` without the words that carry no price meaning, and those words."""
+    """`text` without the words that carry no price meaning, and those words. A word that is a
+    typo of one of the grammar's ('cahced') is refused with "did you mean"."""
     said = text.split()
     kept: list[str] = []
     ignored: list[str] = []
@@ -135,19 +136,23 @@ def without_noise(text: str, verb: str, names: Names | None) -> tuple[str, tuple
             continue
         length = max(name_length(said, position), 1)
         span = said[position : position + length]
-        if verb in NAMING_VERBS and _no_model(span, said[:position], names):
-            ignored.append(" ".join(span))
+        if verb in NAMING_VERBS and _no_model(span, names):
+            if (close := _grammar_word_close_to(span)) is not None:
+                raise _did_you_mean(verb, kept, said[position:], *close)
+            if _named_by_grammar(span, said[:position]):
+                kept.extend(span)
+            else:
+                ignored.append(" ".join(span))
         else:
             kept.extend(span)
         position += length
     return " ".join(kept), tuple(dict.fromkeys(ignored))
 
 
-def _no_model(span: list[str], before: list[str], names: Names | None) -> bool:
+def _no_model(span: list[str], names: Names | None) -> bool:
     """Whether the words `span` are words of no model: letters only (an id with a digit or a
     dash is for the grammar to read, and to say "did you mean" about), none of the grammar's
-    words nor close to one, not a unit after an amount ('2 lakh tokens'), and no model's name,
-    part of one, nor close to one. Anything else could change the price if it was meant."""
+    words, and no model's name, part of one, nor close to one."""
     if names is None:
         return False
     said = [word.lower().strip(",;!?\"'().") for word in span]
@@ -155,14 +160,36 @@ def _no_model(span: list[str], before: list[str], names: Names | None) -> bool:
         return False
     if any(word in GRAMMAR_WORDS for word in said):
         return False
-    if before and (is_vocabulary(before[-1].lower()) and before[-1][:1].isdecimal()):
-        return False
-    if said[0] in SELLER_NAMES and before and before[-1].lower() in SELLER_LEADS:
-        return False
     name = joined_name(said)
-    if names.is_model(name) or names.close_to(name):
+    return not (names.is_model(name) or names.close_to(name))
+
+
+def _named_by_grammar(span: list[str], before: list[str]) -> bool:
+    """A word the grammar reads by where it stands: a unit after an amount ('2 lakh tokens',
+    refused there with the units it knows) or a seller after 'on' or 'via'."""
+    if not before:
         return False
-    return not any(difflib.get_close_matches(word, GRAMMAR_WORDS, n=1, cutoff=0.8) for word in said)
+    last = before[-1].lower()
+    if last[:1].isdecimal() and is_vocabulary(last):
+        return True
+    return span[0].lower() in SELLER_NAMES and last in SELLER_LEADS
+
+
+def _grammar_word_close_to(span: list[str]) -> tuple[str, str] | None:
+    """(a word of `span`, the grammar's word it is a typo of: 'cahced' -> 'cached'), or None."""
+    for word in span:
+        close = difflib.get_close_matches(word.lower(), GRAMMAR_WORDS, n=1, cutoff=0.8)
+        if close:
+            return word, close[0]
+    return None
+
+
+def _did_you_mean(verb: str, kept: list[str], rest: list[str], typo: str, meant: str) -> ParseError:
+    fixed = " ".join([verb, *kept, *(meant if word == typo else word for word in rest)])
+    return ParseError(
+        f"I don't know the word '{typo}'. Did you mean '{meant}'? Try: {fixed}",
+        suggestions=[fixed],
+    )
 
 
 class BookNames:

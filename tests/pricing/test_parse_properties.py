@@ -20,6 +20,7 @@ from pricing.lexicon import (
     scaled_word,
 )
 from pricing.parse import parse, render
+from pricing.phrasing.sentences import LEADS
 from pricing.quantities import MAX_COUNT, Ratio, looks_like_count, looks_like_ratio
 from pricing.query import Usage
 from pricing.verbs.breakeven import BreakevenQuery
@@ -336,7 +337,9 @@ def test_render_then_parse_gives_the_same_query(query):
 )
 def test_a_comparison_reads_the_same_without_its_verb(query):
     words = render(query).removeprefix("compare ")
-    if words.split()[0] not in VERBS and words.split()[0] not in {"vs", "?", "count", "list"}:
+    first = words.split()[0]
+    # A first word that is a verb, or a sentence's lead ('is', 'what'), reads as such.
+    if first not in {*VERBS, *LEADS} and first not in {"vs", "?", "count", "list"}:
         assert parse(words) == query
 
 
