@@ -19,7 +19,6 @@ from typing import Protocol, TypeVar
 from pydantic import BaseModel
 
 from pricing.errors import LlmcostError, ParseError
-from pricing.followup import refine
 from pricing.lexicon import (
     AMOUNT_FOLLOWERS,
     CURRENCY_WORDS,
@@ -63,10 +62,12 @@ class Reading:
     query: Query
     ignored: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # 'help' typed as such needs no line saying it was read as help.
+    shown: bool = True
 
     def with_query(self, query: Query) -> "Reading":
         """The same reading of a question completed after it was read (--at, a file's counts)."""
-        return Reading(query, self.ignored, self.notes)
+        return Reading(query, self.ignored, self.notes, self.shown)
 
     @property
     def read_as(self) -> str:
@@ -75,7 +76,7 @@ class Reading:
     def stated(self, answer: A) -> A:
         """`answer` saying how its question was read."""
         notes: tuple[str, ...] = getattr(answer, "notes", ())
-        update = {"read_as": self.read_as, "ignored": self.ignored}
+        update = {"read_as": self.read_as if self.shown else None, "ignored": self.ignored}
         return answer.model_copy(update=update | {"notes": (*self.notes, *notes)})
 
 
@@ -89,7 +90,8 @@ def read(text: str, today: date, names: Names | None = None) -> Reading:
     first, _, rest = text.partition(" ")
     verb = verb_named(first.lower())
     if verb is not None and (verb.free_text or verb.name == "help"):
-        return Reading(parse(text, is_model))  # free text is the question itself
+        # Free text is the question itself.
+        return Reading(parse(text, is_model), shown=verb.name != "help")
     if verb is None and is_sentence(first):
         text = as_command(text)
         first, _, rest = text.partition(" ")
@@ -112,6 +114,8 @@ def read_reply(
     same phrasings as a question ('at night pacific time', 'make it $2k/mo'); None for
     conversation. A phrasing that would be refused in a question leaves a reply as typed: chat
     ("that took 5 hours") is not an error."""
+    from pricing.followup import refine  # a thread's reader: the terminal never needs it
+
     try:
         rewritten, notes = rewrite(text, today, previous.kind)
     except LlmcostError:

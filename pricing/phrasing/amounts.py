@@ -20,29 +20,34 @@ SHARES = {"half": "50", "a quarter": "25", "three quarters": "75", "all": "100",
 
 # "with a 70% cache hit rate", "cache hit rate 70%", "70 percent cached", "half of it cached".
 CACHE = (
-    phrase(rf"\b({SHARE})\s+percent\b", r"\1%"),
+    phrase(rf"\b({SHARE})\s+percent\b", r"\1%", when=("percent",)),
     phrase(
         rf"\b(?:with\s+)?(?:an?\s+)?({SHARE})%\s+cache[- ]?hits?(?:\s+(?:rate|ratio))?\b",
         r"\1% cached",
+        when=("cache",),
     ),
     phrase(
         rf"\b(?:with\s+)?(?:an?\s+)?cache[- ]?hits?\s+(?:rate|ratio)\s+(?:of\s+|is\s+|at\s+|=\s*)?"
         rf"({SHARE})%",
         r"\1% cached",
+        when=("cache",),
     ),
-    phrase(rf"\b({SHARE})%\s+{OF_THE_INPUT}cached\b", r"\1% cached"),
+    phrase(rf"\b({SHARE})%\s+{OF_THE_INPUT}cached\b", r"\1% cached", when=("cached",)),
     phrase(
         rf"\b({'|'.join(SHARES)})\s+{OF_THE_INPUT}cached\b",
         lambda match, _context: f"{SHARES[match[1].lower()]}% cached",
+        when=("cached",),
     ),
 )
 
 # "50/50", "80:20" (read already), "split 4 to 1".
 SPLITS = (
     phrase(
-        r"(?:\b(?:split|ratio)\s+)?(?<![\w/.$-])(\d{1,3})\s*/\s*(\d{1,3})(?![\w/.])", r"split \1:\2"
+        r"(?:\b(?:split|ratio)\s+)?(?<![\w/.$-])(\d{1,3})\s*/\s*(\d{1,3})(?![\w/.])",
+        r"split \1:\2",
+        when=("/",),
     ),
-    phrase(rf"\b(split|ratio)\s+({SHARE})\s+to\s+({SHARE})\b", r"split \2:\3"),
+    phrase(rf"\b(split|ratio)\s+({SHARE})\s+to\s+({SHARE})\b", r"split \2:\3", when=(" to ",)),
 )
 
 PERIOD_SAID = {"mo": "month", "mos": "month", "mon": "month", "month": "month", "d": "day"}
@@ -57,15 +62,31 @@ PERIODS = (
     phrase(
         rf"(?<=[\w%])\s*/\s*({'|'.join(PERIOD_SAID)})\b",
         lambda match, _context: f" per {PERIOD_SAID[match[1].lower()]}",
+        when=("/",),
     ),
     phrase(
         rf"\b({'|'.join(ADJECTIVES)})\b",
         lambda match, _context: f"per {ADJECTIVES[match[1].lower()]}",
+        when=("ly", "annual"),
     ),
 )
 
 CURRENCY_EXAMPLE = "budget $500 gpt-4o 2k in 500 out"
 OTHER_CURRENCIES = r"eur|euros?|gbp|pounds?|jpy|yen|inr|rupees?|cad|aud|chf|cny|rmb|yuan"
+CURRENCY_NAMES: tuple[str, ...] = (
+    "eur",
+    "gbp",
+    "pound",
+    "jpy",
+    "yen",
+    "inr",
+    "rupee",
+    "cad",
+    "aud",
+    "chf",
+    "cny",
+)
+CURRENCY_NAMES += ("rmb", "yuan")
 
 
 def _not_dollars(match: re.Match[str], _context: Context) -> str:
@@ -79,8 +100,8 @@ def _not_dollars(match: re.Match[str], _context: Context) -> str:
 # "€500", "500 eur": prices are in dollars; converting at a rate llmcost does not know would be
 # a guess that changes the answer.
 CURRENCIES = (
-    phrase(rf"[€£¥₹]\s*(?:{NUMBER})|(?:{NUMBER})\s*[€£¥₹]", _not_dollars),
-    phrase(rf"\b(?:{NUMBER})\s*(?:{OTHER_CURRENCIES})\b", _not_dollars),
+    phrase(rf"[€£¥₹]\s*(?:{NUMBER})|(?:{NUMBER})\s*[€£¥₹]", _not_dollars, when=tuple("€£¥₹")),
+    phrase(rf"\b(?:{NUMBER})\s*(?:{OTHER_CURRENCIES})\b", _not_dollars, when=CURRENCY_NAMES),
 )
 
 TOKEN_RULE = (
@@ -114,14 +135,32 @@ def _not_tokens(match: re.Match[str], _context: Context) -> str:
     )
 
 
+# The units llmcost does not price: the refusal's text holds one of these.
+NOT_TOKENS: tuple[str, ...] = (
+    "kb",
+    "mb",
+    "gb",
+    "tb",
+    "byte",
+    "page",
+    "hour",
+    "hr",
+    "min",
+    "sec",
+    "image",
+)
+NOT_TOKENS += ("picture", "video", "file", "doc", "book", "email")
 AMOUNT = rf"(?P<number>{NUMBER})(?:\s+(?P<scale>{SCALE}))?"
 UNITS = (
-    phrase(rf"\b{AMOUNT}\s+(?P<unit>words?|characters?|chars?)\b", _as_tokens),
+    phrase(
+        rf"\b{AMOUNT}\s+(?P<unit>words?|characters?|chars?)\b", _as_tokens, when=("word", "char")
+    ),
     phrase(
         rf"\b{AMOUNT}\s*(?P<unit>[kmgt]b|bytes?|[kmgt]ilobytes?|megabytes?|gigabytes?|"
         r"terabytes?|pages?|hours?|hrs?|minutes?|mins?|seconds?|secs?|images?|pictures?|"
         r"videos?|files?|documents?|docs?|books?|emails?)\b",
         _not_tokens,
+        when=NOT_TOKENS,
     ),
 )
 
@@ -150,6 +189,7 @@ RATES = (
             if match["rate"].lower() == match["bill"].lower()
             else _requests_over(match, context)
         ),
+        when=("req", "call"),
     ),
 )
 
@@ -165,11 +205,12 @@ def _shell_ate_dollars(match: re.Match[str], _context: Context) -> str:
 # Right after 'budget', a bare number is dollars ('budget 500 gpt-4o'), as the answer says; a
 # leading zero ('budget 00 gpt-4o') is what a shell leaves of '$300'.
 BUDGET = (
-    phrase(r"^\s*(0\d*)(?=\s|$)", _shell_ate_dollars),
+    phrase(r"^\s*(0\d*)(?=\s|$)", _shell_ate_dollars, when=("0",)),
     phrase(
         rf"^\s*({NUMBER})(?!\s+(?:{SCALE}|usd|dollars?|tokens?|tok|in|out|input|output|"
         r"requests?|calls?|x)\b)(?=\s|$)",
         r"$\1",
         note=r"A bare number right after 'budget' is dollars: $\1.",
+        when=tuple("0123456789"),
     ),
 )

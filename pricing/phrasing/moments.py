@@ -52,11 +52,12 @@ def _as_of(match: re.Match[str], context: Context) -> str:
 
 
 DATES = (
-    phrase(rf"\b(?:as\s+of|on|in)\s+(?P<when>{PARTIAL})\b", _as_of),
-    phrase(rf"\bas\s+of\s+(?P<when>{RELATIVE})\b", _as_of),
+    phrase(rf"\b(?:as\s+of|on|in)\s+(?P<when>{PARTIAL})\b", _as_of, when=("19", "20")),
+    phrase(rf"\bas\s+of\s+(?P<when>{RELATIVE})\b", _as_of, when=("as of",)),
     phrase(
         r"\b(?P<when>yesterday|\w+\s+(?:days?|weeks?|months?|years?)\s+ago|an?\s+(?:day|week|month|year)\s+ago)\b",
         _as_of,
+        when=("ago", "yesterday"),
     ),
 )
 
@@ -140,11 +141,12 @@ def _plain_clock(match: re.Match[str], context: Context) -> str:
 ZONE = rf"(?P<zone>{ZONE_WORDS}|{IANA})(?:\s+time)?"
 TIME = rf"(?P<clock>(?P<moment>{'|'.join(MOMENTS)})|{CLOCK})"
 TIMES = (
-    phrase(rf"\bat\s+{TIME}\s+(?:in\s+)?{ZONE}(?![\w/])", _in_utc),
+    phrase(rf"\bat\s+{TIME}\s+(?:in\s+)?{ZONE}(?![\w/])", _in_utc, when=("at ",)),
     # "at 9am", "at 9:30pm": a 12-hour clock (UTC assumed, as for '18:00').
     phrase(
         r"\bat\s+(?P<clock>(?P<moment>)(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<half>am|pm))\b",
         _plain_clock,
+        when=("am", "pm"),
     ),
 )
 ALL = (*TIMES, *DATES)

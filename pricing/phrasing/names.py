@@ -4,4 +4,4 @@ a fine-tune said in words."""
 from pricing.phrasing.phrases import phrase
 
 # "fine-tuned gpt 4o mini", "ft gpt 4.1 mini": the fine-tuned model, ft:gpt-4o-mini.
-NAMES = (phrase(r"\b(?:fine-?tuned|finetuned|ft)\s+(?=[a-z])", "ft:"),)
+NAMES = (phrase(r"\b(?:fine-?tuned|finetuned|ft)\s+(?=[a-z])", "ft:", when=("ft", "fine")),)

@@ -1,6 +1,7 @@
 """A phrase: a way people say something, the grammar's words for it, and what the answer states
 when it was read that way (a rule applied, a date resolved)."""
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,23 +29,37 @@ Said = Callable[[re.Match[str], Context], str]
 
 @dataclass(frozen=True)
 class Phrase:
-    pattern: re.Pattern[str]
+    pattern: str
     said: Said
+    # Text without any of these (lowercase) cannot hold the phrase: its pattern is then neither
+    # compiled nor run, so a plain question starts as fast as before the phrases were added.
+    when: tuple[str, ...]
 
     def apply(self, text: str, context: Context) -> str:
-        return self.pattern.sub(lambda match: self.said(match, context), text)
+        lowered = text.lower()
+        if not any(word in lowered for word in self.when):
+            return text
+        return compiled(self.pattern).sub(lambda match: self.said(match, context), text)
 
 
-def phrase(pattern: str, said: str | Said, note: str | None = None) -> Phrase:
-    """A phrase matched case-insensitively; `said` is a replacement template ('\\1% cached') or a
-    function; `note`, when given, is stated in every answer that used the phrase."""
+@functools.cache
+def compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+def phrase(
+    pattern: str, said: str | Said, note: str | None = None, *, when: tuple[str, ...]
+) -> Phrase:
+    """A phrase matched case-insensitively in text holding one of `when`; `said` is a
+    replacement template ('\\1% cached') or a function; `note`, when given, is stated in every
+    answer that used the phrase."""
 
     def replaced(match: re.Match[str], context: Context) -> str:
         if note is not None:
             context.note(match.expand(note))
         return said(match, context) if callable(said) else match.expand(said)
 
-    return Phrase(re.compile(pattern, re.I), replaced)
+    return Phrase(pattern, replaced, when)
 
 
 def apply_all(text: str, phrases: Sequence[Phrase], context: Context) -> str:

@@ -36,11 +36,17 @@ TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 # How questions may be asked, after the list of commands (and in the README).
 GENERAL = (
-    "Any priced question can end with 'as of YYYY-MM-DD'; amounts with 'per day', 'per week', "
-    "'per month' or 'per year' are that period's (with the day, month and year equivalents).",
+    "Any priced question can end with 'as of YYYY-MM-DD' (or 'as of last month', 'as of march "
+    "2024', 'a year ago'); amounts with 'per hour', 'per day', 'per week', 'per month', "
+    "'per quarter' or 'per year' ('/mo', 'monthly') are that period's.",
     SIZE_RULE,
-    "Ask in words: 'how much does gpt-4o cost for 1M tokens', 'what is the price of "
-    "claude-sonnet-4'; a model's name alone ('gpt-4o') asks its price.",
+    "Ask in words: 'how much would 500k tokens on gpt-5 run me', 'how many calls does $80 "
+    "cover on claude haiku 4.5 at 3k in 400 out', 'is gpt-4-turbo retired'; a model's name "
+    "alone ('gpt-4o') asks its price. Every answer ends with 'Read as: ...', the words that "
+    "ask it again, and names the words it ignored.",
+    "Also read: 'on groq' or 'via azure' (that seller's listing), 'with a 70% cache hit rate', "
+    "'50/50', 'at 9am pacific', '1M words' or '2M characters' (about 3/4 of a word, or 4 "
+    "characters, a token).",
     "Numbers: 1500, 1,500, 2k, 1.2M, 2 million, 2mil, 2 mln, 2 billion, 1.2 thousand.",
 )
 

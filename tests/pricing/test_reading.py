@@ -231,3 +231,22 @@ def test_thread_replies_take_the_same_phrasing(names, previous, reply, read_as):
 
 def test_chat_in_a_thread_that_a_question_would_refuse_stays_chat():
     assert read_reply("that took 5 hours", parse("cost gpt-4o 1M tokens"), TODAY) is None
+
+
+def test_relative_dates_load_dateparser_only_when_asked():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from datetime import date\n"
+        "from pricing.reading import read\n"
+        "read('cost gpt-4o 1M tokens at 18:00 UTC as of 2024-01-01', date(2026, 12, 7))\n"
+        "print('dateparser' in sys.modules)\n"
+        "read('cost gpt-4o 1M tokens as of last month at 9am pacific', date(2026, 12, 7))\n"
+        "print('dateparser' in sys.modules)\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert shown[:2] == ["False", "True"]
