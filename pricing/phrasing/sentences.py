@@ -5,10 +5,10 @@
 A sentence is recognised by its first word (LEADS); what it asks by the first INTENTS row whose
 words it holds; the words that only make it a sentence (FORM_WORDS, and the intent's own) go."""
 
-import re
 from typing import NamedTuple
 
 from pricing.lexicon import looks_like_money, words
+from pricing.phrasing.phrases import compiled
 from pricing.quantities import looks_like_count
 
 LEADS = {
@@ -27,12 +27,12 @@ FORM_WORDS = LEADS | {
 
 class Intent(NamedTuple):
     command: str  # the command the sentence asks ("budget", "help breakeven")
-    pattern: re.Pattern[str]  # the words that say so
+    pattern: str  # the words that say so (compiled when a sentence is first read)
     needs_money: bool = False
 
 
 def _intent(command: str, pattern: str, needs_money: bool = False) -> Intent:
-    return Intent(command, re.compile(pattern, re.I), needs_money)
+    return Intent(command, pattern, needs_money)
 
 
 FINE_TUNING = r"fine-?tun\w*|finetun\w*"
@@ -73,7 +73,7 @@ def as_command(text: str) -> str:
     said = words(text)
     has_money = any(looks_like_money(word) or word.lower() == "usd" for word in said)
     for intent in INTENTS:
-        if intent.pattern.search(text) and (has_money or not intent.needs_money):
+        if compiled(intent.pattern).search(text) and (has_money or not intent.needs_money):
             if intent.command.startswith("help"):
                 return intent.command
             kept = _kept(said, FORM_WORDS | INTENT_WORDS)
