@@ -36,7 +36,8 @@ def test_every_phrasing_in_the_readme_works_when_pasted():
     phrasings = _phrasings()
     assert len(phrasings) >= 20
     for typed, read_as in phrasings:
-        code, out, err = run(shlex.split(typed), today=date(2026, 11, 24))
+        # As one quoted argument, as the README says to paste a question into a shell.
+        code, out, err = run([typed], today=date(2026, 11, 24))
         refused = "(exit 2)" in read_as
         assert code == (2 if refused else 0), (typed, err)
         assert "Traceback" not in out + err
