@@ -451,3 +451,37 @@ def test_a_failed_home_publish_is_one_log_line(server, fake):
 
     server.wait_for_log("views.publish failed for U0ASKER: invalid_arguments")
     assert not any("Traceback" in line for line in server.lines[since:])
+
+
+# -- any way a person asks (issue 20) -------------------------------------------------------------
+
+
+def _read_as(call: Call) -> str:
+    contexts = [
+        element["text"]
+        for block in call.body["blocks"]
+        if block["type"] == "context"
+        for element in block["elements"]
+    ]
+    (line,) = [text for text in contexts if text.startswith("Read as:")]
+    return line
+
+
+def test_a_sentence_is_answered_saying_how_it_was_read(server, fake):
+    root = ask_in_channel(server, fake, "how much would 500k tokens on gpt-5 run me, please")
+    assert _read_as(root) == "Read as: `cost gpt-5 500k tokens` (ignored: please)"
+    thread = root.response["ts"]
+
+    # A reply in the thread takes the same phrasing, and says the whole question it now asks.
+    event(server, message_event("make it 50/50", thread_ts=thread))
+    split = fake.wait_for("chat.postMessage", count=2)[-1]
+    assert split.body["thread_ts"] == thread
+    assert _read_as(split) == "Read as: `cost gpt-5 500k tokens split 50:50`"
+
+
+def test_what_cannot_be_priced_is_refused_to_the_asker_saying_what_can(server, fake):
+    command(server, fake, "budget €500 gpt-4o 2k in 500 out")
+    refused = fake.wait_for("response_url")[0]
+    assert refused.body["response_type"] == "ephemeral"
+    assert "US dollars" in refused.body["text"]
+    assert "budget $500 gpt-4o 2k in 500 out" in dumped(refused)
