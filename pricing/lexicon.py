@@ -781,10 +781,10 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
             else:
                 total = once(total, amount, "token amount")
             continue
-        if (seller := cursor.take_seller()) is not None:
-            # "llama 3.1 8b on groq": that seller's listing of the model named before it.
-            if models:
-                models[-1] = sold_by(models[-1], seller)
+        # "llama 3.1 8b on groq": that seller's listing of the model named before it ("on
+        # deepseek chat", naming none before, is a model).
+        if models and (seller := cursor.take_seller()) is not None:
+            models[-1] = sold_by(models[-1], seller)
             filter_words.extend(["via", seller])
             continue
         if word in RESERVED:

@@ -134,7 +134,8 @@ def without_noise(text: str, verb: str, names: Names | None) -> tuple[str, tuple
     while position < len(said):
         word = said[position]
         bare = word.lower().strip(",;!?\"'().")
-        if bare in NO_PRICE_MEANING:
+        # "in usd" says what every price is in; only a budget reads a currency.
+        if bare in NO_PRICE_MEANING or (bare in CURRENCY_WORDS and verb != "budget"):
             ignored.append(bare)
             position += 1
             continue

@@ -40,7 +40,7 @@ CACHE = (
     ),
 )
 
-# "50/50", "80:20" (read already), "split 4 to 1".
+# "50/50", "80:20" (read already), "split 4 to 1", "3 to 1 split".
 SPLITS = (
     phrase(
         r"(?:\b(?:split|ratio)\s+)?(?<![\w/.$-])(\d{1,3})\s*/\s*(\d{1,3})(?![\w/.])",
@@ -48,6 +48,7 @@ SPLITS = (
         when=("/",),
     ),
     phrase(rf"\b(split|ratio)\s+({SHARE})\s+to\s+({SHARE})\b", r"split \2:\3", when=(" to ",)),
+    phrase(rf"\b({SHARE})\s+to\s+({SHARE})\s+(?:split|ratio)\b", r"split \1:\2", when=(" to ",)),
 )
 
 PERIOD_SAID = {"mo": "month", "mos": "month", "mon": "month", "month": "month", "d": "day"}
@@ -56,6 +57,18 @@ PERIOD_SAID |= {"hr": "hour", "hour": "hour", "q": "quarter", "qtr": "quarter"}
 PERIOD_SAID |= {"quarter": "quarter"}
 ADJECTIVES = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month"}
 ADJECTIVES |= {"quarterly": "quarter", "yearly": "year", "annually": "year", "annual": "year"}
+
+NUMBER_WORDS = {"a": "1", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
+NUMBER_WORDS |= {"six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
+NUMBER_WORDS |= {"twenty": "20", "fifty": "50", "hundred": "100", "half a": "0.5"}
+# "one million tokens", "half a million", "a billion": a count in words before a scale.
+NUMBERS = (
+    phrase(
+        rf"\b({'|'.join(NUMBER_WORDS)})\s+(thousand|million|billion)\b",
+        lambda match, _context: f"{NUMBER_WORDS[match[1].lower()]} {match[2].lower()}",
+        when=("thousand", "million", "billion"),
+    ),
+)
 
 # "$1.5k/mo", "20k requests/day", "monthly": a period, said as 'per month'.
 PERIODS = (
@@ -100,6 +113,8 @@ def _not_dollars(match: re.Match[str], _context: Context) -> str:
 # "€500", "500 eur": prices are in dollars; converting at a rate llmcost does not know would be
 # a guess that changes the answer.
 CURRENCIES = (
+    # "1M tokens in usd": what every price is in ('in' would read as input tokens).
+    phrase(r"\bin\s+(usd|dollars|us\s+dollars)\b", "usd", when=("usd", "dollar")),
     phrase(rf"[€£¥₹]\s*(?:{NUMBER})|(?:{NUMBER})\s*[€£¥₹]", _not_dollars, when=tuple("€£¥₹")),
     phrase(rf"\b(?:{NUMBER})\s*(?:{OTHER_CURRENCIES})\b", _not_dollars, when=CURRENCY_NAMES),
 )

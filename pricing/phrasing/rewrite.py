@@ -7,7 +7,13 @@ from pricing.phrasing.phrases import Context, Phrase, apply_all
 
 # Currencies and units refuse or convert first (before '5 hours' could read as a period),
 # dates and times before the splits (a '/' in a zone name is no split).
-PHRASES: tuple[Phrase, ...] = (*amounts.CURRENCIES, *amounts.UNITS, *moments.ALL, *amounts.CACHE)
+PHRASES: tuple[Phrase, ...] = (
+    *amounts.NUMBERS,
+    *amounts.CURRENCIES,
+    *amounts.UNITS,
+    *moments.ALL,
+    *amounts.CACHE,
+)
 PHRASES += (*amounts.PERIODS, *amounts.SPLITS, *amounts.RATES, *names.NAMES)
 # A verb's own phrases, read before the shared ones.
 VERB_PHRASES: dict[str, tuple[Phrase, ...]] = {"budget": amounts.BUDGET}

@@ -35,23 +35,26 @@ def _intent(command: str, pattern: str, needs_money: bool = False) -> Intent:
     return Intent(command, pattern, needs_money)
 
 
-FINE_TUNING = r"fine-?tun\w*|finetun\w*"
+FINE_TUNING = r"fine[- ]?tun\w*"
 INTENTS = (
     _intent("help breakeven", rf"\b(?:{FINE_TUNING}|training)\b.*\b(?:worth|pay\s*s?\s*off)\b"),
     _intent("help breakeven", rf"\bworth\s+(?:it\s+)?(?:{FINE_TUNING})\b"),
     _intent(
         "lifecycle",
         r"\b(?:retired?|retiring|retirement|shut(?:s|ting)?\s*down|shutdown|deprecat\w*|"
-        r"sunset\w*|available|lifecycle|end[- ]of[- ]life|eol|discontinued)\b",
+        r"sunset\w*|available|lifecycle|end[- ]of[- ]life|eol|discontinued|released?|"
+        r"launch(?:ed)?)\b",
     ),
     _intent("finetune", rf"\b(?:{FINE_TUNING})\b"),
     _intent(
         "budget",
-        r"\b(?:cover|covers|buy|buys|afford|get|gets|budget)\b|"
+        r"\b(?:cover|covers|buy|buys|afford|get|gets|budget|go|goes|last|lasts)\b|"
         r"\bhow\s+many\s+(?:calls|requests|tokens)\b",
         needs_money=True,
     ),
     _intent("cheapest", r"\bcheapest\b"),
+    # "what's cheaper, gpt-4o or claude 3.5 sonnet": the models side by side.
+    _intent("compare", r"\b(?:cheaper|compare|compared|versus|vs)\b"),
 )
 # Words of an intent that go with the sentence's form ("shut down", "still available").
 INTENT_WORDS = {
@@ -59,7 +62,9 @@ INTENT_WORDS = {
     "shutdown", "deprecated", "deprecation", "sunset", "available", "discontinued", "eol",
     "calls", "cover", "covers", "buy", "buys", "afford", "gets", "worth",
     "cheapest", "fine-tune", "finetune", "fine-tuning", "finetuning", "fine-tuned", "which",
-    "models", "when", "was", "were", "budget", "lifecycle",
+    "models", "when", "was", "were", "budget", "lifecycle", "fine", "tune", "released",
+    "release", "launched", "launch", "far", "go", "goes", "last", "lasts", "cheaper", "or",
+    "compared", "make", "can",
 }  # fmt: skip
 
 

@@ -100,6 +100,36 @@ READ_AS = [
     ("cheapest gpt 5 1M tokens", "cheapest gpt 5 1M tokens"),
 ]
 
+# Phrasings beyond the list, typed in a new-user pass (each was refused or misread once).
+READ_AS += [
+    (
+        "what's cheaper, gpt-4o or claude 3.5 sonnet, for 1M tokens",
+        "compare gpt-4o claude-3.5-sonnet 1M tokens",
+    ),
+    ("how far does $20 go on deepseek chat", "budget $20 deepseek-chat"),
+    (
+        "how much does it cost to fine tune gpt-4o-mini on 2M tokens",
+        "finetune gpt-4o-mini 2M tokens",
+    ),
+    ("when was gpt-4o released", "lifecycle gpt-4o"),
+    ("cost gpt-4o 3 to 1 split 1M tokens", "cost gpt-4o 1M tokens split 3:1"),
+    ("cost gpt-4o one million tokens", "cost gpt-4o 1M tokens"),
+    ("cost gpt-4o half a million tokens", "cost gpt-4o 500k tokens"),
+    ("cost gpt-4o 1M tokens in usd", "cost gpt-4o 1M tokens"),
+    (
+        "we send 5k requests per day to gpt-4o, 2k in 300 out, monthly cost?",
+        "cost gpt-4o 2k in 300 out x 150k requests per month",
+    ),
+    (
+        "cost claude sonnet 4 2M tokens at a 60% cache hit rate",
+        "cost claude-sonnet-4 2M tokens 60% cached",
+    ),
+    ("cost gemini 2.5 pro on vertex 1M tokens", "cost google/gemini-2.5-pro 1M tokens"),
+    ("cost deepseek-chat 1M tokens at 2am eastern", "cost deepseek-chat 1M tokens at 07:00 UTC"),
+    ("budget $500 gpt-4o 2k in 500 out quarterly", "budget $500 per quarter gpt-4o 2k in 500 out"),
+    ("price gpt-4o as of last year", "price gpt-4o as of 2025-12-07"),
+]
+
 # (as typed, what the refusal says)
 REFUSED = [
     ("budget €500 gpt-4o 2k in 500 out", ["US dollars", "$500"]),
