@@ -341,21 +341,24 @@ def _scan(cursor: _ReplyCursor) -> Changes:
         if looks_like_amount(word):
             _take_amount(cursor, changes)
             continue
-        if (seller := cursor.take_seller()) is not None:
-            if changes.models:  # "what about claude sonnet 4.5 on bedrock"
-                changes.models[-1] = sold_by(changes.models[-1], seller)
-            continue
-        if word in RESERVED or (
-            (cursor.budget_replies and _is_budget_word(word))
-            or (cursor.period_replies and word in PERIOD_WORDS)
-        ):
-            cursor.position += 1  # filler: "for 500 requests", "gpt-4o and gpt-4-32k"
-            continue
+        _take_model(cursor, changes, word)
+    return changes
+
+
+def _take_model(cursor: _ReplyCursor, changes: Changes, word: str) -> None:
+    """A model's name, the seller of the one named before ('on bedrock'), or filler."""
+    if changes.models and (seller := cursor.take_seller()) is not None:
+        changes.models[-1] = sold_by(changes.models[-1], seller)
+    elif word in RESERVED or (
+        (cursor.budget_replies and _is_budget_word(word))
+        or (cursor.period_replies and word in PERIOD_WORDS)
+    ):
+        cursor.position += 1  # filler: "for 500 requests", "gpt-4o and gpt-4-32k"
+    else:
         reject_malformed_amount(cursor, word)
         name = cursor.take_name()  # "claude 3.5 sonnet" is one model
         assert name is not None
         changes.models.append(name)
-    return changes
 
 
 def _take_side(cursor: Cursor, changes: Changes, word: str, amount: int) -> None:

@@ -10,7 +10,7 @@ either understood or reported, with what would work instead.
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import NamedTuple, TypeVar
@@ -38,6 +38,9 @@ OUTPUT_WORDS = {"out", "output", "outputs", "completion", "completions"}
 REQUEST_WORDS = {"requests", "request", "reqs", "req", "calls", "call"}
 TIMES_WORDS = {"x", "*", "times"}
 EPOCH_WORDS = {"epochs", "epoch"}
+# The side an amount is of: "200k in", "in 200k", "50k out".
+SIDES = dict.fromkeys(INPUT_WORDS, "input") | dict.fromkeys(OUTPUT_WORDS, "output")
+COUNTED_WORDS = REQUEST_WORDS | {"times"}  # "500 requests", "500 times": a number of requests
 FILLER_WORDS = {
     "and", "with", "vs", "versus", "against", "of", "for", "on", "a", "the", "&", "per", "each",
 }  # fmt: skip
@@ -598,30 +601,30 @@ class Cursor:
                 raise self.fail("'cache writes' needs an amount, e.g. 'cache writes 50k'.")
             self._take_writes(dims, self._cache_amount())
             return True
-        if self.is_count(word):
-            # "200k cached", "2 million cache reads", "50k cache writes 1h"
-            offset = 1 + (self.peek(1) in SCALE_WORDS)
-            offset += self.peek(offset) in TOKEN_WORDS
-            follower, second = self.peek(offset), self.peek(offset + 1)
-            reads = follower in CACHED_WORDS or (
-                follower in CACHE_WORDS and second in CACHE_READ_WORDS
-            )
-            writes = follower in CACHE_WORDS and second in CACHE_WRITE_WORDS
-            # "1M tokens cached 200k": the phrase names the amount after it, not this one.
-            phrase = offset + (1 if follower in CACHED_WORDS else 2)
-            phrase += self.peek(phrase) in CACHE_READ_WORDS and follower in CACHED_WORDS
-            taken = self.peek(phrase) or ""
-            if not (reads or writes) or self.is_count(taken) or PERCENT.fullmatch(taken):
-                return False
-            amount = self.amount()
-            self.skip(self.peek() in TOKEN_WORDS)
-            self.position += 1 if self.peek() in CACHED_WORDS else 2
-            if reads:
-                dims.cached = self.once(dims.cached, amount, "cached amount")
-            else:
-                self._take_writes(dims, amount)
-            return True
-        return False
+        return self.is_count(word) and self._take_counted_cache(dims)
+
+    def _take_counted_cache(self, dims: Dimensions) -> bool:
+        """'200k cached', '2 million cache reads', '50k cache writes 1h': an amount, then what
+        it is; True when it took one."""
+        offset = 1 + (self.peek(1) in SCALE_WORDS)
+        offset += self.peek(offset) in TOKEN_WORDS
+        follower, second = self.peek(offset), self.peek(offset + 1)
+        reads = follower in CACHED_WORDS or (follower in CACHE_WORDS and second in CACHE_READ_WORDS)
+        writes = follower in CACHE_WORDS and second in CACHE_WRITE_WORDS
+        # "1M tokens cached 200k": the phrase names the amount after it, not this one.
+        phrase = offset + (1 if follower in CACHED_WORDS else 2)
+        phrase += self.peek(phrase) in CACHE_READ_WORDS and follower in CACHED_WORDS
+        taken = self.peek(phrase) or ""
+        if not (reads or writes) or self.is_count(taken) or PERCENT.fullmatch(taken):
+            return False
+        amount = self.amount()
+        self.skip(self.peek() in TOKEN_WORDS)
+        self.position += 1 if self.peek() in CACHED_WORDS else 2
+        if reads:
+            dims.cached = self.once(dims.cached, amount, "cached amount")
+        else:
+            self._take_writes(dims, amount)
+        return True
 
     def _skip_cache_reads(self) -> None:
         """'cached', 'cache reads', 'cache hits': whichever of them comes next."""
@@ -728,100 +731,103 @@ def read_usage(cursor: Cursor, take_more: Callable[[Cursor], bool] | None = None
     """Model names and token amounts of a priced question, in any order, and its date (kept in
     `cursor.as_of`). `take_more(cursor)`, when given, reads a verb's own phrases first and says
     whether it took one."""
-    models: list[str] = []
-    filter_words: list[str] = []
-    total = input_tokens = output_tokens = requests = None
-    split: Ratio | None = None
-    period: Period | None = None
-    once = cursor.once
-    dims = Dimensions()
-
+    said = _UsageSaid(cursor)
     while not cursor.done():
         if take_more is not None and take_more(cursor):
             continue
-        if cursor.take_date():
+        if cursor.take_date() or cursor.take_dimension(said.dims) or said.take_phrase():
             continue
-        if cursor.take_dimension(dims):
-            continue
+        said.take_word()
+    return said.amounts()
+
+
+@dataclass
+class _UsageSaid:
+    """What a priced question has said so far, as `read_usage` reads it."""
+
+    cursor: Cursor
+    models: list[str] = field(default_factory=list)
+    filter_words: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # total, input, output, requests
+    split: Ratio | None = None
+    period: Period | None = None
+    dims: Dimensions = field(default_factory=Dimensions)
+
+    def count(self, name: str, amount: int) -> None:
+        what = {"total": "token amount", "requests": "number of requests"}.get(name)
+        self.cursor.once(self.counts.get(name), amount, what or f"{name} amount")
+        self.counts[name] = amount
+
+    def take_phrase(self) -> bool:
+        """A split, a period, 'x 10 requests', or an amount with its side ('in 200k')."""
+        cursor = self.cursor
         if (ratio := cursor.take_ratio()) is not None:
-            split = once(split, ratio, "split")
-            continue
-        if (said := cursor.take_period()) is not None:
-            period = once(period, said, "period")
-            continue
-        if (times := cursor.take_multiplier()) is not None:
-            requests = once(requests, times, "number of requests")
+            self.split = cursor.once(self.split, ratio, "split")
+        elif (period := cursor.take_period()) is not None:
+            self.period = cursor.once(self.period, period, "period")
+        elif (times := cursor.take_multiplier()) is not None:
+            self.count("requests", times)
             cursor.skip(cursor.peek() in REQUEST_WORDS)
-            continue
-        word = cursor.peek()
-        assert word is not None
-        if word in INPUT_WORDS | OUTPUT_WORDS and cursor.is_count(cursor.peek(1)):
+        elif (word := cursor.peek() or "") in SIDES and cursor.is_count(cursor.peek(1)):
             cursor.position += 1
-            amount = cursor.amount()
-            if word in INPUT_WORDS:
-                input_tokens = once(input_tokens, amount, "input amount")
-            else:
-                output_tokens = once(output_tokens, amount, "output amount")
+            self.count(SIDES[word], cursor.amount())
             cursor.skip(cursor.peek() in TOKEN_WORDS)
-            continue
+        else:
+            return False
+        return True
+
+    def take_word(self) -> None:
+        """An amount ('200k tokens', '500 requests'), a seller, filler, or a model's name."""
+        cursor = self.cursor
+        word = cursor.peek() or ""
         if looks_like_amount(word):
             amount = cursor.amount()
             unknown_unit(cursor)
             cursor.skip(cursor.peek() in TOKEN_WORDS)
-            follower = cursor.peek()
-            if follower in INPUT_WORDS:
-                input_tokens = once(input_tokens, amount, "input amount")
-                cursor.position += 1
-            elif follower in OUTPUT_WORDS:
-                output_tokens = once(output_tokens, amount, "output amount")
-                cursor.position += 1
-            elif follower in REQUEST_WORDS or follower == "times":
-                requests = once(requests, amount, "number of requests")
-                cursor.position += 1
-            else:
-                total = once(total, amount, "token amount")
-            continue
+            follower = cursor.peek() or ""
+            counted = SIDES.get(follower) or ("requests" if follower in COUNTED_WORDS else "total")
+            cursor.skip(counted != "total")
+            self.count(counted, amount)
         # "llama 3.1 8b on groq": that seller's listing of the model named before it ("on
         # deepseek chat", naming none before, is a model).
-        if models and (seller := cursor.take_seller()) is not None:
-            models[-1] = sold_by(models[-1], seller)
-            filter_words.extend(["via", seller])
-            continue
-        if word in RESERVED:
+        elif self.models and (seller := cursor.take_seller()) is not None:
+            self.models[-1] = sold_by(self.models[-1], seller)
+            self.filter_words.extend(["via", seller])
+        elif word in RESERVED:
             cursor.position += 1  # filler ("and", "with", "per", a stray "tokens")
-            continue
-        reject_malformed_amount(cursor, word)
-        start = cursor.position
-        if (name := cursor.take_name()) is not None:
-            models.append(name)
-            filter_words.extend(cursor.words[start : cursor.position])
+        else:
+            reject_malformed_amount(cursor, word)
+            start = cursor.position
+            if (name := cursor.take_name()) is not None:
+                self.models.append(name)
+                self.filter_words.extend(cursor.words[start : cursor.position])
 
-    if total is None and input_tokens is None and output_tokens is None:
-        if dims.said():
-            raise cursor.fail(
-                "Cache shares, tiers and times of day apply to token amounts; give them too."
+    def amounts(self) -> Amounts:
+        cursor, counts = self.cursor, self.counts
+        filter_words = [word.lower() for word in self.filter_words]
+        if not {"total", "input", "output"} & set(counts):
+            if self.dims.said():
+                raise cursor.fail(
+                    "Cache shares, tiers and times of day apply to token amounts; give them too."
+                )
+            if self.period is not None:
+                raise cursor.fail(f"'per {self.period}' needs token amounts to apply to.")
+            return Amounts(self.models, None, self.split, counts.get("requests"), filter_words)
+        if counts.get("requests") == 0:
+            raise cursor.fail("The number of requests must be at least 1.")
+        if self.dims.no_cache or self.dims.standard:
+            plain = "no cache" if self.dims.no_cache else "standard"
+            raise cursor.fail(f"'{plain}' is what a question means without it; leave it out.")
+        try:
+            usage = Usage(
+                **counts,  # type: ignore[arg-type]
+                split=self.split,
+                period=self.period,
+                **self.dims.usage_fields(),  # type: ignore[arg-type]
             )
-        if period is not None:
-            raise cursor.fail(f"'per {period}' needs token amounts to apply to.")
-        return Amounts(models, None, split, requests, [word.lower() for word in filter_words])
-    if requests == 0:
-        raise cursor.fail("The number of requests must be at least 1.")
-    if dims.no_cache or dims.standard:
-        plain = "no cache" if dims.no_cache else "standard"
-        raise cursor.fail(f"'{plain}' is what a question means without it; leave it out.")
-    try:
-        usage = Usage(
-            total=total,
-            input=input_tokens,
-            output=output_tokens,
-            split=split,
-            requests=requests,
-            period=period,
-            **dims.usage_fields(),  # type: ignore[arg-type]
-        )
-    except ValidationError as exc:
-        raise cursor.fail(f"{exc.errors()[0]['msg'].removeprefix('Value error, ')}.") from exc
-    return Amounts(models, usage, None, None, [word.lower() for word in filter_words])
+        except ValidationError as exc:
+            raise cursor.fail(f"{exc.errors()[0]['msg'].removeprefix('Value error, ')}.") from exc
+        return Amounts(self.models, usage, None, None, filter_words)
 
 
 def unknown_unit(cursor: Cursor) -> None:

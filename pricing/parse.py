@@ -13,13 +13,6 @@ from pricing.phrasing.sentences import as_command, is_sentence
 from pricing.quantities import looks_like_count
 from pricing.verbs.registry import VERBS, Query, load, verb_named, verb_of
 
-PHRASINGS = (
-    "how much does gpt-4o cost for 1M tokens",
-    "what does claude 3.5 sonnet cost for 2k in 500 out x 10k requests a month",
-    "what is the price of claude-sonnet-4",
-    "gpt-4o (a model's name alone is its price)",
-)
-
 
 def parse(text: str, is_model: Callable[[str], bool] | None = None) -> Query:
     """Read one question. Raises ParseError (with suggestions) for anything it cannot answer.
