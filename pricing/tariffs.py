@@ -797,7 +797,10 @@ class TariffBook:
         seller, slash, bare = key.partition("/")
         if not slash or seller not in self.providers():
             return None
-        return newest_first([t for t in self._holding(name_parts(bare)) if t.provider == seller])
+        sold = newest_first([t for t in self._holding(name_parts(bare)) if t.provider == seller])
+        # "gpt-4o on openrouter": its listing under that very name, not its variants.
+        exact = [t for t in sold if t.model.rpartition("/")[2] == bare]
+        return exact if len(exact) == 1 else sold
 
     def _not_sold(self, key: str, sold: list[Tariff]) -> UnknownModel:
         seller, _slash, bare = key.partition("/")

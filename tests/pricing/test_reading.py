@@ -128,6 +128,7 @@ READ_AS += [
     ("cost deepseek-chat 1M tokens at 2am eastern", "cost deepseek-chat 1M tokens at 07:00 UTC"),
     ("budget $500 gpt-4o 2k in 500 out quarterly", "budget $500 per quarter gpt-4o 2k in 500 out"),
     ("price gpt-4o as of last year", "price gpt-4o as of 2025-12-07"),
+    ("cost gpt-4o on openrouter 1M tokens", "cost openrouter/gpt-4o 1M tokens"),
 ]
 
 # (as typed, what the refusal says)
@@ -141,6 +142,8 @@ REFUSED = [
     ("budget 00 gpt-4o", ["quote the whole question"]),
     ("cost deepseek v3 1M tokens", ["'deepseek-v3' names several models"]),
     ("cost gpt-4o 1M tokens at 25:00 CET", ["not a time of day"]),
+    # A seller with several listings of the name: which one (regional or global)?
+    ("cost claude sonnet 4.5 on bedrock 1M tokens", ["aws sells several models"]),
 ]
 
 
