@@ -66,6 +66,9 @@ class PassTooLong(Exception):
 DISPATCH_EVERY_SECONDS = 60
 # Tariffs are refreshed daily at this UTC hour, away from the usual 09:00 digests.
 REFRESH_HOUR_UTC = 4
+# How long stopping waits for a prices refresh in flight (its download's deadline is 30 s; the
+# rest, storing and building the book, takes about a second).
+REFRESH_GRACE_SECONDS = 20
 PRICES_STALE_AFTER = timedelta(days=1)
 
 
@@ -195,6 +198,7 @@ class Clock:
             raise SettingsError(f"LLMCOST_TARIFFS: {message}") from error
         self._digests = DigestStore(self._store)
         self._claimer = f"{socket.gethostname()}:{os.getpid()}"
+        self._refreshing: threading.Thread | None = None
 
     def close(self) -> None:
         self._store.close()
@@ -232,12 +236,25 @@ class Clock:
                 with contextlib.suppress(RuntimeError):  # the loop ended first: nobody waits
                     loop.call_soon_threadsafe(settle)
 
-        threading.Thread(target=run, name="prices-refresh", daemon=True).start()
-        try:
-            await done
-        except asyncio.CancelledError:
-            # The clock is stopping: not an error of the job, and nothing to wait for.
+        self._refreshing = threading.Thread(target=run, name="prices-refresh", daemon=True)
+        self._refreshing.start()
+        with contextlib.suppress(asyncio.CancelledError):
+            await done  # cancelled: the clock is stopping (`refresh_ended` decides)
+
+    async def refresh_ended(self) -> None:
+        """On stopping: a refresh in flight gets REFRESH_GRACE_SECONDS to finish. One still
+        running then is left to end with the process, which leaves at once (`os._exit`): an
+        interpreter shutting down under a thread inside a C or Rust extension (the book being
+        built) aborts instead of exiting."""
+        thread = self._refreshing
+        if thread is None or not thread.is_alive():
+            return
+        log.info("clock stopping: waiting for the prices refresh in flight")
+        await asyncio.to_thread(thread.join, REFRESH_GRACE_SECONDS)
+        if thread.is_alive():
             log.info("clock stopping during a prices refresh; it ends with the process")
+            logging.shutdown()
+            os._exit(0)
 
     def prices_are_stale(self) -> bool:
         """At start-up: is the stored data file missing or more than a day old?"""
@@ -326,6 +343,7 @@ class Clock:
             await stop.wait()
             log.info("clock stopping")
             await _stop(scheduler, passes)
+        await self.refresh_ended()
 
     @asynccontextmanager
     async def _dispatcher(self) -> AsyncIterator["Dispatcher"]:
