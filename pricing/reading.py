@@ -104,6 +104,14 @@ def read(text: str, today: date, names: Names | None = None) -> Reading:
     rest, notes = rewrite(rest, today, name)
     # Without a verb, the first word may be a mistyped one: only the table's words go.
     kept, ignored = without_noise(rest, name, names if verb is not None else None)
+    try:
+        return Reading(parse(f"{first} {kept}".strip(), is_model), ignored, notes)
+    except ParseError:
+        if names is None or verb is None:
+            raise
+    # What was left was no question ('cost nosuchmodel 1M tokens' without its only model): the
+    # words as typed, for the grammar and the tariffs to say what is wrong with them.
+    kept, ignored = without_noise(rest, name, None)
     return Reading(parse(f"{first} {kept}".strip(), is_model), ignored, notes)
 
 

@@ -34,10 +34,19 @@ from aiohttp import WSMsgType, web
 # One made-up workspace for the fake and the requests sent to the app.
 from tests.slack_requests import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID
 
-__all__ = ["BOT_ID", "BOT_USER_ID", "FILE_DOWNLOAD_METHOD", "TEAM_ID", "Call", "FakeSlack"]
+__all__ = [
+    "BOT_ID",
+    "BOT_USER_ID",
+    "FILE_DOWNLOAD_METHOD",
+    "FILE_UPLOAD_METHOD",
+    "TEAM_ID",
+    "Call",
+    "FakeSlack",
+]
 
 RESPONSE_URL_METHOD = "response_url"
 FILE_DOWNLOAD_METHOD = "file_download"  # a GET of a file's url_private
+FILE_UPLOAD_METHOD = "file_upload"  # the bytes POSTed to a files.getUploadURLExternal url
 SOCKET_ACK_METHOD = "socket_ack"
 ENVELOPE_TYPES = frozenset({"slash_commands", "events_api", "interactive"})
 
@@ -150,6 +159,8 @@ class FakeSlack:
         # Files shared in the workspace: id -> (Slack's file object, contents).
         self._files: dict[str, tuple[dict, bytes]] = {}
         self._file_counter = itertools.count(1)
+        self._pending_uploads: dict[str, dict] = {}
+        self._uploads: dict[str, bytes] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -231,6 +242,7 @@ class FakeSlack:
         app.router.add_post("/response/{name}", self._handle_response_url)
         app.router.add_get("/socket", self._handle_socket)
         app.router.add_get("/files-pri/{team_file}/{name}", self._handle_file)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
         await web.SockSite(runner, sock).start()
@@ -319,6 +331,8 @@ class FakeSlack:
             self._rules.clear()
             self.users.clear()
             self._files.clear()
+            self._pending_uploads.clear()
+            self._uploads.clear()
             for gate in (*self._holds.values(), *self._holds_after_answering.values()):
                 gate.set()
             self._holds.clear()
@@ -519,6 +533,42 @@ class FakeSlack:
         )
         return web.Response(body=content, status=status)
 
+    def uploaded(self, file_id: str) -> bytes | None:
+        """The bytes uploaded for a file (files_upload_v2's second step), if any."""
+        with self._cond:
+            return self._uploads.get(file_id)
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal hands out: the file's bytes, as the body."""
+        received_at = time.perf_counter()
+        file_id = request.match_info["file_id"]
+        content = await request.read()
+        with self._cond:
+            known = file_id in self._pending_uploads
+            if known:
+                self._uploads[file_id] = content
+        status = 200 if known else 404
+        body = {"file": file_id, "bytes": len(content)}
+        headers = _Headers(request.headers.items())
+        self._record(
+            Call(FILE_UPLOAD_METHOD, body, headers, received_at, request.path, status, None)
+        )
+        return web.Response(text=f"OK - {len(content)}" if known else "not found", status=status)
+
+    def _upload_url(self, body: dict) -> dict:
+        file_id = f"F{next(self._file_counter):08d}"
+        with self._cond:
+            self._pending_uploads[file_id] = dict(body)
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _complete_upload(self, body: dict) -> dict:
+        files = body.get("files") or []
+        with self._cond:
+            missing = [f for f in files if f.get("id") not in self._uploads]
+        if not files or missing:
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+
     def _next_ts(self) -> str:
         with self._cond:
             n = next(self._ts_counter)
@@ -571,6 +621,10 @@ class FakeSlack:
             return {"ok": True, "channel": _conversation(channel)}
         if method == "conversations.history":
             return {"ok": True, "messages": self._history(str(channel), body), "has_more": False}
+        if method == "files.getUploadURLExternal":
+            return self._upload_url(body)
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(body)
         if method == "files.info":
             with self._cond:
                 stored = self._files.get(str(body.get("file", "")))

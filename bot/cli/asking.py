@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.cli.terminal import (
     EXIT_BAD_INPUT,
@@ -23,8 +23,12 @@ from bot.cli.terminal import (
 from pricing.errors import LlmcostError
 from pricing.query import PricedQuery, VerbQuery
 
+if TYPE_CHECKING:
+    from pricing.answers import Answer
+    from pricing.tariffs import TariffBook
+
 USAGE = """\
-usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
+usage: llmcost [--json] [--chart FILE.png] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
 
   llmcost compare gpt-4-8k ft-gpt-3.5 200k tokens
   llmcost tokens - < prompt.txt    count (and price) a file's tokens
@@ -37,12 +41,20 @@ usage: llmcost [--json] [--at YYYY-MM-DD] [--tariffs FILE] <question...>
   llmcost prices status            which genai-prices data answers (`llmcost prices --help`)
 
 options:
-  --json               print one JSON object instead of a table
+  --json               print one JSON object instead of a table (with the chart's series)
+  --chart FILE.png     also draw the answer's chart into FILE.png (1200 x 700)
   --at YYYY-MM-DD      use the prices in force on that date (default: today)
   --tariffs FILE       add or override tariffs from a TOML file (default: $LLMCOST_TARIFFS)
   -h, --help           this text
   -V, --version        the installed version, and genai-prices' (it decides today's prices)"""
-OPTIONS = ["--json", "--at YYYY-MM-DD", "--tariffs FILE", "-h/--help", "-V/--version"]
+OPTIONS = [
+    "--json",
+    "--chart FILE.png",
+    "--at YYYY-MM-DD",
+    "--tariffs FILE",
+    "-h/--help",
+    "-V/--version",
+]
 TOKENS_WORDS = {"tokens", "token", "count"}
 
 
@@ -52,6 +64,7 @@ class Invocation:
     as_json: bool = False
     at: date | None = None
     tariffs: Path | None = None
+    chart: Path | None = None
     show_usage: bool = False
     show_version: bool = False
 
@@ -80,6 +93,10 @@ def read_argv(argv: Sequence[str]) -> Invocation:
                 raise LlmcostError(
                     f"--at {value} {problem}.", suggestions=["--at 2023-08-22"]
                 ) from problem
+            continue
+        elif arg == "--chart" or arg.startswith("--chart="):
+            value, index = option_value(args, index, "--chart", _no_chart_file)
+            invocation.chart = Path(value)
             continue
         elif arg == "--tariffs" or arg.startswith("--tariffs="):
             value, index = option_value(args, index, "--tariffs", _no_value)
@@ -128,10 +145,43 @@ def _with_piped_text(query: VerbQuery, stdin: TextIO) -> VerbQuery:
     return query.model_copy(update={"text": piped})
 
 
+def _shown(
+    invocation: Invocation, query: VerbQuery, result: "Answer", book: "TariffBook", today: date
+) -> str:
+    """The answer as text or JSON; with --chart, the chart written and its file named; in JSON,
+    the chart's series (`chart`) whenever the answer has a shape."""
+    from bot.render.json import render_json
+    from bot.render.text import render_text
+
+    chart = None
+    if invocation.chart is not None or invocation.as_json:
+        from pricing.chart_data import chart_of
+
+        chart = chart_of(query, result, book, today)
+    if invocation.chart is not None:
+        from bot.cli.charting import nothing_to_chart, write_chart
+
+        if chart is None:
+            raise nothing_to_chart(result.kind)
+        write_chart(invocation.chart, chart)
+    if invocation.as_json:
+        extra: dict[str, object] = {"chart": chart.model_dump(mode="json") if chart else None}
+        if invocation.chart is not None:
+            extra["chart_file"] = str(invocation.chart)
+        return render_json(result, extra)
+    text = render_text(result, width=terminal_width())
+    return f"{text}\n\nChart: {invocation.chart}" if invocation.chart is not None else text
+
+
 def _reads_a_file(query: VerbQuery) -> bool:
     from pricing.verbs.finetune import FinetuneQuery  # loaded only for a finetune question
 
     return isinstance(query, FinetuneQuery) and query.file is not None
+
+
+def _no_chart_file(name: str) -> LlmcostError:
+    usage = "usage: llmcost --chart FILE.png <question...>"
+    return LlmcostError(f"{name} needs a file name. {usage}", suggestions=[usage])
 
 
 def run(
@@ -146,8 +196,6 @@ def run(
         if invocation.show_version or invocation.words == ["version"]:
             return 0, version_line(), ""
         # Imported here so that `--help` stays instant and a bad option never loads tariffs.
-        from bot.render.json import render_json
-        from bot.render.text import render_text
         from pricing.answer import answer
         from pricing.reading import BookNames, read
         from pricing.sources import load_book
@@ -204,8 +252,6 @@ def run(
         result = reading.with_query(query).stated(answer(query, book, today=today or date.today()))
         if ignored:
             result = result.model_copy(update={"notes": (ignored, *result.notes)})
-        if as_json:
-            return 0, render_json(result), ""
-        return 0, render_text(result, width=terminal_width()), ""
+        return 0, _shown(invocation, query, result, book, today or date.today()), ""
     except LlmcostError as error:
         return EXIT_BAD_INPUT, *error_output(error, as_json)

@@ -130,12 +130,13 @@ async def deliver(
     respond: AsyncRespond,
     services: Services,
     place: Place,
-) -> None:
+) -> str | None:
     """In the channel (or the thread), where a thread can follow; help, errors and `private`
-    only to the asker, through the response_url of their command or click."""
+    only to the asker, through the response_url of their command or click. The ts of the
+    message posted in the channel, or None."""
     if reply.private or reply.is_help_or_error:
         await respond_to_asker(respond, **reply.message.as_kwargs(), response_type="ephemeral")
-        return
+        return None
     try:
         posted = await client.chat_postMessage(
             channel=place.channel, thread_ts=place.thread_ts, **reply.message.as_kwargs()
@@ -154,9 +155,10 @@ async def deliver(
             )
         else:
             raise
-        return
+        return None
     try:
         await remember(services, reply, place, message_ts=posted["ts"])
     except Exception:
         # The answer is posted; only follow-ups in its thread are lost, so nobody is told off.
         log.exception("remembering the question of %s failed", posted["ts"])
+    return str(posted["ts"])

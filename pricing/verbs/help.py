@@ -48,6 +48,8 @@ GENERAL = (
     "'50/50', 'at 9am pacific', '1M words' or '2M characters' (about 3/4 of a word, or 4 "
     "characters, a token).",
     "Numbers: 1500, 1,500, 2k, 1.2M, 2 million, 2mil, 2 mln, 2 billion, 1.2 thousand.",
+    "Charts: reply 'chart' in an answer's thread in Slack, or ask '/llmcost chart compare ...'; "
+    "in a terminal, 'llmcost --chart FILE.png compare ...'.",
 )
 
 

@@ -140,6 +140,8 @@ REFUSED = [
     ("cost gpt-4o 10 hours", ["not '10 hours'"]),
     ("cost deepseek-chat 1M tokens at 18:00 IST", ["several zones", "Asia/Kolkata"]),
     ("budget 00 gpt-4o", ["quote the whole question"]),
+    # Its only model name is unknown and close to none: not dropped, but named as unknown.
+    ("cost nosuchmodel 1M tokens", ["I don't know a model called 'nosuchmodel'"]),
     ("cost deepseek v3 1M tokens", ["'deepseek-v3' names several models"]),
     ("cost gpt-4o 1M tokens at 25:00 CET", ["not a time of day"]),
     # A seller with several listings of the name: which one (regional or global)?

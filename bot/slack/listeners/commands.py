@@ -1,6 +1,7 @@
 """`/llmcost <words>`: ack at once, then answer in the channel so that a thread can follow."""
 
 import logging
+from dataclasses import replace
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -8,6 +9,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.blocks import COMMAND
+from bot.slack.charts import chart_command, post_chart
 from bot.slack.delivery import TROUBLE, Place, deliver, respond_to_asker
 from bot.slack.listeners.digest import answer_digest, is_digest_command
 from bot.slack.markup import from_slack
@@ -36,10 +38,14 @@ async def answer_command(
         if is_digest_command(typed):
             await answer_digest(typed, body, client, respond, services)
             return
-        heavy = needs_a_worker(command.text)
-        reply = await services.priced(question, command.text, command.user_id, heavy=heavy)
+        charted = chart_command(typed)  # "/llmcost chart compare ...": the answer, then its chart
+        asked = command.text if charted is None else charted
+        heavy = needs_a_worker(asked)
+        reply = await services.priced(question, asked, command.user_id, heavy=heavy)
         place = Place(command.team_id, command.channel_id)
-        await deliver(reply, client, respond, services, place)
+        posted = await deliver(reply, client, respond, services, place)
+        if charted is not None and posted is not None and reply.question is not None:
+            await post_chart(client, services, reply.question, replace(place, thread_ts=posted))
     except Exception:
         log.exception("answering %s failed", COMMAND)
         await respond_to_asker(respond, text=TROUBLE, response_type="ephemeral")

@@ -12,6 +12,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.charts import is_chart_reply, post_chart
 from bot.slack.delivery import Place, post_in_thread
 from bot.slack.markup import mentions, strip_mention
 from bot.slack.payloads import ConversationMessage, read_payload
@@ -106,6 +107,10 @@ async def _answer(
         )
     if previous is None and not (direct or addressed):
         log.debug("left alone %s: a thread llmcost never answered in", body.get("event_id"))
+        return
+    if previous is not None and is_chart_reply(text):
+        if await services.claim_event(body):
+            await post_chart(client, services, previous, Place(team_id, channel, thread_ts))
         return
     if event.get("files") or (previous is not None and SLACK_FILE in previous):
         await answer_about_a_file(

@@ -1,0 +1,140 @@
+"""A chart as a PNG: one more rendering of an answer, drawn from the series the engine computed
+(`pricing.chart_data`); nothing here prices anything.
+
+matplotlib draws on its Agg backend through a `Figure` of its own (no pyplot, so no global state
+shared between the threads that render), and is imported only when a chart is asked: a question
+without one starts as fast as before. The fonts are matplotlib's own (DejaVu Sans) and the PNG
+carries no software version or time, so the same chart is the same bytes on every machine.
+"""
+
+import io
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from pricing.chart_data import ChartData, Marker
+from pricing.money import format_usd
+from pricing.quantities import format_count
+
+WIDTH_INCHES, HEIGHT_INCHES, DPI = 12, 7, 100  # 1200 x 700 pixels
+# Okabe and Ito's palette, told apart with any colour vision.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+STYLE: dict[str, Any] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "svg.hashsalt": "llmcost",
+    "text.parse_math": False,  # "$0.03/1K prompt, $0.06/1K" is text, not mathematics
+}
+
+
+def render_png(chart: ChartData) -> bytes:
+    """The chart as PNG bytes, 1200 x 700 pixels."""
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        DRAW[chart.kind](axes, chart)
+        figure.suptitle(chart.title, fontsize=14, fontweight="bold")
+        axes.set_title(chart.subtitle, fontsize=9, color="#555555")
+        axes.set_xlabel(chart.x_label)
+        axes.set_ylabel(chart.y_label)
+        if chart.y_dollars:
+            axes.yaxis.set_major_formatter(_formatter(lambda value: format_usd(_exact(value))))
+        if chart.kind == "lines":
+            axes.xaxis.set_major_formatter(_formatter(lambda value: format_count(int(value))))
+        figure.tight_layout()
+        out = io.BytesIO()
+        figure.savefig(out, format="png", metadata={"Software": None})
+    return out.getvalue()
+
+
+def _formatter(say: Callable[[float], str]) -> Any:
+    """Ticks said as the text answers say amounts ($0.038, $2.50, $1,250; 200k, 1.2M)."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _position: say(value))
+
+
+def _exact(value: float) -> Decimal:
+    return Decimal(str(float(value)))
+
+
+def _lines(axes: Any, chart: ChartData) -> None:
+    for index, series in enumerate(chart.series):
+        colour = PALETTE[index % len(PALETTE)]
+        axes.plot(series.x, [float(y) for y in series.y], label=series.label, color=colour)
+    if chart.log_scales:
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+    for index, marker in enumerate(chart.markers):
+        _mark(axes, marker, index)
+    axes.legend(loc="upper left", fontsize=9)
+
+
+def _steps(axes: Any, chart: ChartData) -> None:
+    for index, series in enumerate(chart.series):
+        colour = PALETTE[index % len(PALETTE)]
+        ys = [float(y) for y in series.y]
+        axes.step(series.days, ys, where="post", label=series.label, color=colour, marker="o")
+    for marker in chart.markers:
+        axes.axvline(marker.day, color="#D55E00", linestyle="--")
+        axes.annotate(marker.label, (marker.day, 0), xytext=(4, 8), textcoords="offset points")
+    axes.legend(loc="upper right", fontsize=9)
+
+
+def _bars(axes: Any, chart: ChartData) -> None:
+    labels = [bar.label for bar in chart.bars]
+    values = [bar.value for bar in chart.bars]
+    drawn = axes.bar(labels, values, color=PALETTE[0])
+    axes.bar_label(drawn, labels=[f"{value:,}" for value in values], fontsize=9)
+    axes.tick_params(axis="x", labelrotation=20)
+
+
+def _histogram(axes: Any, chart: ChartData) -> None:
+    (series,) = chart.series
+    bins = min(40, max(1, len(series.x)))
+    axes.hist(series.x, bins=bins, weights=[float(n) for n in series.y], color=PALETTE[0])
+    for marker in chart.markers:
+        axes.axvline(marker.x, color="#D55E00", linestyle="--", label=marker.label)
+    if chart.markers:
+        axes.legend(loc="upper right", fontsize=9)
+
+
+def _mark(axes: Any, marker: Marker, index: int) -> None:
+    """A volume as a dashed line; a point with its label, labels of one volume stacked."""
+    if marker.y is None:
+        axes.axvline(marker.x, color="#555555", linestyle="--", linewidth=1)
+        axes.annotate(
+            marker.label,
+            (marker.x, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, -14),
+            textcoords="offset points",
+            fontsize=9,
+        )
+        return
+    axes.plot([marker.x], [float(marker.y)], marker="o", color="#000000")
+    axes.annotate(
+        marker.label,
+        (marker.x, float(marker.y)),
+        xytext=(6, -14 * index),
+        textcoords="offset points",
+        fontsize=9,
+    )
+
+
+DRAW: dict[str, Callable[[Any, ChartData], None]] = {
+    "lines": _lines,
+    "steps": _steps,
+    "bars": _bars,
+    "histogram": _histogram,
+}
