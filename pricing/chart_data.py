@@ -10,6 +10,7 @@ draw the same numbers. Nothing here draws; the renderer computes no price.
 - history: each rate as a step line over time, the shutdown marked.
 - budget: what the budget buys on each model, as bars.
 - finetune FILE: tokens per training example, as a histogram, the longest example allowed marked.
+- a digest: the week's largest price moves, as bars of percentage change.
 """
 
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from pricing.answers import (
     PricedAnswer,
     TableAnswer,
 )
+from pricing.changes import PriceChange, TariffChanges
 from pricing.money import EXACT, format_usd
 from pricing.quantities import counted, format_count
 from pricing.query import Usage
@@ -38,6 +40,7 @@ from pricing.verbs.spec import PricingDay
 POINTS = 41  # per line: 10 a decade over four decades, and the asked volume itself
 DECADES = 2  # either side of the asked volume
 MOST_LINES = 5  # cheapest: the top 5
+MOST_MOVES = 10  # a digest: its largest moves
 
 
 class _Frozen(BaseModel):
@@ -65,7 +68,7 @@ class Marker(_Frozen):
 
 class Bar(_Frozen):
     label: str
-    value: int
+    value: Decimal  # a count, or a percentage change
 
 
 class ChartData(_Frozen):
@@ -75,6 +78,7 @@ class ChartData(_Frozen):
     x_label: str
     y_label: str
     y_dollars: bool = False
+    percent: bool = False  # bars are percentage changes (said with a sign)
     log_scales: bool = False
     series: tuple[Series, ...] = ()
     bars: tuple[Bar, ...] = ()
@@ -283,7 +287,7 @@ def budget_chart(answer: BudgetAnswer, title: str, subtitle: str) -> ChartData:
     counted = answer.request is not None
     per = f" a {answer.period}" if answer.period else ""
     bars = tuple(
-        Bar(label=row.model, value=(row.requests if counted else row.tokens) or 0)
+        Bar(label=row.model, value=Decimal((row.requests if counted else row.tokens) or 0))
         for row in answer.rows
     )
     unit = "requests" if counted else "tokens"
@@ -336,3 +340,36 @@ def training_file_chart(
         markers=markers,
         alt_text=alt,
     )
+
+
+def digest_chart(changes: TariffChanges, title: str) -> ChartData | None:
+    """The window's largest price moves (by size, either way), or None for a week without one."""
+    moves = [change for change in (*changes.cuts, *changes.rises) if change.percent is not None]
+    if not moves:
+        return None
+    moves.sort(key=lambda change: (-abs(change.percent or Decimal(0)), change.model, change.price))
+    shown = moves[:MOST_MOVES]
+    bars = tuple(
+        Bar(label=_move_label(change), value=change.percent or Decimal(0)) for change in shown
+    )
+    largest = shown[0]
+    alt = (
+        f"{len(moves)} price changes from {changes.since.isoformat()} to "
+        f"{changes.until.isoformat()}; the largest, {_move_label(largest)}: {largest.percent:+}% "
+        f"({format_usd(largest.old)} to {format_usd(largest.new)} per 1M tokens)."
+    )
+    return ChartData(
+        kind="bars",
+        title=title,
+        subtitle=f"Prices from {changes.since.isoformat()} to {changes.until.isoformat()}",
+        x_label="Model and price",
+        y_label="Change, percent",
+        percent=True,
+        bars=bars,
+        alt_text=alt,
+    )
+
+
+def _move_label(change: PriceChange) -> str:
+    tier = "" if change.tier == "standard" else f" {change.tier}"
+    return f"{change.name} {change.price}{tier}"

@@ -4,7 +4,6 @@ The file is written whole or not at all (a temporary file beside it, then rename
 question with nothing to plot, or a place that cannot be written, is one line and exit 2."""
 
 import os
-import tempfile
 from pathlib import Path
 
 from pricing.chart_data import ChartData
@@ -30,16 +29,12 @@ def write_chart(path: Path, chart: ChartData) -> None:
     if not folder.is_dir():
         raise LlmcostError(f"--chart {path}: the folder {folder} does not exist.")
     png = render_png(chart)
+    # Beside it under a name of its own (created with the umask's permissions), then renamed.
+    temporary = folder / f".{path.name}.{os.getpid()}.tmp"
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".llmcost-", suffix=".png")
-    except OSError as error:
-        raise LlmcostError(
-            f"--chart {path}: cannot write in {folder} ({error.strerror})."
-        ) from error
-    try:
-        with os.fdopen(handle, "wb") as out:
+        with open(temporary, "xb") as out:
             out.write(png)
         os.replace(temporary, path)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise LlmcostError(f"--chart {path}: cannot write it ({error.strerror}).") from error

@@ -24,6 +24,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.leaving import leave_now
 from bot.settings import ClockSettings, SettingsError, load_clock_settings
 from bot.wall_clock import utc_now, utc_today
 from pricing.errors import summary
@@ -66,9 +67,6 @@ class PassTooLong(Exception):
 DISPATCH_EVERY_SECONDS = 60
 # Tariffs are refreshed daily at this UTC hour, away from the usual 09:00 digests.
 REFRESH_HOUR_UTC = 4
-# How long stopping waits for a prices refresh in flight (its download's deadline is 30 s; the
-# rest, storing and building the book, takes about a second).
-REFRESH_GRACE_SECONDS = 20
 PRICES_STALE_AFTER = timedelta(days=1)
 
 
@@ -242,19 +240,15 @@ class Clock:
             await done  # cancelled: the clock is stopping (`refresh_ended` decides)
 
     async def refresh_ended(self) -> None:
-        """On stopping: a refresh in flight gets REFRESH_GRACE_SECONDS to finish. One still
-        running then is left to end with the process, which leaves at once (`os._exit`): an
-        interpreter shutting down under a thread inside a C or Rust extension (the book being
-        built) aborts instead of exiting."""
+        """On stopping: a prices refresh still in flight is not waited for (a download may take
+        its whole 30 s deadline; a refresh stores its file in one transaction, so cut off, it
+        stores nothing). The process then leaves at once (`leave_now`): an interpreter shutting
+        down under a thread inside a C or Rust extension (a book being built in pydantic-core)
+        aborts with "FATAL: exception not rethrown" instead of exiting."""
         thread = self._refreshing
-        if thread is None or not thread.is_alive():
-            return
-        log.info("clock stopping: waiting for the prices refresh in flight")
-        await asyncio.to_thread(thread.join, REFRESH_GRACE_SECONDS)
-        if thread.is_alive():
+        if thread is not None and thread.is_alive():
             log.info("clock stopping during a prices refresh; it ends with the process")
-            logging.shutdown()
-            os._exit(0)
+            leave_now(0)
 
     def prices_are_stale(self) -> bool:
         """At start-up: is the stored data file missing or more than a day old?"""

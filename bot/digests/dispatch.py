@@ -27,10 +27,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.digests.content import compose
+from bot.digests.content import Digest, compose
 from bot.prices.in_force import published_catalogs
 from bot.render.blocks import SlackMessage
-from bot.render.digest import digest_message
+from bot.render.digest import DigestChart, digest_chart_file, digest_message
 from bot.storage.snapshots import SnapshotStore
 from bot.storage.subscriptions import (
     Claim,
@@ -65,6 +65,7 @@ RENEW_EVERY = timedelta(minutes=1)
 # After a 5xx or a lost connection, a post is tried again (history read first) this many times,
 # 1, 2, 4, 8 seconds apart; what still fails is a failed row, tried again on a later pass.
 UNCERTAIN_RETRIES = 4
+DIGEST_CHART_FILE = "llmcost-digest.png"
 UNCERTAIN_BACKOFF_S = 1.0
 
 
@@ -320,6 +321,8 @@ class _Attempt:
         self._recorder = recorder
         self._wall_clock = wall_clock
         self._messages: dict[tuple, SlackMessage] = {}
+        self._composed: dict[tuple, Digest] = {}
+        self._charts: dict[tuple, DigestChart | None] = {}
         # When a channel's previous digest was composed -> the price files to compare for it.
         self._catalogs = SharedReads(functools.partial(published_catalogs, snapshots))
         self._gone: dict[str, str] = {}  # team -> Slack's reason
@@ -339,7 +342,32 @@ class _Attempt:
         except Exception as error:
             log.exception("digest for %s failed", subscription.channel_id)
             return self._settle(claim, "failed", error=f"internal: {error!r}")
-        return self._settle(claim, "posted", message_ts=ts)
+        status = self._settle(claim, "posted", message_ts=ts)
+        await self._attach_chart(claim, ts)
+        return status
+
+    async def _attach_chart(self, claim: Claim, ts: str) -> None:
+        """The window's largest price moves as a chart in the digest's thread (none for a quiet
+        week). The digest is delivered either way: a chart not drawn or refused is one line."""
+        channel = claim.due.subscription.channel_id
+        try:
+            chart = await self._chart(claim.due)
+            if chart is None:
+                return
+            await self._poster.files_upload_v2(
+                channel=channel,
+                thread_ts=ts,
+                content=chart.png,
+                filename=DIGEST_CHART_FILE,
+                title=chart.title,
+                alt_txt=chart.alt_text,
+            )
+        except SlackApiError as error:
+            log.warning(
+                "digest chart for %s not attached: %s", channel, error.response.get("error")
+            )
+        except Exception as error:
+            log.warning("digest chart for %s not attached: %r", channel, error)
 
     async def _post_once(self, claim: Claim) -> str:
         """Post the claim's digest unless the channel already has it. A 429 says Slack did
@@ -439,21 +467,33 @@ class _Attempt:
                 return str(message["ts"])
         return None
 
-    async def _message(self, due: DueDigest) -> SlackMessage:
+    async def _digest(self, due: DueDigest) -> tuple[tuple, Digest]:
         """Channels with the same window and watch list get the same digest: composed once."""
         catalogs = await self._catalogs_since_previous(due)
         # By the catalogs' identity: `_catalogs` keeps them alive while this pass runs.
         key = (due.since, due.until, due.subscription.watch, catalogs and tuple(map(id, catalogs)))
-        if key not in self._messages:
-            digest = compose(
+        if key not in self._composed:
+            self._composed[key] = compose(
                 self._book,
                 since=due.since,
                 until=due.until,
                 watch=due.subscription.watch,
                 catalogs=catalogs,
             )
+        return key, self._composed[key]
+
+    async def _message(self, due: DueDigest) -> SlackMessage:
+        key, digest = await self._digest(due)
+        if key not in self._messages:
             self._messages[key] = digest_message(digest)
         return self._messages[key]
+
+    async def _chart(self, due: DueDigest) -> "DigestChart | None":
+        """The digest's chart, drawn once per digest, in a thread (matplotlib is CPU work)."""
+        key, digest = await self._digest(due)
+        if key not in self._charts:
+            self._charts[key] = await asyncio.to_thread(digest_chart_file, digest)
+        return self._charts[key]
 
     async def _catalogs_since_previous(self, due: DueDigest) -> tuple[Catalog, Catalog] | None:
         """The stored price files to compare for the channel: the one in force when its previous

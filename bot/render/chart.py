@@ -8,6 +8,7 @@ carries no software version or time, so the same chart is the same bytes on ever
 """
 
 import io
+import textwrap
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from pricing.money import format_usd
 from pricing.quantities import format_count
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 12, 7, 100  # 1200 x 700 pixels
+TITLE_WIDTH = 100  # characters on a line of the title (the question's words)
 # Okabe and Ito's palette, told apart with any colour vision.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 STYLE: dict[str, Any] = {
@@ -43,7 +45,8 @@ def render_png(chart: ChartData) -> bytes:
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
         DRAW[chart.kind](axes, chart)
-        figure.suptitle(chart.title, fontsize=14, fontweight="bold")
+        title = "\n".join(textwrap.wrap(chart.title, TITLE_WIDTH))
+        figure.suptitle(title, fontsize=13, fontweight="bold")
         axes.set_title(chart.subtitle, fontsize=9, color="#555555")
         axes.set_xlabel(chart.x_label)
         axes.set_ylabel(chart.y_label)
@@ -93,10 +96,14 @@ def _steps(axes: Any, chart: ChartData) -> None:
 
 def _bars(axes: Any, chart: ChartData) -> None:
     labels = [bar.label for bar in chart.bars]
-    values = [bar.value for bar in chart.bars]
-    drawn = axes.bar(labels, values, color=PALETTE[0])
-    axes.bar_label(drawn, labels=[f"{value:,}" for value in values], fontsize=9)
+    values = [float(bar.value) for bar in chart.bars]
+    colours = [PALETTE[5] if value > 0 else PALETTE[0] for value in values]
+    drawn = axes.bar(labels, values, color=colours if chart.percent else PALETTE[0])
+    said = [f"{bar.value:+}%" if chart.percent else f"{bar.value:,}" for bar in chart.bars]
+    axes.bar_label(drawn, labels=said, fontsize=9)
     axes.tick_params(axis="x", labelrotation=20)
+    for label in axes.get_xticklabels():
+        label.set_horizontalalignment("right")
 
 
 def _histogram(axes: Any, chart: ChartData) -> None:
@@ -126,7 +133,7 @@ def _mark(axes: Any, marker: Marker, index: int) -> None:
     axes.annotate(
         marker.label,
         (marker.x, float(marker.y)),
-        xytext=(6, -14 * index),
+        xytext=(6, -14 * (index + 1)),
         textcoords="offset points",
         fontsize=9,
     )

@@ -289,6 +289,24 @@ def _fallback(digest: Digest) -> str:
     return clip("\n".join(lines), MAX_FALLBACK_TEXT)
 
 
+@dataclass(frozen=True)
+class DigestChart:
+    png: bytes
+    title: str
+    alt_text: str
+
+
+def digest_chart_file(digest: Digest) -> DigestChart | None:
+    """The week's largest price moves as a chart, or None for a week without one."""
+    from bot.render.chart import render_png  # matplotlib: only for a week with moves
+    from pricing.chart_data import digest_chart
+
+    chart = digest_chart(digest.changes, f"{TITLE}: {period(digest)}")
+    if chart is None:
+        return None
+    return DigestChart(png=render_png(chart), title=chart.title, alt_text=chart.alt_text)
+
+
 def digest_message(digest: Digest) -> SlackMessage:
     """The digest as one Slack message, within Slack's limits however long the week was."""
     if digest.is_quiet:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from bot.answering import Answerer
+from bot.leaving import leave_now
 from bot.render.blocks import home_view
 from bot.settings import LOG_FORMAT
 from bot.slack.markup import from_slack, take_private
@@ -135,7 +136,7 @@ def exit_with(server_pid: int) -> None:
         try:
             os.kill(server_pid, 0)
         except ProcessLookupError:
-            os._exit(0)
+            leave_now(0)
 
 
 def run_in_worker(work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

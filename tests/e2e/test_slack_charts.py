@@ -19,7 +19,8 @@ def _uploaded_into(fake, thread: str) -> bytes:
     assert completed.body["thread_ts"] == thread
     assert completed.body["files"][0]["id"] == asked.response["file_id"] == sent.body["file"]
     png = fake.uploaded(sent.body["file"])
-    assert png is not None and png.startswith(PNG_SIGNATURE)
+    assert png is not None
+    assert png.startswith(PNG_SIGNATURE)
     return png
 
 

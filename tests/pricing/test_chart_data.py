@@ -31,13 +31,16 @@ def _charted(book, question):
 )
 def test_each_line_passes_through_the_answers_total_at_the_asked_volume(book, question):
     result, chart = _charted(book, question)
-    asked = result.usage.requests or result.usage.total or (result.usage.input or 0) + (
-        result.usage.output or 0
+    asked = (
+        result.usage.requests
+        or result.usage.total
+        or (result.usage.input or 0) + (result.usage.output or 0)
     )
     assert [series.label for series in chart.series] == [row.model for row in result.rows]
     for series, row in zip(chart.series, result.rows, strict=True):
         assert series.y[series.x.index(asked)] == row.total_usd
-    assert chart.log_scales and chart.y_dollars
+    assert chart.log_scales
+    assert chart.y_dollars
     assert chart.title == render(parse(question))
 
 
@@ -54,7 +57,8 @@ def test_the_break_even_marker_is_the_answers_count(book):
     tuned, base = chart.series
     assert tuned.y[0] == result.training_usd  # the fine-tuned line starts at its training
     before, after = tuned.x.index(36), tuned.x.index(44)
-    assert tuned.y[before] > base.y[before] and tuned.y[after] < base.y[after]
+    assert tuned.y[before] > base.y[before]
+    assert tuned.y[after] < base.y[after]
     assert "after 40 requests" in chart.alt_text
 
 
@@ -71,7 +75,7 @@ def test_history_steps_through_the_dated_prices(book):
 def test_budget_bars_are_the_counts(book):
     result, chart = _charted(book, "budget $500 gpt-4o gpt-4o-mini 2k in 500 out")
     assert [(bar.label, bar.value) for bar in chart.bars] == [
-        (row.model, row.requests) for row in result.rows
+        (row.model, Decimal(row.requests)) for row in result.rows
     ]
 
 
@@ -82,7 +86,8 @@ def test_nothing_to_chart(book, question):
 
 def test_volumes_span_two_decades_either_side_of_the_asked_one():
     found = volumes(200_000)
-    assert found[0] == 2_000 and found[-1] == 20_000_000 and 200_000 in found
+    assert (found[0], found[-1]) == (2_000, 20_000_000)
+    assert 200_000 in found
     assert found == sorted(set(found))
 
 

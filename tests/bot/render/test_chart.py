@@ -76,14 +76,16 @@ def test_the_terminal_writes_the_chart_and_names_it(tmp_path):
 def test_json_has_the_series_on_their_own_and_with_the_file(tmp_path):
     code, out, _ = run(["--json", *EXAMPLES[0].split()], today=TODAY)
     document = json.loads(out)
-    assert code == 0 and "chart_file" not in document
+    assert code == 0
+    assert "chart_file" not in document
     lines = {series["label"]: series for series in document["chart"]["series"]}
     assert set(lines) == {"gpt-4-8k", "ft-gpt-3.5"}
     index = lines["gpt-4-8k"]["x"].index(200_000)
     assert Decimal(lines["gpt-4-8k"]["y"][index]) == Decimal(document["rows"][0]["total_usd"])
     target = tmp_path / "c.png"
     code, out, _ = run(["--json", "--chart", str(target), *EXAMPLES[0].split()], today=TODAY)
-    assert json.loads(out)["chart_file"] == str(target) and target.exists()
+    assert json.loads(out)["chart_file"] == str(target)
+    assert target.exists()
 
 
 @pytest.mark.parametrize(
@@ -101,7 +103,9 @@ def test_nothing_to_chart_or_nowhere_to_write_is_one_line_and_no_file(tmp_path, 
     argv = [arg.replace("{tmp}", str(tmp_path)) for arg in argv]
     code, out, err = run(argv, today=TODAY)
     assert (code, out) == (2, "")
-    assert said in err and "\n" not in err.strip() and "Traceback" not in err
+    assert said in err
+    assert "\n" not in err.strip()
+    assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -110,7 +114,8 @@ def test_a_training_file_is_charted_as_tokens_per_example(tmp_path, monkeypatch)
     (tmp_path / "train.jsonl").write_bytes(toy_bytes())
     code, out, _ = run(["--json", "finetune", "train.jsonl", "gpt-4o-mini"], today=TODAY)
     document = json.loads(out)
-    assert code == 0 and document["chart"]["kind"] == "histogram"
+    assert code == 0
+    assert document["chart"]["kind"] == "histogram"
     (series,) = document["chart"]["series"]
     assert sum(int(n) for n in series["y"]) == document["examples"]
     assert min(series["x"]) == document["tokens"]["min"]
