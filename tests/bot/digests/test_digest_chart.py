@@ -2,8 +2,10 @@
 and a chart Slack refuses leaves the digest delivered."""
 
 import asyncio
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digests.dispatch import Dispatcher
@@ -11,12 +13,18 @@ from bot.storage.subscriptions import DigestStore
 from pricing.changes import tariff_changes
 from pricing.chart_data import digest_chart
 from pricing.sources import load_book
-from tests.bot.digests.test_dispatch import fake  # noqa: F401 - the fixture
 from tests.bot.storage.test_subscriptions import subscribe
+from tests.fake_slack import FakeSlack
 
 # The Monday of OpenAI's DevDay (2023-11-06), whose price cuts the bundled tariffs date.
 AFTER_DEVDAY = datetime(2023, 11, 6, 9, 5, tzinfo=UTC)
 QUIET = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack() as slack:
+        yield slack
 
 
 def _pass(store, fake, now: datetime, channel: str = "C1") -> None:
