@@ -228,6 +228,13 @@ def breakeven_chart(answer: BreakevenAnswer, title: str, subtitle: str) -> Chart
         alt = f"{tuned.model} pays back its training against {base.model} after {n:,} requests."
     else:
         alt = f"{tuned.model} never pays back its training against {base.model}."
+    # A shutdown or the end of new fine-tuning jobs bounds how long the requests can go on.
+    markers += [
+        Marker(label=f"{row.model}: {warning}")
+        for row in (tuned, base)
+        for warning in row.warnings
+        if "shut" in warning or "fine-tuning" in warning
+    ]
     return ChartData(
         kind="lines",
         title=title,

@@ -117,7 +117,21 @@ def _histogram(axes: Any, chart: ChartData) -> None:
 
 
 def _mark(axes: Any, marker: Marker, index: int) -> None:
-    """A volume as a dashed line; a point with its label, labels of one volume stacked."""
+    """A volume as a dashed line; a point with its label, labels of one volume stacked; a note
+    (no place on the axes: a shutdown) under the plot."""
+    if marker.x is None:
+        text = "\n".join(textwrap.wrap(marker.label, 150))
+        axes.annotate(
+            text,
+            (0, 0),
+            xycoords="axes fraction",
+            xytext=(0, -40 - 24 * index),
+            textcoords="offset points",
+            fontsize=8,
+            color="#D55E00",
+            va="top",
+        )
+        return
     if marker.y is None:
         axes.axvline(marker.x, color="#555555", linestyle="--", linewidth=1)
         axes.annotate(

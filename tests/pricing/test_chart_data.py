@@ -52,8 +52,11 @@ def test_cheapest_draws_its_top_five(book):
 def test_the_break_even_marker_is_the_answers_count(book):
     question = "breakeven ft-gpt-3.5 vs gpt-4-8k prompt 1500 -> 200 output 300 training 100k x3"
     result, chart = _charted(book, question)
-    (marker,) = chart.markers
+    marker, *notes = chart.markers
     assert marker.x == result.breakeven_requests == 40
+    # Both models were shut down on 2026-10-23: noted, at no place on the axes.
+    assert [note.x for note in notes] == [None, None]
+    assert all("shut down on 2026-10-23" in note.label for note in notes)
     tuned, base = chart.series
     assert tuned.y[0] == result.training_usd  # the fine-tuned line starts at its training
     before, after = tuned.x.index(36), tuned.x.index(44)
