@@ -3,7 +3,8 @@
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+import time as wall_clock
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -151,3 +152,12 @@ def age_deliveries(database_url: str, by: timedelta) -> None:
                 )
     finally:
         store.close()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Until `condition()` holds (polled: another process's doing), or AssertionError."""
+    deadline = wall_clock.monotonic() + timeout
+    while not condition():
+        if wall_clock.monotonic() > deadline:
+            raise AssertionError("timed out")
+        wall_clock.sleep(0.05)

@@ -6,8 +6,7 @@ import json
 import signal
 import subprocess
 import sys
-import time as wall_clock
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from sqlalchemy import update
 from bot.digests.schedules import Schedule
 from bot.storage.snapshots import SnapshotStore
 from bot.storage.store import Store, price_snapshots
-from tests.e2e.clock import clock_env, posts_by_channel, subscribe
+from tests.e2e.clock import clock_env, posts_by_channel, subscribe, wait_until
 from tests.e2e.server import SIGNING_SECRET, free_port, running_server, server_env
 from tests.fake_slack import FakeSlack
 from tests.prices_server import PricesServer
@@ -54,14 +53,6 @@ def newest_source(database_url: str) -> str | None:
     finally:
         store.close()
     return None if newest is None else newest.source_url
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = wall_clock.monotonic() + timeout
-    while not condition():
-        if wall_clock.monotonic() > deadline:
-            raise AssertionError("timed out")
-        wall_clock.sleep(0.05)
 
 
 def age_snapshots(database_url: str, by: timedelta) -> None:
