@@ -19,6 +19,7 @@ from bot.answering import Answerer
 from bot.slack.delivery import Place
 from bot.slack.services import Services
 from pricing.errors import LlmcostError
+from pricing.verbs.finetune import SLACK_FILE
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,11 @@ def chart_file(answerer: Answerer, question: str) -> ChartFile | None:
     from bot.render.chart import render_png
     from pricing.chart_data import chart_of
 
+    if SLACK_FILE in question:  # its tally is the file's, read when it was shared
+        raise LlmcostError(
+            "a training file's chart is drawn in a terminal: "
+            "`llmcost --chart chart.png finetune train.jsonl`."
+        )
     query = answerer.question(question)
     answer = answerer.answer(query)
     chart = chart_of(query, answer, answerer.book(), answerer.today())
