@@ -555,6 +555,19 @@ class FakeSlack:
         )
         return web.Response(text=f"OK - {len(content)}" if known else "not found", status=status)
 
+    def _files_answer(self, method: str, body: dict) -> dict:
+        if method == "files.getUploadURLExternal":
+            return self._upload_url(body)
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(body)
+        if method == "files.info":
+            with self._cond:
+                stored = self._files.get(str(body.get("file", "")))
+            if stored is None:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": stored[0]}
+        return {"ok": True}
+
     def _upload_url(self, body: dict) -> dict:
         file_id = f"F{next(self._file_counter):08d}"
         with self._cond:
@@ -621,16 +634,8 @@ class FakeSlack:
             return {"ok": True, "channel": _conversation(channel)}
         if method == "conversations.history":
             return {"ok": True, "messages": self._history(str(channel), body), "has_more": False}
-        if method == "files.getUploadURLExternal":
-            return self._upload_url(body)
-        if method == "files.completeUploadExternal":
-            return self._complete_upload(body)
-        if method == "files.info":
-            with self._cond:
-                stored = self._files.get(str(body.get("file", "")))
-            if stored is None:
-                return {"ok": False, "error": "file_not_found"}
-            return {"ok": True, "file": stored[0]}
+        if method.startswith("files."):
+            return self._files_answer(method, body)
         if method == "apps.connections.open":
             if not token.startswith("xapp-"):
                 return {"ok": False, "error": "not_allowed_token_type"}

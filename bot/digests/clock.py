@@ -277,6 +277,8 @@ class Clock:
             return await dispatcher.run_pass(now)
 
     async def run_forever(self) -> None:
+        """The scheduler until SIGINT or SIGTERM. Longer than 60 lines: its two jobs are set up
+        here, beside the stop event and the set of passes in flight they share."""
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
