@@ -92,6 +92,11 @@ def read(text: str, today: date, names: Names | None = None) -> Reading:
     if verb is not None and (verb.free_text or verb.name == "help"):
         # Free text is the question itself.
         return Reading(parse(text, is_model), shown=verb.name != "help")
+    if verb is not None and verb.name == "finetune":
+        from pricing.verbs.finetune import is_file_word  # loaded by the verb already
+
+        if any(map(is_file_word, rest.split())):
+            return Reading(parse(text, is_model))  # a path is read as typed ('logs/d.jsonl')
     if verb is None and is_sentence(first):
         text = as_command(text)
         first, _, rest = text.partition(" ")
