@@ -286,3 +286,9 @@ def test_relative_dates_load_dateparser_only_when_asked():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout.split("\n")
     assert shown[:2] == ["False", "True"]
+
+
+def test_a_training_files_path_is_no_phrase():
+    # 'logs/d.jsonl' holds '/d', which a question's words would read as 'per day'.
+    reading = read("finetune logs/d.jsonl gpt-4o-mini", TODAY)
+    assert reading.read_as == "finetune logs/d.jsonl gpt-4o-mini"
