@@ -30,6 +30,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.render.buttons import NEXT_ACTION, next_questions
 from bot.render.text import (
     MAX_SOURCES_LISTED,
     Grid,
@@ -432,10 +433,13 @@ def answer_message(
     asked_by: str | None = None,
     note: str | None = None,
     shareable: bool = False,
+    next_from: str | None = None,
 ) -> SlackMessage:
     """An answer as a Slack message. `question` is user words (escaped here); `asked_by` a Slack
     user id; `note` an extra line of our own mrkdwn (not escaped); `shareable` adds a button
-    that posts the same question in the channel (for an answer only the asker sees)."""
+    that posts the same question in the channel (for an answer only the asker sees);
+    `next_from`, the canonical question of a public answer, adds the likely next questions as
+    buttons (bot.render.buttons)."""
     blocks: list[Block] = [header_block(answer.title), _asked(question, asked_by)]
     blocks += _read_as(answer)
     if answer.summary:
@@ -449,11 +453,22 @@ def answer_message(
             text="Post in channel", action_id=SHARE_ACTION, value=question, style="primary"
         )
         blocks.append(ActionsBlock(elements=[button]))
+    elif next_from is not None:
+        blocks += _next_buttons(answer, next_from)
     if answer.kind != "help":
         blocks += _assumptions(answer)  # last: `fit` keeps it when it must cut
     return SlackMessage(
         text=_fallback(_fallback_lines(answer), answer_grid(answer)), blocks=fit(blocks)
     )
+
+
+def _next_buttons(answer: answers.Answer, question: str) -> list[ActionsBlock]:
+    buttons = [
+        ButtonElement(text=next.label, action_id=f"{NEXT_ACTION}_{index}", value=value)
+        for index, next in enumerate(next_questions(answer))
+        if len(value := next.value(question)) <= MAX_BUTTON_VALUE
+    ]
+    return [ActionsBlock(elements=buttons)] if buttons else []
 
 
 def _is_question(words: str) -> bool:

@@ -60,6 +60,7 @@ class ClickedButton(Payload):
 
 class Container(Payload):
     thread_ts: SlackTs | None = None
+    message_ts: SlackTs | None = None  # the message whose button was clicked
 
 
 class ButtonClick(Payload):

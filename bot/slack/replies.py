@@ -28,6 +28,8 @@ class Reply:
     asked_by: str | None = None
     # A reply in a thread, whose suggestions are replies too.
     in_thread: bool = False
+    # The words shown as asked, when not the question itself: a button's ("batch").
+    asked_as: str | None = None
 
     @property
     def is_help_or_error(self) -> bool:
@@ -43,11 +45,12 @@ class Reply:
         assert self.answer is not None
         return answer_message(
             self.answer,
-            question=self.question or self.typed,
+            question=self.asked_as or self.question or self.typed,
             asked_by=self.asked_by,
             note=note,
             # Only the asker sees a private answer; one click shows it to the channel.
             shareable=self.private and self.question is not None,
+            next_from=None if self.private else self.question,
         )
 
 

@@ -1,6 +1,9 @@
-"""Buttons: "Post in channel" on an answer only the asker could see."""
+"""Buttons: "Post in channel" on an answer only the asker could see, and the next questions
+under a public answer ("Per month", "Batch", "Chart"...), asked in its thread as if typed there."""
 
 import logging
+import re
+from dataclasses import replace
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -9,10 +12,12 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.blocks import SHARE_ACTION
-from bot.slack.delivery import TROUBLE, Place, deliver, respond_to_asker
+from bot.render.buttons import CHART, NEXT_ACTION, read_value
+from bot.slack.charts import post_chart
+from bot.slack.delivery import TROUBLE, Place, deliver, post_in_thread, respond_to_asker
 from bot.slack.payloads import ButtonClick, read_payload
 from bot.slack.services import Services
-from bot.slack.workers import needs_a_worker, question
+from bot.slack.workers import follow_up, needs_a_worker, question
 
 log = logging.getLogger(__name__)
 
@@ -55,5 +60,54 @@ async def share(
             log.exception("removing the private copy failed")
 
 
+async def on_next(
+    ack: AsyncAck,
+    body: dict,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    services: Services,
+) -> None:
+    await ack()
+    services.after_ack(ask_next(body, client, context.team_id or "", services))
+
+
+async def ask_next(body: dict, client: AsyncWebClient, team_id: str, services: Services) -> None:
+    """A next-question button: its words asked in the answer's thread against the thread's
+    question as it stands now (or, when the thread's question is gone, the one the button
+    carries), answered there as a typed reply is, saying who clicked."""
+    click = read_payload(ButtonClick, body, what="a click")
+    if click is None:
+        return
+    carried = read_value(click.actions[0].value)
+    thread_ts = click.container.thread_ts or click.container.message_ts
+    if carried is None or thread_ts is None:
+        log.warning("a next-question click without its question or its message; ignored")
+        return
+    words, carried_question = carried
+    place = Place(team_id, click.channel.id, thread_ts)
+    stored = await services.off_loop(
+        services.store.thread_question,
+        team_id=team_id,
+        channel_id=place.channel,
+        thread_ts=thread_ts,
+    )
+    previous = stored or carried_question
+    try:
+        if words == CHART:
+            await post_chart(client, services, previous, place)
+            return
+        heavy = needs_a_worker(words, previous)
+        reply = await services.priced(follow_up, words, previous, click.user.id, heavy=heavy)
+        if reply is None:  # a button's words always change a question; never chat
+            log.warning("next-question words %r did not apply to %r", words, previous)
+            return
+        # "Asked by @ana: batch": the button's words, as if typed.
+        clicked = replace(reply, asked_as=words)
+        await post_in_thread(client, services, clicked, place, user=click.user.id)
+    except Exception:
+        log.exception("answering a next-question click failed")
+
+
 def register(app: AsyncApp, services: Services) -> None:
     app.action(SHARE_ACTION)(services.bind(on_share))
+    app.action(re.compile(rf"^{NEXT_ACTION}_\d$"))(services.bind(on_next))

@@ -20,6 +20,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.answering import Answerer
 from bot.render.blocks import SHARE_ACTION
+from bot.render.buttons import MOST_BUTTONS, NEXT_ACTION
 from bot.settings import load_settings
 from bot.slack.app import build_app
 from bot.slack.listeners.commands import COMMAND
@@ -46,13 +47,14 @@ EVENT_SCOPES = {
     **{event: scope for event, (_, scope) in MESSAGE_EVENTS.items()},
 }
 # The buttons the app's messages carry; each reaches the app only with interactivity enabled.
-ACTION_IDS = [SHARE_ACTION]
+ACTION_IDS = [SHARE_ACTION, *(f"{NEXT_ACTION}_{index}" for index in range(MOST_BUTTONS))]
 # Scopes for what the app does rather than what it receives: users:read gives a digest
 # subscriber's time zone; the history scopes above also let the clock check, before posting a
 # digest again, that an interrupted attempt did not post it (conversations.history); files:read
-# lets it download a training file shared with it (url_private, files.info). A shared file
-# arrives in the message events above (subtype file_share), so no file event is subscribed.
-ANSWER_SCOPES = {"commands", "chat:write", "users:read", "files:read"}
+# lets it download a training file shared with it (url_private, files.info), files:write upload
+# a chart into a thread. A shared file arrives in the message events above (subtype
+# file_share), so no file event is subscribed.
+ANSWER_SCOPES = {"commands", "chat:write", "users:read", "files:read", "files:write"}
 
 
 @pytest.fixture(scope="module")
