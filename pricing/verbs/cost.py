@@ -31,7 +31,8 @@ SUMMARY = "Price one model; sizes can be per request, times a number of requests
 DETAILS = (
     "'2k in 500 out x 10000 requests' prices 10,000 requests of that size and warns when one "
     "request does not fit the model's context window.",
-    "Add 'as of 2023-08-22' for the prices in force on that date.",
+    "Add 'as of 2023-08-22' for the prices in force on that date. Several models named "
+    "('cost gpt-4o and claude sonnet 4.5 1M tokens') are compared.",
 )
 MORE_EXAMPLES = ("cost gpt-4-32k 1.2M in 300k out",)
 
