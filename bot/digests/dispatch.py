@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -30,7 +30,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.digests.content import Digest, compose
 from bot.prices.in_force import published_catalogs
 from bot.render.blocks import SlackMessage
-from bot.render.digest import DigestChart, digest_chart_file, digest_message
+from bot.render.digest import digest_chart_file, digest_message
+from bot.slack.client import upload_image
 from bot.storage.snapshots import SnapshotStore
 from bot.storage.subscriptions import (
     Claim,
@@ -43,6 +44,9 @@ from bot.storage.subscriptions import (
 )
 from bot.wall_clock import utc_now
 from pricing.tariffs import Catalog, TariffBook
+
+if TYPE_CHECKING:  # matplotlib's side: imported when a week has moves to draw
+    from bot.render.chart import ChartImage
 
 log = logging.getLogger(__name__)
 Key = TypeVar("Key")
@@ -322,7 +326,7 @@ class _Attempt:
         self._wall_clock = wall_clock
         self._messages: dict[tuple, SlackMessage] = {}
         self._composed: dict[tuple, Digest] = {}
-        self._charts: dict[tuple, DigestChart | None] = {}
+        self._charts: dict[tuple, ChartImage | None] = {}  # drawn once per digest
         # When a channel's previous digest was composed -> the price files to compare for it.
         self._catalogs = SharedReads(functools.partial(published_catalogs, snapshots))
         self._gone: dict[str, str] = {}  # team -> Slack's reason
@@ -354,13 +358,8 @@ class _Attempt:
             chart = await self._chart(claim.due)
             if chart is None:
                 return
-            await self._poster.files_upload_v2(
-                channel=channel,
-                thread_ts=ts,
-                content=chart.png,
-                filename=DIGEST_CHART_FILE,
-                title=chart.title,
-                alt_txt=chart.alt_text,
+            await upload_image(
+                self._poster, chart, channel=channel, thread_ts=ts, filename=DIGEST_CHART_FILE
             )
         except SlackApiError as error:
             log.warning(
@@ -488,7 +487,7 @@ class _Attempt:
             self._messages[key] = digest_message(digest)
         return self._messages[key]
 
-    async def _chart(self, due: DueDigest) -> "DigestChart | None":
+    async def _chart(self, due: DueDigest) -> "ChartImage | None":
         """The digest's chart, drawn once per digest, in a thread (matplotlib is CPU work)."""
         key, digest = await self._digest(due)
         if key not in self._charts:

@@ -10,6 +10,7 @@ carries no software version or time, so the same chart is the same bytes on ever
 import io
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +32,19 @@ STYLE: dict[str, Any] = {
     "svg.hashsalt": "llmcost",
     "text.parse_math": False,  # "$0.03/1K prompt, $0.06/1K" is text, not mathematics
 }
+
+
+@dataclass(frozen=True)
+class ChartImage:
+    """A chart drawn, and what its upload says of it (a title; alt text with the numbers)."""
+
+    png: bytes
+    title: str
+    alt_text: str
+
+
+def drawn(chart: ChartData) -> ChartImage:
+    return ChartImage(png=render_png(chart), title=chart.title, alt_text=chart.alt_text)
 
 
 def render_png(chart: ChartData) -> bytes:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import Block, SectionBlock
 
@@ -31,6 +32,9 @@ from bot.render.blocks import (
 )
 from bot.render.text import DEFAULT_WIDTH, MAX_SOURCES_LISTED, wrap
 from bot.slack.markup import escape
+
+if TYPE_CHECKING:
+    from bot.render.chart import ChartImage
 from pricing.changes import Change, ModelAdded, ModelRetired, PriceChange
 from pricing.money import format_rate
 
@@ -289,22 +293,13 @@ def _fallback(digest: Digest) -> str:
     return clip("\n".join(lines), MAX_FALLBACK_TEXT)
 
 
-@dataclass(frozen=True)
-class DigestChart:
-    png: bytes
-    title: str
-    alt_text: str
-
-
-def digest_chart_file(digest: Digest) -> DigestChart | None:
+def digest_chart_file(digest: Digest) -> "ChartImage | None":
     """The week's largest price moves as a chart, or None for a week without one."""
-    from bot.render.chart import render_png  # matplotlib: only for a week with moves
+    from bot.render.chart import drawn  # matplotlib's side: only for a week with moves
     from pricing.chart_data import digest_chart
 
     chart = digest_chart(digest.changes, f"{TITLE}: {period(digest)}")
-    if chart is None:
-        return None
-    return DigestChart(png=render_png(chart), title=chart.title, alt_text=chart.alt_text)
+    return None if chart is None else drawn(chart)
 
 
 def digest_message(digest: Digest) -> SlackMessage:

@@ -10,16 +10,20 @@ thread saying why the chart is missing and what would fix it."""
 
 import logging
 import re
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answering import Answerer
+from bot.slack.client import upload_image
 from bot.slack.delivery import Place
 from bot.slack.services import Services
 from pricing.errors import LlmcostError
 from pricing.verbs.finetune import SLACK_FILE
+
+if TYPE_CHECKING:  # matplotlib's side is imported when a chart is asked, not at start-up
+    from bot.render.chart import ChartImage
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +45,6 @@ UPLOAD_REFUSED = {
 }
 
 
-@dataclass(frozen=True)
-class ChartFile:
-    png: bytes
-    title: str
-    alt_text: str
-
-
 def is_chart_reply(text: str) -> bool:
     return CHART_REPLY.fullmatch(text.strip()) is not None
 
@@ -58,10 +55,10 @@ def chart_command(text: str) -> str | None:
     return found["question"].strip() if found else None
 
 
-def chart_file(answerer: Answerer, question: str) -> ChartFile | None:
+def chart_file(answerer: Answerer, question: str) -> "ChartImage | None":
     """The chart of a stored (canonical) question, drawn; None when it has nothing to plot.
     Runs in the answer worker."""
-    from bot.render.chart import render_png
+    from bot.render.chart import drawn
     from pricing.chart_data import chart_of
 
     if SLACK_FILE in question:  # its tally is the file's, read when it was shared
@@ -74,7 +71,7 @@ def chart_file(answerer: Answerer, question: str) -> ChartFile | None:
     chart = chart_of(query, answer, answerer.book(), answerer.today())
     if chart is None:
         return None
-    return ChartFile(png=render_png(chart), title=chart.title, alt_text=chart.alt_text)
+    return drawn(chart)
 
 
 async def post_chart(
@@ -82,11 +79,11 @@ async def post_chart(
 ) -> None:
     """Upload the chart of `question` into the thread at `place`, or say in it why not."""
     try:
-        drawn = await services.priced(chart_file, question, heavy=True)
+        image = await services.priced(chart_file, question, heavy=True)
     except LlmcostError as error:
         await _note(client, place, f"No chart: {error.message}")
         return
-    if drawn is None:
+    if image is None:
         await _note(
             client,
             place,
@@ -95,13 +92,9 @@ async def post_chart(
         )
         return
     try:
-        await client.files_upload_v2(
-            channel=place.channel,
-            thread_ts=place.thread_ts,
-            content=drawn.png,
-            filename=FILENAME,
-            title=drawn.title,
-            alt_txt=drawn.alt_text,
+        assert place.thread_ts is not None  # a chart always goes into a thread
+        await upload_image(
+            client, image, channel=place.channel, thread_ts=place.thread_ts, filename=FILENAME
         )
     except SlackApiError as error:
         code = str(error.response.get("error"))

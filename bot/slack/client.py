@@ -4,6 +4,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import aiohttp
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -19,6 +20,9 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+
+if TYPE_CHECKING:  # the type only: the client is on every request's path, charts are not
+    from bot.render.chart import ChartImage
 
 # A few tries over a few seconds: enough for a blip or a short rate limit, while the person
 # who asked is still looking at the channel.
@@ -105,3 +109,18 @@ async def shared_session(client: AsyncWebClient) -> AsyncIterator[None]:
     finally:
         client.session = None
         await session.close()
+
+
+async def upload_image(
+    client: AsyncWebClient, image: "ChartImage", *, channel: str, thread_ts: str, filename: str
+) -> None:
+    """A chart into a thread, with slack_sdk's files_upload_v2 (files.getUploadURLExternal, the
+    bytes, files.completeUploadExternal); SlackApiError when Slack refuses it."""
+    await client.files_upload_v2(
+        channel=channel,
+        thread_ts=thread_ts,
+        content=image.png,
+        filename=filename,
+        title=image.title,
+        alt_txt=image.alt_text,
+    )
