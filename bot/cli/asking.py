@@ -109,6 +109,11 @@ def read_argv(argv: Sequence[str]) -> Invocation:
         else:
             invocation.words.append(arg)
         index += 1
+    if invocation.words[:1] == ["chart"]:  # as `/llmcost chart compare ...` is asked in Slack
+        example = " ".join(["llmcost --chart chart.png", *invocation.words[1:]]).strip()
+        raise LlmcostError(
+            f"In a terminal a chart is drawn into a file: {example}", suggestions=[example]
+        )
     return invocation
 
 

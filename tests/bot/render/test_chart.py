@@ -97,6 +97,7 @@ def test_json_has_the_series_on_their_own_and_with_the_file(tmp_path):
         (["--chart", "{tmp}", "cost", "gpt-4o", "1M", "tokens"], "is a folder"),
         (["cost", "gpt-4o", "1M", "tokens", "--chart"], "usage: llmcost --chart FILE.png"),
         (["--chart", "{tmp}/c.png", "cost", "nosuchmodel", "1M", "tokens"], "'nosuchmodel'"),
+        (["chart", "cost", "gpt-4o", "1M", "tokens"], "llmcost --chart chart.png cost gpt-4o"),
     ],
 )
 def test_nothing_to_chart_or_nowhere_to_write_is_one_line_and_no_file(tmp_path, argv, said):
