@@ -114,12 +114,14 @@ class _Answer(_Frozen):
     ignored: tuple[str, ...] = ()
 
     @property
+    def ignored_said(self) -> str:
+        """' (ignored: api, please)', or nothing: how every face names the words left out."""
+        return f" (ignored: {', '.join(self.ignored)})" if self.ignored else ""
+
+    @property
     def read_as_line(self) -> str | None:
-        """'Read as: cost gpt-5-nano 3M in 1M out batch (ignored: api)', as every face says it."""
-        if self.read_as is None:
-            return None
-        ignored = f" (ignored: {', '.join(self.ignored)})" if self.ignored else ""
-        return f"Read as: {self.read_as}{ignored}"
+        """'Read as: cost gpt-5-nano 3M in 1M out batch (ignored: api)', in plain text."""
+        return None if self.read_as is None else f"Read as: {self.read_as}{self.ignored_said}"
 
     @computed_field  # type: ignore[prop-decorator]
     @property

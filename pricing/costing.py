@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from pricing.answers import PricedRow, PricePart, Rate, RequestFee, TariffRow
 from pricing.errors import NoPrice
-from pricing.lexicon import PERIOD_HOURS, PERIOD_LENGTHS
+from pricing.lexicon import PERIOD_HOURS, PERIOD_LENGTHS, SELLER_LEADS, SELLER_NAMES
 from pricing.money import EXACT, MTOK, cost_of, format_rate, format_usd, request_fee_of
 from pricing.quantities import DEFAULT_SPLIT, Ratio, counted, format_count
 from pricing.query import AskedTier, CacheTokens, Period, Usage
@@ -566,28 +566,31 @@ def workload(usage: Usage) -> str:
     return f"{text} a {usage.period}" if usage.period else text
 
 
-# "openai via openrouter": the words after one of these name the seller of the models.
-SELLER_WORDS = ("via", "on")
-
-
 def tariff_matches(
     tariff: Tariff, words: str | None, providers: Collection[str] = frozenset()
 ) -> bool:
     """Every word of the filter describes the model. A word that is one of `providers` names
     a maker: its own listings ('openai': OpenAI's models, not resellers' copies of them);
-    after 'via' or 'on' it names the seller, and the maker's name then only has to appear in
-    the seller's ids ('openai via openrouter'). Any other word appears in the model's names
-    or provider."""
+    after 'via' or 'on' (`pricing.lexicon.SELLER_LEADS`) it names the seller ('bedrock' is
+    aws), and the maker's name then only has to appear in the seller's ids ('openai via
+    openrouter'). A version ('5', '4.5') is a version of its own in a name, not the end of
+    another ('gpt 5' is not gpt-3.5). Any other word appears in the model's names or provider."""
     if not words:
         return True
     asked = words.lower().split()
-    seller = next(
-        (after for word, after in itertools.pairwise(asked) if word in SELLER_WORDS), None
+    # "openai via openrouter", "claude on bedrock": the seller, as the question grammar reads it.
+    said, seller = next(
+        (
+            (after, SELLER_NAMES.get(after, after))
+            for word, after in itertools.pairwise(asked)
+            if word in SELLER_LEADS
+        ),
+        (None, None),
     )
     if seller is not None and seller in providers:
         if tariff.provider != seller:
             return False
-        asked = [w for w in asked if w not in SELLER_WORDS and w != seller]
+        asked = [w for w in asked if w not in SELLER_LEADS and w != said]
     names = (tariff.model, tariff.provider, tariff.name or "", *tariff.aliases)
     haystack = " ".join(names).lower()
     for word in asked:

@@ -208,8 +208,7 @@ def _read_as(answer: answers.Answer) -> list[ContextBlock]:
     """How the question was read, in the words that ask it again, and what was left out."""
     if answer.read_as is None:
         return []
-    ignored = f" (ignored: {escape(', '.join(answer.ignored))})" if answer.ignored else ""
-    return [context_block(f"Read as: {code(answer.read_as)}{ignored}")]
+    return [context_block(f"Read as: {code(answer.read_as)}{escape(answer.ignored_said)}")]
 
 
 def _totals(answer: answers.PricedAnswer, grid: Grid) -> list[SectionBlock]:

@@ -292,3 +292,10 @@ def test_a_training_files_path_is_no_phrase():
     # 'logs/d.jsonl' holds '/d', which a question's words would read as 'per day'.
     reading = read("finetune logs/d.jsonl gpt-4o-mini", TODAY)
     assert reading.read_as == "finetune logs/d.jsonl gpt-4o-mini"
+
+
+def test_a_filter_names_its_seller_as_a_question_does(book):
+    # 'on bedrock' in a models filter is aws's listings, as 'on bedrock' is in a question.
+    result = answer(parse("models claude sonnet 4.5 on bedrock"), book, TODAY)
+    assert result.rows
+    assert {row.provider for row in result.rows} == {"aws"}
