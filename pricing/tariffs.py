@@ -342,7 +342,12 @@ class Tariff(BaseModel):
     def is_makers_listing(self) -> bool:
         """Ours (bundled or a user's), or the model maker's own API: the catalog names such
         a listing by its bare id too."""
-        return bool(self.aliases) or self.latest.origin != "genai-prices"
+        return bool(self.aliases) or self.is_own
+
+    @property
+    def is_own(self) -> bool:
+        """Bundled with llmcost or the user's own, not the catalog's."""
+        return self.latest.origin != "genai-prices"
 
     @property
     def is_prefix(self) -> bool:
