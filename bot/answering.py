@@ -40,6 +40,7 @@ class Answerer:
         self._book: TariffBook | None = None
         self._snapshot: SnapshotRecord | None = None
         self._lock = threading.Lock()
+        self._on_new_book: list[Callable[[], None]] = []
 
     def book(self) -> TariffBook:
         if self._book is None:
@@ -78,7 +79,20 @@ class Answerer:
         log.info(
             "prices: now answering from the snapshot fetched %s", newest.fetched_at.isoformat()
         )
+        self._tell_new_book()
         return True
+
+    def when_new_book(self, callback: Callable[[], None]) -> None:
+        """Call `callback` (in the thread that swapped it in) each time a new book is taken
+        up: what shows today's prices (the App Home tab) is published again."""
+        self._on_new_book.append(callback)
+
+    def _tell_new_book(self) -> None:
+        for callback in list(self._on_new_book):
+            try:
+                callback()
+            except Exception:
+                log.exception("a new book's callback failed")
 
     def refresh(self) -> bool:
         """Load the tariff sources again (a user's file may have new prices). If any of them
@@ -94,6 +108,7 @@ class Answerer:
         with self._lock:
             self._snapshot, self._book = snapshot, book
         log.info("tariffs refreshed")
+        self._tell_new_book()
         return True
 
     def follow_in_background(self, every_seconds: float) -> threading.Event:

@@ -29,12 +29,16 @@ __all__ = [
     "app_home_opened_event",
     "app_mention_event",
     "block_action",
+    "block_suggestion",
     "event_callback",
+    "global_shortcut",
     "message_event",
+    "message_shortcut",
     "post",
     "send_signed",
     "signed_headers",
     "slash_command",
+    "view_submission",
 ]
 
 TEAM_ID = "T0TEST"
@@ -248,6 +252,133 @@ def block_action(
         ],
     }
     return urlencode({"payload": json.dumps(payload)}).encode("utf-8"), FORM
+
+
+def _interaction(payload: dict) -> Request:
+    return urlencode({"payload": json.dumps(payload)}).encode("utf-8"), FORM
+
+
+def _who(user_id: str, team_id: str) -> dict:
+    return {"id": user_id, "username": "ada", "name": "ada", "team_id": team_id}
+
+
+def global_shortcut(
+    callback_id: str, *, user_id: str = "U0ASKER", team_id: str = TEAM_ID, trigger_id: str = "t1"
+) -> Request:
+    """A global shortcut (the lightning menu), as ``payload=<json>``."""
+    return _interaction(
+        {
+            "type": "shortcut",
+            "token": VERIFICATION_TOKEN,
+            "action_ts": f"{time.time():.6f}",
+            "team": {"id": team_id, "domain": TEAM_DOMAIN},
+            "user": _who(user_id, team_id),
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": trigger_id,
+        }
+    )
+
+
+def message_shortcut(
+    callback_id: str,
+    text: str,
+    *,
+    user_id: str = "U0ASKER",
+    channel_id: str = "C0GENERAL",
+    team_id: str = TEAM_ID,
+    response_url: str = DEFAULT_RESPONSE_URL,
+    trigger_id: str = "t1",
+) -> Request:
+    """A message shortcut (a message's "More actions" menu) on a message saying ``text``."""
+    ts = unique_ts()
+    return _interaction(
+        {
+            "type": "message_action",
+            "token": VERIFICATION_TOKEN,
+            "action_ts": f"{time.time():.6f}",
+            "team": {"id": team_id, "domain": TEAM_DOMAIN},
+            "user": _who(user_id, team_id),
+            "channel": {"id": channel_id, "name": "general"},
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": trigger_id,
+            "message_ts": ts,
+            "message": {"type": "message", "user": "U0OTHER", "ts": ts, "text": text},
+            "response_url": response_url,
+        }
+    )
+
+
+def block_suggestion(
+    action_id: str,
+    value: str,
+    *,
+    block_id: str = "models",
+    user_id: str = "U0ASKER",
+    team_id: str = TEAM_ID,
+    view_callback_id: str = "llmcost_calculator",
+) -> Request:
+    """A select's request for options (``block_suggestion``) as someone types ``value``."""
+    return _interaction(
+        {
+            "type": "block_suggestion",
+            "user": _who(user_id, team_id),
+            "container": {"type": "view", "view_id": "V0CALC"},
+            "api_app_id": APP_ID,
+            "token": VERIFICATION_TOKEN,
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": value,
+            "team": {"id": team_id, "domain": TEAM_DOMAIN},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": {
+                "id": "V0CALC",
+                "type": "modal",
+                "callback_id": view_callback_id,
+                "state": {"values": {}},
+                "private_metadata": "",
+            },
+        }
+    )
+
+
+def view_submission(
+    callback_id: str,
+    values: dict,
+    *,
+    private_metadata: str = "",
+    user_id: str = "U0ASKER",
+    team_id: str = TEAM_ID,
+) -> Request:
+    """A modal's submission; ``values`` is ``view.state.values`` as Slack sends it."""
+    return _interaction(
+        {
+            "type": "view_submission",
+            "team": {"id": team_id, "domain": TEAM_DOMAIN},
+            "user": _who(user_id, team_id),
+            "api_app_id": APP_ID,
+            "token": VERIFICATION_TOKEN,
+            "trigger_id": "t1",
+            "view": {
+                "id": "V0CALC",
+                "team_id": team_id,
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": private_metadata,
+                "state": {"values": values},
+                "hash": "156772938.1827394",
+                "app_id": APP_ID,
+                "bot_id": BOT_ID,
+            },
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+    )
 
 
 # ---------------------------------------------------------------------- event dicts

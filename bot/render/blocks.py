@@ -66,6 +66,8 @@ MAX_FALLBACK_TEXT = 4000
 
 COMMAND = "/llmcost"
 SHARE_ACTION = "llmcost_share"
+OPEN_CALCULATOR_ACTION = "llmcost_open_calculator"
+HOW_TO_ASK_ACTION = "llmcost_how_to_ask"
 MAX_BUTTON_VALUE = 2000
 # A Slack user id as Slack sends it (U… or, on Enterprise Grid, W…): safe inside <@…>.
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
@@ -525,16 +527,30 @@ def _columns(grid: Grid, headers: Sequence[str]) -> Grid:
     )
 
 
-def home_view(models: answers.TableAnswer, help: answers.HelpAnswer) -> dict:
-    """The App Home tab: how to ask, the commands, and the tariff table of the main models.
+def home_view(
+    models: answers.TableAnswer,
+    help: answers.HelpAnswer,
+    week: Sequence[Block] = (),
+    subscriptions: Sequence[Block] = (),
+) -> dict:
+    """The App Home tab: buttons to price usage and to learn how to ask, this week's tariff
+    changes (`week`), the workspace's digest subscriptions, the tariff table of the main
+    models, then how to ask and the commands.
 
     The tariff table is fixed-width text, not a table block: a table block is made for messages
     (one a message), and the Home tab must publish on every client."""
     blocks: list[Block] = [
         header_block("llmcost"),
-        *line_sections(HOW_TO),
-        *_help_lines(help),
-        *_examples(help.examples),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Price LLM usage", action_id=OPEN_CALCULATOR_ACTION, style="primary"
+                ),
+                ButtonElement(text="How to ask", action_id=HOW_TO_ASK_ACTION),
+            ]
+        ),
+        *week,
+        *subscriptions,
         DividerBlock(),
         header_block(models.title),
     ]
@@ -543,4 +559,25 @@ def home_view(models: answers.TableAnswer, help: answers.HelpAnswer) -> dict:
         blocks += _preformatted(grid)
     blocks += _notes(models)
     blocks += _assumptions(models)
+    blocks += [
+        DividerBlock(),
+        *line_sections(HOW_TO),
+        *_help_lines(help),
+        *_examples(help.examples),
+    ]
     return View(type="home", blocks=fit(blocks, MAX_VIEW_BLOCKS)).to_dict()
+
+
+def help_view(help: answers.HelpAnswer) -> dict:
+    """How to ask, as a modal: the Home's "How to ask" button, where there is no channel."""
+    blocks: list[Block] = [
+        *line_sections(HOW_TO),
+        *_help_lines(help),
+        *_examples(help.examples),
+    ]
+    return View(
+        type="modal",
+        title=PlainTextObject(text="How to ask llmcost"),
+        close=PlainTextObject(text="Close"),
+        blocks=fit(blocks, MAX_VIEW_BLOCKS),
+    ).to_dict()

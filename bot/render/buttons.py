@@ -13,6 +13,9 @@ from pricing import answers
 NEXT_ACTION = "llmcost_next"
 MOST_BUTTONS = 5
 CHART = "chart"
+# Not words to ask: the button opens a modal with the model picker, whose choice is asked as
+# "add <models>" in the thread.
+ADD_MODEL = "add a model"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ def next_questions(answer: answers.Answer) -> list[NextQuestion]:
                 found.append(NextQuestion("Batch", "batch"))
             if not usage.uses_cache:
                 found.append(NextQuestion("With 50% cached", "50% cached"))
+            if answer.kind in ("cost", "compare"):
+                found.append(NextQuestion("Add a model…", ADD_MODEL))
             found.append(NextQuestion("Chart", CHART))
         case answers.BreakevenAnswer() | answers.FinetuneAnswer():
             epochs = "1 epoch" if answer.epochs != 1 else "3 epochs"

@@ -35,6 +35,7 @@ from bot.slack.markup import escape
 
 if TYPE_CHECKING:
     from bot.render.chart import ChartImage
+    from bot.storage.subscriptions import Subscription
 from pricing.changes import Change, ModelAdded, ModelRetired, PriceChange
 from pricing.money import format_rate
 
@@ -313,6 +314,43 @@ def digest_message(digest: Digest) -> SlackMessage:
     blocks += _standing_section(digest)
     blocks.append(_footer(digest))  # last: `fit` keeps it when it must cut
     return SlackMessage(text=_fallback(digest), blocks=fit(blocks))
+
+
+WEEK_TITLE = "This week's tariff changes"
+
+
+def week_blocks(digest: Digest) -> list[Block]:
+    """The week's changes for the Home tab: the digest's lists, or the quiet line."""
+    blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*{WEEK_TITLE}* ({period(digest)})"))]
+    if digest.is_quiet:
+        return [*blocks, SectionBlock(text=mrkdwn(quiet_line(digest)))]
+    for title, items in _lists(digest):
+        blocks += _list_sections(title, items)
+    return blocks
+
+
+def watching(subscription: "Subscription") -> str:
+    """What a subscription's digest reports, for Slack."""
+    if not subscription.watch:
+        return "the model makers' own prices"
+    return ", ".join(f"`{escape(term)}`" for term in subscription.watch)
+
+
+def subscription_blocks(subscriptions: Sequence["Subscription"]) -> list[Block]:
+    """The workspace's digest subscriptions for the Home tab: channel, schedule, watch list."""
+    if not subscriptions:
+        line = f"No channel gets the digest yet: {code(f'{COMMAND} digest subscribe')} in one."
+        return [SectionBlock(text=mrkdwn(f"*Digest subscriptions*\n{line}"))]
+    lines = ["*Digest subscriptions*"]
+    for subscription in subscriptions:
+        paused = (
+            f" _Paused: {escape(subscription.paused_reason)}_" if subscription.paused_reason else ""
+        )
+        lines.append(
+            f"• <#{subscription.channel_id}>: {subscription.schedule.describe()}, "
+            f"{watching(subscription)}.{paused}"
+        )
+    return [*line_sections(lines)]
 
 
 # --- terminal ----------------------------------------------------------------------------------

@@ -4,7 +4,14 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.settings import Settings
 from bot.slack.client import configure_client
-from bot.slack.listeners import actions, commands, home, threads
+from bot.slack.listeners import (
+    actions,
+    calculator,
+    commands,
+    home,
+    message_tokens,
+    threads,
+)
 from bot.slack.services import Services
 from bot.slack.unhandled import answer_unhandled
 
@@ -23,7 +30,7 @@ def build_app(settings: Settings, services: Services) -> AsyncApp:
         raise_error_for_unhandled_request=True,
     )
     configure_client(app.client, settings.slack_api_url)
-    for listeners in (commands, threads, home, actions):
+    for listeners in (commands, threads, home, actions, calculator, message_tokens):
         listeners.register(app, services)
     answer_unhandled(app)
     return app

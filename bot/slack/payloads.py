@@ -48,6 +48,7 @@ class SlashCommand(Payload):
     text: str = ""
     user_id: SlackId | None = None
     team_id: str = ""
+    trigger_id: str = ""  # opens a modal: the calculator, for `/llmcost` alone
 
 
 class Ref(Payload):
@@ -70,6 +71,47 @@ class ButtonClick(Payload):
     user: Ref
     channel: Ref
     container: Container = Container()
+    trigger_id: SlackId | None = None  # opens a modal: "Add a model…"
+
+
+class Shortcut(Payload):
+    """A global shortcut ("Price LLM usage"), or a button that opens a modal."""
+
+    trigger_id: SlackId
+    user: Ref
+
+
+class ShortcutMessage(Payload):
+    text: str = ""
+    ts: SlackTs
+
+
+class MessageShortcut(Payload):
+    """ "Count tokens and price this message", on a message's menu."""
+
+    trigger_id: SlackId
+    user: Ref
+    channel: Ref
+    message: ShortcutMessage
+
+
+class SubmittedView(Payload):
+    callback_id: str
+    # Slack's state is read field by field (bot.slack.forms): its shape is checked there.
+    state: dict = {}
+    private_metadata: str = ""
+
+
+class ViewSubmission(Payload):
+    user: Ref
+    view: SubmittedView
+
+
+class OptionsRequest(Payload):
+    """A picker asking for its options (block_suggestion) as someone types."""
+
+    action_id: str
+    value: str = ""
 
 
 class HomeOpened(Payload):

@@ -89,6 +89,7 @@ def get_ready(settings: Settings, services: Services) -> None:
     from bot.slack.workers import AnswerWorkers
     from bot.storage.engine import open_store
     from bot.storage.snapshots import SnapshotStore
+    from pricing.model_search import ModelIndex
 
     try:
         store = open_store(settings)
@@ -102,6 +103,14 @@ def get_ready(settings: Settings, services: Services) -> None:
     except LlmcostError as error:  # a malformed LLMCOST_TARIFFS file
         services.cannot_provide(error)
         raise SettingsError(f"LLMCOST_TARIFFS: {error.message}") from error
+
+    # The model picker's index, before the first keystroke asks for it, and for each new book
+    # in the thread that takes it up, not on the event loop.
+    def index_models() -> None:
+        ModelIndex.of(answerer.book())
+
+    index_models()
+    answerer.when_new_book(index_models)
     # The tariffs are tens of thousands of objects that live as long as the process; without
     # this, every full collection walks them all (12 ms measured) in the middle of an answer.
     gc.freeze()

@@ -76,9 +76,24 @@ class Services:
         Bolt's lazy listeners do this too, but deep-copy the whole request for each one, which
         costs more than answering a question and cannot copy a client with a connection pool.
         """
-        task = asyncio.get_running_loop().create_task(self._when_ready(work))
+        self.soon(self._when_ready(work))
+
+    def soon(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` once Slack has its ack without waiting for the answerer and the store:
+        opening a modal needs neither, and its trigger expires 3 seconds after the click."""
+        task = asyncio.get_running_loop().create_task(work)
         self._running.add(task)  # the loop keeps only a weak reference to a task
         task.add_done_callback(self._finished)
+
+    async def ready_within(self, seconds: float) -> bool:
+        """Whether the answerer and the store are there, waiting at most `seconds` for them:
+        for what must answer inside the request (a picker's options, a form's errors)."""
+        if not self._parts.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(self._parts)), seconds)
+            except Exception:  # not in time (TimeoutError), or they could not be made
+                return False
+        return self._parts.exception() is None
 
     async def _when_ready(self, work: Coroutine[Any, Any, None]) -> None:
         try:

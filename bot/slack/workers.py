@@ -24,15 +24,18 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import timedelta
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from bot.answering import Answerer
+from bot.digests.content import compose
 from bot.leaving import leave_now
-from bot.render.blocks import home_view
+from bot.render.blocks import help_view, home_view
+from bot.render.digest import subscription_blocks, week_blocks
 from bot.settings import LOG_FORMAT
 from bot.slack.markup import from_slack, take_private
 from bot.slack.replies import Reply, to_follow_up, to_question
@@ -45,6 +48,8 @@ from pricing.verbs.help import HelpQuery
 from pricing.verbs.models import ModelsQuery
 from pricing.verbs.tokens import TokensQuery
 
+if TYPE_CHECKING:
+    from bot.storage.subscriptions import Subscription
 P = ParamSpec("P")
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -162,13 +167,23 @@ def follow_up(answerer: Answerer, raw: str, previous: str, asked_by: str | None)
     return reply
 
 
-def home(answerer: Answerer) -> dict:
-    """The App Home view: today's tariff table for the main models, and how to ask."""
+def home(answerer: Answerer, subscriptions: "Sequence[Subscription]" = ()) -> dict:
+    """The App Home view: this week's tariff changes, the workspace's digest subscriptions,
+    today's tariff table for the main models, and how to ask."""
     models = answerer.answer(ModelsQuery())
     help_answer = answerer.answer(HelpQuery())
     assert isinstance(models, TableAnswer)
     assert isinstance(help_answer, HelpAnswer)
-    return home_view(models, help_answer)
+    today = answerer.today()
+    week = compose(answerer.book(), since=today - timedelta(days=7), until=today)
+    return home_view(models, help_answer, week_blocks(week), subscription_blocks(subscriptions))
+
+
+def help_modal(answerer: Answerer) -> dict:
+    """How to ask, as a modal (the Home's "How to ask" button)."""
+    help_answer = answerer.answer(HelpQuery())
+    assert isinstance(help_answer, HelpAnswer)
+    return help_view(help_answer)
 
 
 # --- the pool, on the server's side ------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Row, bindparam, delete, func, select, true, tuple_, update
+from sqlalchemy import Row, Select, bindparam, delete, func, select, true, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -206,10 +206,23 @@ class DigestStore:
             row = _subscription_row(connection, team_id, channel_id)
         return None if row is None else _subscription(row)
 
+    def team_subscriptions(self, team_id: str) -> list[Subscription]:
+        """A workspace's subscriptions, paused ones too, by channel; a row this host cannot
+        read is left out, as in `active_subscriptions`."""
+        query = (
+            select(digest_subscriptions)
+            .where(digest_subscriptions.c.team_id == team_id)
+            .order_by(digest_subscriptions.c.channel_id)
+        )
+        return self._readable(query)
+
     def active_subscriptions(self) -> list[Subscription]:
         """Every subscription that is not paused. A row this host cannot read (a time zone its
         tz database lacks) is logged and left out, not allowed to stop every other digest."""
         query = select(digest_subscriptions).where(digest_subscriptions.c.paused_reason.is_(None))
+        return self._readable(query)
+
+    def _readable(self, query: Select) -> list[Subscription]:
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         subscriptions = []

@@ -37,7 +37,13 @@ def _click(server, root, label: str, **kwargs) -> None:
 
 def test_an_answer_offers_its_likely_next_questions(server, fake):
     root = ask_in_channel(server, fake)
-    assert list(_buttons(root)) == ["Per month", "Batch", "With 50% cached", "Chart"]
+    assert list(_buttons(root)) == [
+        "Per month",
+        "Batch",
+        "With 50% cached",
+        "Add a model…",
+        "Chart",
+    ]
     _action_id, value = _buttons(root)["Batch"]
     assert json.loads(value) == {"reply": "batch", "question": ARTICLE}
 

@@ -9,10 +9,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.blocks import SHARE_ACTION
-from bot.render.buttons import CHART, NEXT_ACTION, read_value
+from bot.render.buttons import ADD_MODEL, CHART, NEXT_ACTION, read_value
+from bot.render.calculator import add_model_view
 from bot.slack.charts import post_chart
 from bot.slack.delivery import TROUBLE, Place, deliver, post_in_thread, respond_to_asker
 from bot.slack.payloads import ButtonClick, read_payload
@@ -68,13 +70,20 @@ async def on_next(
     services: Services,
 ) -> None:
     await ack()
+    click = read_payload(ButtonClick, body, what="a click")
+    carried = None if click is None else read_value(click.actions[0].value)
+    thread_ts = None if click is None else click.container.thread_ts or click.container.message_ts
+    if click is not None and carried is not None and carried[0] == ADD_MODEL:
+        if click.trigger_id is not None and thread_ts is not None:
+            place = Place(context.team_id or "", click.channel.id, thread_ts)
+            # At once: the modal's trigger expires 3 seconds after the click.
+            services.soon(open_add_model(client, click.trigger_id, carried[1], place))
+        return
     services.after_ack(ask_next(body, client, context.team_id or "", services))
 
 
 async def ask_next(body: dict, client: AsyncWebClient, team_id: str, services: Services) -> None:
-    """A next-question button: its words asked in the answer's thread against the thread's
-    question as it stands now (or, when the thread's question is gone, the one the button
-    carries), answered there as a typed reply is, saying who clicked."""
+    """A next-question button: its words asked in the answer's thread (`ask_in_thread`)."""
     click = read_payload(ButtonClick, body, what="a click")
     if click is None:
         return
@@ -85,11 +94,26 @@ async def ask_next(body: dict, client: AsyncWebClient, team_id: str, services: S
         return
     words, carried_question = carried
     place = Place(team_id, click.channel.id, thread_ts)
+    await ask_in_thread(client, services, words, carried_question, place, click.user.id)
+
+
+async def ask_in_thread(
+    client: AsyncWebClient,
+    services: Services,
+    words: str,
+    carried_question: str,
+    place: Place,
+    user: str,
+) -> None:
+    """`words` asked in a thread against its question as it stands now (or, when the thread's
+    question is gone, `carried_question`, the one the button or modal carries), answered there
+    as a typed reply is, saying who asked ("Asked by @ana: batch")."""
+    assert place.thread_ts is not None
     stored = await services.off_loop(
         services.store.thread_question,
-        team_id=team_id,
+        team_id=place.team_id,
         channel_id=place.channel,
-        thread_ts=thread_ts,
+        thread_ts=place.thread_ts,
     )
     previous = stored or carried_question
     try:
@@ -97,15 +121,29 @@ async def ask_next(body: dict, client: AsyncWebClient, team_id: str, services: S
             await post_chart(client, services, previous, place)
             return
         heavy = needs_a_worker(words, previous)
-        reply = await services.priced(follow_up, words, previous, click.user.id, heavy=heavy)
+        reply = await services.priced(follow_up, words, previous, user, heavy=heavy)
         if reply is None:  # a button's words always change a question; never chat
             log.warning("next-question words %r did not apply to %r", words, previous)
             return
-        # "Asked by @ana: batch": the button's words, as if typed.
         clicked = replace(reply, asked_as=words)
-        await post_in_thread(client, services, clicked, place, user=click.user.id)
+        await post_in_thread(client, services, clicked, place, user=user)
     except Exception:
         log.exception("answering a next-question click failed")
+
+
+async def open_add_model(
+    client: AsyncWebClient, trigger_id: str, question_words: str, place: Place
+) -> None:
+    """The "Add a model…" button's modal: the picker alone, for the answer's thread."""
+    assert place.thread_ts is not None
+    view = add_model_view(question_words, place.channel, place.thread_ts)
+    if view is None:
+        log.warning("a question too long to carry in a view; 'Add a model…' not opened")
+        return
+    try:
+        await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        log.warning("views.open of 'Add a model…' failed: %s", error.response.get("error"))
 
 
 def register(app: AsyncApp, services: Services) -> None:

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.render.blocks import COMMAND
 from bot.slack.charts import chart_command, post_chart
 from bot.slack.delivery import TROUBLE, Place, deliver, respond_to_asker
+from bot.slack.listeners.calculator import open_calculator
 from bot.slack.listeners.digest import answer_digest, is_digest_command
 from bot.slack.markup import from_slack
 from bot.slack.payloads import SlashCommand, read_payload
@@ -24,6 +25,12 @@ async def on_command(
     ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond, services: Services
 ) -> None:
     await ack()  # Slack wants it within 3 seconds; the answer follows
+    if not str(body.get("text") or "").strip():
+        # `/llmcost` alone: the calculator, opened at once (its trigger lasts 3 seconds).
+        command = read_payload(SlashCommand, body, what=f"a {COMMAND} command")
+        if command is not None and command.trigger_id:
+            services.soon(open_calculator(client, command.trigger_id, command.channel_id))
+            return
     services.after_ack(answer_command(body, client, respond, services))
 
 

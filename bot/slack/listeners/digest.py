@@ -29,7 +29,7 @@ from bot.digests.grammar import (
 )
 from bot.digests.schedules import Schedule
 from bot.render.blocks import COMMAND, error_message
-from bot.render.digest import digest_message
+from bot.render.digest import digest_message, watching
 from bot.slack.delivery import NOT_A_MEMBER, respond_to_asker
 from bot.slack.markup import escape
 from bot.slack.services import Services
@@ -190,7 +190,7 @@ async def _watch(request: Watch, asked: _Asked) -> None:
         )
         return
     await asked.tell_channel(
-        f"{_who(asked.user)} set this channel's tariff digest to follow {_watching(subscription)}."
+        f"{_who(asked.user)} set this channel's tariff digest to follow {watching(subscription)}."
     )
 
 
@@ -255,17 +255,11 @@ def _plan(subscription: Subscription, now: datetime, last: Delivery | None = Non
         # That week (or day) has had its digest already: one per period.
         next_run = schedule.next_slot(next_run)
     when = "" if subscription.paused_reason else f" Next: {_when(next_run)}."
-    return f"{schedule.describe()}, {_watching(subscription)}.{when}"
+    return f"{schedule.describe()}, {watching(subscription)}.{when}"
 
 
 def _who(user: str | None) -> str:
     return f"<@{user}>" if user else "Someone"
-
-
-def _watching(subscription: Subscription) -> str:
-    if not subscription.watch:
-        return "the model makers' own prices"
-    return ", ".join(f"`{escape(term)}`" for term in subscription.watch)
 
 
 def _when(moment: datetime | None) -> str:

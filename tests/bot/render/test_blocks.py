@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import Block, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.render.blocks import (
+    HOW_TO,
     MAX_FALLBACK_TEXT,
     MAX_MESSAGE_BLOCKS,
     MAX_VIEW_BLOCKS,
@@ -67,7 +68,10 @@ def texts(blocks: list[dict]) -> list[str]:
         if "text" in block:
             found.append(block["text"]["text"])
         found += [field["text"] for field in block.get("fields", [])]
-        found += [element["text"] for element in block.get("elements", []) if "text" in element]
+        for element in block.get("elements", []):
+            if "text" in element:  # a context's text, or a button's label
+                text = element["text"]
+                found.append(text["text"] if isinstance(text, dict) else text)
     return found
 
 
@@ -449,6 +453,10 @@ def test_home_view_tells_how_to_ask_and_shows_the_tariffs(book):
     assert len(tariff_grid(models).rows) == sum(
         text.count("\n") - 1 for text in texts(blocks) if text.startswith("```Model")
     )
-    assert texts(blocks)[-1].startswith("Sources:")
-    assert "… and " in texts(blocks)[-1]
+    sources = next(text for text in texts(blocks) if text.startswith("Sources:"))
+    assert "… and " in sources
+    # The buttons come first, under the title (issue 22); how to ask comes after the table.
+    assert texts(blocks)[1:3] == ["Price LLM usage", "How to ask"]
+    how_to = next(text for text in texts(blocks) if HOW_TO[0] in text)
+    assert texts(blocks).index(sources) < texts(blocks).index(how_to)
     assert_no_markup_but_ours(view)

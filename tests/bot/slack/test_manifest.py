@@ -19,11 +19,14 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.answering import Answerer
-from bot.render.blocks import SHARE_ACTION
+from bot.render.blocks import HOW_TO_ASK_ACTION, OPEN_CALCULATOR_ACTION, SHARE_ACTION
 from bot.render.buttons import MOST_BUTTONS, NEXT_ACTION
+from bot.render.calculator import ADD_MODEL_VIEW, CALCULATOR_VIEW, MODELS_ACTION
 from bot.settings import load_settings
 from bot.slack.app import build_app
+from bot.slack.listeners.calculator import CALCULATOR_SHORTCUT
 from bot.slack.listeners.commands import COMMAND
+from bot.slack.listeners.message_tokens import COUNT_MESSAGE_SHORTCUT
 from bot.slack.server import EVENTS_PATH
 from bot.slack.services import Services
 from bot.storage.store import Store
@@ -46,8 +49,19 @@ EVENT_SCOPES = {
     "app_home_opened": None,
     **{event: scope for event, (_, scope) in MESSAGE_EVENTS.items()},
 }
-# The buttons the app's messages carry; each reaches the app only with interactivity enabled.
-ACTION_IDS = [SHARE_ACTION, *(f"{NEXT_ACTION}_{index}" for index in range(MOST_BUTTONS))]
+# The buttons the app's messages and Home tab carry, and the modals it opens; each reaches the
+# app only with interactivity enabled.
+ACTION_IDS = [
+    SHARE_ACTION,
+    *(f"{NEXT_ACTION}_{index}" for index in range(MOST_BUTTONS)),
+    OPEN_CALCULATOR_ACTION,
+    HOW_TO_ASK_ACTION,
+]
+VIEW_CALLBACK_IDS = [CALCULATOR_VIEW, ADD_MODEL_VIEW]
+# The selects whose options the app serves, through the options URL.
+OPTIONS_ACTION_IDS = [MODELS_ACTION]
+# The shortcuts the app answers, by callback_id and type.
+SHORTCUTS = {CALCULATOR_SHORTCUT: "global", COUNT_MESSAGE_SHORTCUT: "message"}
 # Scopes for what the app does rather than what it receives: users:read gives a digest
 # subscriber's time zone; the history scopes above also let the clock check, before posting a
 # digest again, that an interrupted attempt did not post it (conversations.history); files:read
@@ -99,6 +113,14 @@ def _interactive(manifest: dict) -> bool:
     return (_settings(manifest).get("interactivity") or {}).get("is_enabled") is True
 
 
+def _options_url(manifest: dict) -> str | None:
+    return (_settings(manifest).get("interactivity") or {}).get("message_menu_options_url")
+
+
+def _shortcuts(manifest: dict) -> list[dict]:
+    return list(_features(manifest).get("shortcuts") or [])
+
+
 # -- requests Slack would send, as Bolt sees them ---------------------------------------------
 
 
@@ -126,6 +148,20 @@ def _action_request(action_id: str) -> dict:
     }
 
 
+def _shortcut_request(shortcut: dict) -> dict:
+    kind = "shortcut" if shortcut["type"] == "global" else "message_action"
+    return {"type": kind, "callback_id": shortcut["callback_id"], "team": {"id": "T1"}}
+
+
+def _view_request(callback_id: str) -> dict:
+    view = {"type": "modal", "callback_id": callback_id}
+    return {"type": "view_submission", "team": {"id": "T1"}, "view": view}
+
+
+def _options_request(action_id: str) -> dict:
+    return {"type": "block_suggestion", "action_id": action_id, "team": {"id": "T1"}}
+
+
 def _requests_from(manifest: dict) -> dict[str, dict]:
     """What Slack sends the app under this manifest, by what asked for it."""
     requests = {f"event {event}": _event_request(event) for event in _bot_events(manifest)}
@@ -133,6 +169,11 @@ def _requests_from(manifest: dict) -> dict[str, dict]:
         requests[f"command {command['command']}"] = _command_request(command["command"])
     if _interactive(manifest):
         requests |= {f"action {a}": _action_request(a) for a in ACTION_IDS}
+        requests |= {f"view {v}": _view_request(v) for v in VIEW_CALLBACK_IDS}
+        for shortcut in _shortcuts(manifest):
+            requests[f"shortcut {shortcut['callback_id']}"] = _shortcut_request(shortcut)
+        if _options_url(manifest):
+            requests |= {f"options {a}": _options_request(a) for a in OPTIONS_ACTION_IDS}
     return requests
 
 
@@ -200,6 +241,18 @@ def test_the_home_tab_is_enabled(manifest):
     assert _features(manifest)["app_home"]["home_tab_enabled"] is True
 
 
+def test_the_shortcuts_are_declared_with_their_types(manifest):
+    declared = {shortcut["callback_id"]: shortcut["type"] for shortcut in _shortcuts(manifest)}
+    assert declared == SHORTCUTS
+    for shortcut in _shortcuts(manifest):
+        assert shortcut["name"]
+        assert len(shortcut["description"]) <= 80
+
+
+def test_the_model_pickers_options_come_to_the_one_endpoint(manifest):
+    assert (_options_url(manifest) or "").endswith(EVENTS_PATH)
+
+
 # -- the manifest against the app -------------------------------------------------------------
 
 
@@ -238,6 +291,8 @@ MANIFEST_CHECKS = [
     test_each_subscribed_event_has_its_scope,
     test_the_bot_has_the_scopes_to_answer,
     test_the_home_tab_is_enabled,
+    test_the_shortcuts_are_declared_with_their_types,
+    test_the_model_pickers_options_come_to_the_one_endpoint,
 ]
 
 
@@ -276,6 +331,11 @@ LOSSES = {
     "actions elsewhere": _set(("settings", "interactivity", "request_url"), "https://h/a"),
     "no interactivity": _set(("settings", "interactivity", "is_enabled"), False),
     "no home tab": _set(("features", "app_home", "home_tab_enabled"), False),
+    "no shortcuts": _set(("features", "shortcuts"), []),
+    "no options url": _set(("settings", "interactivity", "message_menu_options_url"), None),
+    "options elsewhere": _set(
+        ("settings", "interactivity", "message_menu_options_url"), "https://h/options"
+    ),
 }
 
 
