@@ -14,6 +14,12 @@ TOKEN = os.environ["SLACK_BOT_TOKEN"]
 SECRET = os.environ["SLACK_SIGNING_SECRET"]
 API_URL = os.environ["SLACK_API_URL"]
 PORT = int(os.environ["PORT"])
+# As many options as llmcost's picker answers bench/click_bench.py's searches with, on average
+# (62: 100 for a letter or a maker, a few for a whole name).
+FIXED_OPTIONS = [
+    {"text": {"type": "plain_text", "text": f"model-{index}"}, "value": f"model-{index}"}
+    for index in range(62)
+]
 
 
 def asgi() -> None:
@@ -31,6 +37,11 @@ def asgi() -> None:
     @app.command("/llmcost")
     async def ack_only(ack):
         await ack()
+
+    @app.options("llmcost_models")
+    async def fixed_options(ack):
+        # The baseline of a picker: a fixed list, nothing searched (bench/click_bench.py).
+        await ack(options=FIXED_OPTIONS)
 
     print("bare app: uvicorn + AsyncApp", file=sys.stderr, flush=True)
     uvicorn.run(

@@ -70,6 +70,11 @@ def _fake_slack_process(pipe) -> None:
                         for c in fake.calls_to("chat.postMessage")
                     ]
                 )
+            elif request.startswith("calls "):  # "calls views.open": (trigger, received at)
+                method = request.removeprefix("calls ")
+                pipe.send(
+                    [(c.body.get("trigger_id"), c.received_at) for c in fake.calls_to(method)]
+                )
             elif request == "reset":
                 fake.reset()
                 pipe.send("ok")

@@ -1,5 +1,6 @@
 """The README shows real output: its sample answer is what llmcost prints today."""
 
+import json
 import re
 import shlex
 from datetime import date
@@ -41,3 +42,12 @@ def test_every_phrasing_in_the_readme_works_when_pasted():
         refused = "(exit 2)" in read_as
         assert code == (2 if refused else 0), (typed, err)
         assert "Traceback" not in out + err
+
+
+def test_the_calculators_view_in_the_readme_is_the_one_sent():
+    from bot.render.calculator import calculator_view
+
+    section = README.split("### Using it in Slack without typing", 1)[1]
+    shown = re.search(r"```json\n(.*?)\n```", section, re.S)
+    assert shown is not None, "the README lost the calculator's view"
+    assert json.loads(shown.group(1)) == calculator_view("C0GENERAL")

@@ -18,7 +18,6 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
-    OptionGroup,
     PlainTextInputElement,
     PlainTextObject,
     StaticSelectElement,
@@ -32,8 +31,9 @@ CALCULATOR_VIEW = "llmcost_calculator"
 ADD_MODEL_VIEW = "llmcost_add_model"
 MODELS_ACTION = "llmcost_models"
 POST_TO = "post_to"
-# Slack's limit on private_metadata.
+# Slack's limits on private_metadata and on an option group's label.
 MOST_METADATA_CHARS = 3000
+MOST_GROUP_LABEL_CHARS = 75
 
 PERIOD_LABELS = {"once": "Once", "day": "Per day", "week": "Per week", "month": "Per month"}
 TIER_LABELS = {
@@ -179,16 +179,20 @@ def add_model_view(question: str, channel: str, thread_ts: str) -> dict | None:
 
 def model_options(choices: list[ModelChoice]) -> dict:
     """The picker's options, grouped by provider (`ack(**model_options(...))`); Slack wants
-    `options` when there is no group."""
+    `options` when there is no group. Plain dicts, not slack_sdk's Option objects: Slack asks on
+    every keystroke, and building and checking 100 of those took 2 ms of the answer's 3."""
     groups = grouped(choices)
     if not groups:
         return {"options": []}
     return {
         "option_groups": [
-            OptionGroup(
-                label=PlainTextObject(text=provider[:75]),
-                options=[_option(choice.value, choice.label) for choice in listed],
-            ).to_dict()
+            {
+                "label": {"type": "plain_text", "text": provider[:MOST_GROUP_LABEL_CHARS]},
+                "options": [
+                    {"text": {"type": "plain_text", "text": choice.label}, "value": choice.value}
+                    for choice in listed
+                ],
+            }
             for provider, listed in groups
         ]
     }

@@ -5,6 +5,8 @@ the question the button carries."""
 
 import json
 
+import pytest
+
 from tests.e2e.server import SIGNING_SECRET
 from tests.e2e.test_slack_app import (
     ARTICLE,
@@ -100,3 +102,35 @@ def test_a_click_with_a_value_not_ours_is_one_log_line(server, fake):
     assert status == 200
     server.wait_for_log("a next-question click without its question or its message")
     assert fake.calls_to("chat.postMessage") == []
+
+
+def _shown(call) -> list[dict]:
+    """What an answer shows, without who asked it and how (context lines differ: "Asked by")."""
+    return [block for block in call.body["blocks"] if block["type"] != "context"]
+
+
+EVERY_KIND = [
+    ("cost gpt-4o 2k in 500 out x 100 requests", "Per month"),
+    ("cost gpt-4o 2k in 500 out x 100 requests", "Batch"),
+    ("cost gpt-4o 2k in 500 out x 100 requests batch", "Standard"),
+    ("compare gpt-4o gpt-4.1 1M tokens", "With 50% cached"),
+    ("breakeven ft-gpt-3.5 vs gpt-4-8k prompt 1500 -> 200 output 300 training 100k x3", "1 epoch"),
+    ("finetune gpt-4.1-mini 500k tokens", "1 epoch"),
+    ("finetune gpt-4.1-mini 500k tokens 1 epochs", "3 epochs"),
+    ("budget $500 gpt-4o 2k in 500 out", "Per day"),
+    ("budget $500 gpt-4o 2k in 500 out per day", "Per month"),
+]
+
+
+@pytest.mark.parametrize(("question", "label"), EVERY_KIND)
+def test_every_buttons_words_typed_give_the_answer_the_click_gives(server, fake, question, label):
+    root = ask_in_channel(server, fake, question)
+    words = json.loads(_buttons(root)[label][1])["reply"]
+    _click(server, root, label)
+    clicked = fake.wait_for("chat.postMessage", count=2)[-1]
+    command(server, fake, question)
+    other = fake.wait_for("chat.postMessage", count=3)[-1]
+    server.wait_for_log(f"thread {other.response['ts']}")
+    event(server, message_event(words, thread_ts=other.response["ts"]))
+    typed = fake.wait_for("chat.postMessage", count=4)[-1]
+    assert _shown(clicked) == _shown(typed)
