@@ -50,11 +50,14 @@ class _Fields:
 
     def options(self, field: str, action: str) -> tuple[str, ...]:
         selected = self._state(field, action).get("selected_options") or []
-        values = [item.get("value") if isinstance(item, dict) else None for item in selected]
-        if not isinstance(selected, list) or not all(isinstance(v, str) for v in values):
+        if not isinstance(selected, list):
             self.errors[field] = NOT_UNDERSTOOD
             return ()
-        return tuple(v for v in values if isinstance(v, str))
+        values = [item.get("value") if isinstance(item, dict) else None for item in selected]
+        if not all(isinstance(value, str) for value in values):
+            self.errors[field] = NOT_UNDERSTOOD
+            return ()
+        return tuple(value for value in values if isinstance(value, str))
 
 
 def read_calculator(values: object) -> ReadForm:

@@ -191,6 +191,8 @@ def test_sizes_above_a_models_context_get_the_typed_questions_warning(server, fa
         ({"post_to": None}, "post_to", "Choose where"),
         ({"models": ("gpt-4oo",)}, "models", "Did you mean: gpt-4o"),
         ({"models": ("gpt-4o", "no-such-model-x")}, "models", "no-such-model-x"),
+        ({"models": ("please",)}, "models", "'please'"),  # a word the reader would drop
+        ({"models": ("batch",)}, "models", "'batch'"),  # a word the grammar reads otherwise
     ],
 )
 def test_what_is_wrong_is_shown_under_its_field_and_the_modal_stays(
@@ -219,6 +221,7 @@ TAMPERED = {
     },
     "an option that is a list": {"period": {"period": {"selected_option": ["month"]}}},
     "options that are not a list": {"models": {MODELS: {"selected_options": "gpt-4o"}}},
+    "options that are a number": {"models": {MODELS: {"selected_options": 7}}},
     "10 KB strings": {
         "input_tokens": {"input_tokens": {"type": "plain_text_input", "value": "9" * 10_000}},
         "models": {MODELS: {"selected_options": [{"value": "m" * 10_000}]}},

@@ -71,20 +71,6 @@ async def on_next(
 ) -> None:
     await ack()
     click = read_payload(ButtonClick, body, what="a click")
-    carried = None if click is None else read_value(click.actions[0].value)
-    thread_ts = None if click is None else click.container.thread_ts or click.container.message_ts
-    if click is not None and carried is not None and carried[0] == ADD_MODEL:
-        if click.trigger_id is not None and thread_ts is not None:
-            place = Place(context.team_id or "", click.channel.id, thread_ts)
-            # At once: the modal's trigger expires 3 seconds after the click.
-            services.soon(open_add_model(client, click.trigger_id, carried[1], place))
-        return
-    services.after_ack(ask_next(body, client, context.team_id or "", services))
-
-
-async def ask_next(body: dict, client: AsyncWebClient, team_id: str, services: Services) -> None:
-    """A next-question button: its words asked in the answer's thread (`ask_in_thread`)."""
-    click = read_payload(ButtonClick, body, what="a click")
     if click is None:
         return
     carried = read_value(click.actions[0].value)
@@ -93,8 +79,14 @@ async def ask_next(body: dict, client: AsyncWebClient, team_id: str, services: S
         log.warning("a next-question click without its question or its message; ignored")
         return
     words, carried_question = carried
-    place = Place(team_id, click.channel.id, thread_ts)
-    await ask_in_thread(client, services, words, carried_question, place, click.user.id)
+    place = Place(context.team_id or "", click.channel.id, thread_ts)
+    if words != ADD_MODEL:
+        services.after_ack(
+            ask_in_thread(client, services, words, carried_question, place, click.user.id)
+        )
+    elif click.trigger_id is not None:
+        # At once, not after the prices: the modal's trigger expires 3 seconds after the click.
+        services.soon(open_add_model(client, click.trigger_id, carried_question, place))
 
 
 async def ask_in_thread(

@@ -41,16 +41,19 @@ from bot.slack.services import Services
 from bot.slack.workers import help_modal, question
 from pricing import calculator
 from pricing.calculator import FormErrors, question_of
+from pricing.errors import LlmcostError, UnknownModel
 from pricing.model_search import ModelIndex
+from pricing.tariffs import TariffBook
 
 log = logging.getLogger(__name__)
 
 CALCULATOR_SHORTCUT = "llmcost_calculator"
 # How long a submission waits for its answer to be posted before the modal closes anyway:
 # well inside the 3 seconds Slack gives a view_submission's ack.
-POST_WAIT_SECONDS = 2.0
+POST_WAIT_SECONDS = 1.5
 # How long what answers inside the request waits for the prices while the server starts.
 READY_WAIT_SECONDS = 1.0
+MOST_ERROR_CHARS = 300
 STARTING = "llmcost is starting up; try again in a few seconds."
 NOT_THERE = (
     "llmcost is not in that conversation: invite it there with /invite @llmcost, or choose another."
@@ -126,12 +129,14 @@ async def on_calculator_submitted(
         errors[POST_TO] = "Choose where to post the answer."
     if not errors and not await services.ready_within(READY_WAIT_SECONDS):
         errors[calculator.MODELS] = STARTING
+    if not errors:
+        errors = _unknown_models(services.answerer.book(), read.form.models)
     if errors:
         await ack(response_action="errors", errors=errors)
         return
     reply = await services.priced(question, asked, submitted.user.id, heavy=False)
     if reply.error is not None:
-        await ack(response_action="errors", errors={calculator.MODELS: _said(reply)})
+        await ack(response_action="errors", errors={calculator.MODELS: _said(reply.error)})
         return
     assert read.post_to is not None
     place = Place(context.team_id or "", read.post_to)
@@ -142,12 +147,21 @@ async def on_calculator_submitted(
         await ack(response_action="errors", errors={POST_TO: refused})
 
 
-def _said(reply: Reply) -> str:
+def _said(error: LlmcostError) -> str:
     """An error of the engine's as one line under a field: what was wrong, what would do."""
-    assert reply.error is not None
-    suggestions = reply.error.suggestions
-    tail = f" Did you mean: {', '.join(suggestions[:3])}?" if suggestions else ""
-    return f"{reply.error.message}{tail}"[:300]
+    tail = f" Did you mean: {', '.join(error.suggestions[:3])}?" if error.suggestions else ""
+    return f"{error.message}{tail}"[:MOST_ERROR_CHARS]
+
+
+def _unknown_models(book: TariffBook, models: tuple[str, ...]) -> dict[str, str]:
+    """An error under the models for one the book does not know: the picker offers only known
+    ones, so this is an old view after a new price file, or a tampered payload."""
+    for name in models:
+        try:
+            book.resolve(name)
+        except UnknownModel as error:
+            return {calculator.MODELS: _said(error)}
+    return {}
 
 
 async def _post_before_closing(
