@@ -313,6 +313,7 @@ def test_the_message_shortcut_counts_a_messages_tokens_for_the_clicker_only(serv
     answered = fake.wait_for(RESPONSE_URL_METHOD)[0]
     assert answered.body["response_type"] == "ephemeral"
     assert "tokens" in dumped(answered).lower()
+    assert "Asked by <@U0ASKER>: `Count tokens and price this message`" in dumped(answered)
     assert fake.calls_to("chat.postMessage") == []
 
 

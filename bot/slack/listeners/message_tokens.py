@@ -2,6 +2,7 @@
 message's text, shown only to whoever clicked it."""
 
 import logging
+from dataclasses import replace
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -15,6 +16,7 @@ from bot.slack.workers import question
 log = logging.getLogger(__name__)
 
 COUNT_MESSAGE_SHORTCUT = "llmcost_count_message"
+SHORTCUT_NAME = "Count tokens and price this message"  # as manifest.yml names it
 NO_TEXT = "That message has no text to count (only files or attachments)."
 
 
@@ -40,7 +42,9 @@ async def count_message(body: dict, respond: AsyncRespond, services: Services) -
         log.exception("counting a message's tokens failed")
         await respond_to_asker(respond, text=TROUBLE, response_type="ephemeral")
         return
-    await respond_to_asker(respond, **reply.message.as_kwargs(), response_type="ephemeral")
+    # The message is in the channel already: "Asked: <the shortcut>", not the text once more.
+    shown = replace(reply, asked_as=SHORTCUT_NAME) if reply.error is None else reply
+    await respond_to_asker(respond, **shown.message.as_kwargs(), response_type="ephemeral")
 
 
 def register(app: AsyncApp, services: Services) -> None:

@@ -26,7 +26,7 @@ from bot.settings import load_settings
 from bot.slack.app import build_app
 from bot.slack.listeners.calculator import CALCULATOR_SHORTCUT
 from bot.slack.listeners.commands import COMMAND
-from bot.slack.listeners.message_tokens import COUNT_MESSAGE_SHORTCUT
+from bot.slack.listeners.message_tokens import COUNT_MESSAGE_SHORTCUT, SHORTCUT_NAME
 from bot.slack.server import EVENTS_PATH
 from bot.slack.services import Services
 from bot.storage.store import Store
@@ -244,6 +244,8 @@ def test_the_home_tab_is_enabled(manifest):
 def test_the_shortcuts_are_declared_with_their_types(manifest):
     declared = {shortcut["callback_id"]: shortcut["type"] for shortcut in _shortcuts(manifest)}
     assert declared == SHORTCUTS
+    names = {shortcut["callback_id"]: shortcut["name"] for shortcut in _shortcuts(manifest)}
+    assert names.get(COUNT_MESSAGE_SHORTCUT) == SHORTCUT_NAME  # the answer says it by name
     for shortcut in _shortcuts(manifest):
         assert shortcut["name"]
         assert len(shortcut["description"]) <= 80
