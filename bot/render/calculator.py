@@ -95,6 +95,31 @@ def _select_field(field: str, label: str, labels: dict[str, str], initial: str) 
     )
 
 
+def _as_of_field() -> InputBlock:
+    return InputBlock(
+        block_id=calculator.AS_OF,
+        label=PlainTextObject(text="Prices as of"),
+        hint=PlainTextObject(text="Empty for today's prices"),
+        optional=True,
+        element=DatePickerElement(action_id=calculator.AS_OF),
+    )
+
+
+def _post_to_field(channel_id: str | None) -> InputBlock:
+    return InputBlock(
+        block_id=POST_TO,
+        label=PlainTextObject(text="Post the answer in"),
+        element=ConversationSelectElement(
+            action_id=POST_TO,
+            initial_conversation=channel_id,
+            default_to_current_conversation=channel_id is None,
+            filter=ConversationFilter(
+                include=["public", "private", "im", "mpim"], exclude_bot_users=True
+            ),
+        ),
+    )
+
+
 def calculator_view(channel_id: str | None) -> dict:
     """The calculator: models, tokens per request, how many requests, cached share, tier, a
     date, and where to post (where it was opened, when that is known)."""
@@ -129,25 +154,8 @@ def calculator_view(channel_id: str | None) -> dict:
             optional=True,
         ),
         _select_field(calculator.TIER, "Tier", TIER_LABELS, "standard"),
-        InputBlock(
-            block_id=calculator.AS_OF,
-            label=PlainTextObject(text="Prices as of"),
-            hint=PlainTextObject(text="Empty for today's prices"),
-            optional=True,
-            element=DatePickerElement(action_id=calculator.AS_OF),
-        ),
-        InputBlock(
-            block_id=POST_TO,
-            label=PlainTextObject(text="Post the answer in"),
-            element=ConversationSelectElement(
-                action_id=POST_TO,
-                initial_conversation=channel_id,
-                default_to_current_conversation=channel_id is None,
-                filter=ConversationFilter(
-                    include=["public", "private", "im", "mpim"], exclude_bot_users=True
-                ),
-            ),
-        ),
+        _as_of_field(),
+        _post_to_field(channel_id),
         ContextBlock(elements=[MarkdownTextObject(text=HOW_IT_ASKS)]),
     ]
     return View(
