@@ -15,14 +15,15 @@ from typing import TYPE_CHECKING
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answering import Answerer
 from bot.slack.client import upload_image
 from bot.slack.delivery import Place
 from bot.slack.services import Services
 from pricing.errors import LlmcostError
 from pricing.verbs.finetune import SLACK_FILE
 
-if TYPE_CHECKING:  # matplotlib's side is imported when a chart is asked, not at start-up
+if TYPE_CHECKING:  # matplotlib's side is imported when a chart is asked, not at start-up,
+    # and the answerer brings the database
+    from bot.answering import Answerer
     from bot.render.chart import ChartImage
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def chart_command(text: str) -> str | None:
     return found["question"].strip() if found else None
 
 
-def chart_file(answerer: Answerer, question: str) -> "ChartImage | None":
+def chart_file(answerer: "Answerer", question: str) -> "ChartImage | None":
     """The chart of a stored (canonical) question, drawn; None when it has nothing to plot.
     Runs in the answer worker."""
     from bot.render.chart import drawn

@@ -6,14 +6,17 @@ channel, a thread, only to the asker). Nothing here talks to Slack or the databa
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from bot.answering import Answerer
 from bot.render.blocks import SlackMessage, answer_message, error_message
 from bot.slack.markup import from_slack, take_private
 from pricing.answers import Answer
 from pricing.errors import LlmcostError
 from pricing.parse import render
 from pricing.verbs.registry import Query
+
+if TYPE_CHECKING:  # the answerer brings the database: not on the path to the first ack
+    from bot.answering import Answerer
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class Reply:
         )
 
 
-def to_question(raw: str, answerer: Answerer, asked_by: str | None) -> Reply:
+def to_question(raw: str, answerer: "Answerer", asked_by: str | None) -> Reply:
     """A new question: `/llmcost <words>`, a mention, a direct message."""
     typed, private = take_private(from_slack(raw))
     try:
@@ -64,7 +67,9 @@ def to_question(raw: str, answerer: Answerer, asked_by: str | None) -> Reply:
     return answered(query, answer, typed, private, asked_by)
 
 
-def to_follow_up(raw: str, previous: str, answerer: Answerer, asked_by: str | None) -> Reply | None:
+def to_follow_up(
+    raw: str, previous: str, answerer: "Answerer", asked_by: str | None
+) -> Reply | None:
     """A reply in a thread the bot answered in; None when it is conversation, not a question."""
     typed, private = take_private(from_slack(raw))
     try:

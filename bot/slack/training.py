@@ -12,12 +12,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answering import Answerer
 from bot.slack.delivery import Place, post_in_thread
 from bot.slack.markup import from_slack, take_private
 from bot.slack.replies import answered, failed
@@ -32,6 +32,9 @@ from pricing.verbs.finetune import (
     slack_file_reference,
 )
 from pricing.verbs.registry import is_verb
+
+if TYPE_CHECKING:  # the answerer brings the database: not on the path to the first ack
+    from bot.answering import Answerer
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +181,7 @@ async def _fetch_into(path: Path, file: SharedFile, token: str) -> None:
                 written.write(chunk)
 
 
-def counted(answerer: Answerer, query: FinetuneQuery, path: str, day: date) -> FinetuneQuery:
+def counted(answerer: "Answerer", query: FinetuneQuery, path: str, day: date) -> FinetuneQuery:
     """The question with its file's tally, `work` for Services.priced: in the answer worker
     (counting a 50 MB file is seconds of CPU, which must not delay an ack), on one core there:
     forking a process that serves requests is not safe, and files here are at most

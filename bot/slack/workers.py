@@ -31,7 +31,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
-from bot.answering import Answerer
 from bot.digests.content import compose
 from bot.leaving import leave_now
 from bot.render.blocks import help_view, home_view
@@ -48,7 +47,8 @@ from pricing.verbs.help import HelpQuery
 from pricing.verbs.models import ModelsQuery
 from pricing.verbs.tokens import TokensQuery
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the answerer brings the database: imported where a worker starts
+    from bot.answering import Answerer
     from bot.storage.subscriptions import Subscription
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -67,12 +67,12 @@ WORKER_NICENESS = 5
 # How soon a worker notices that the server has gone.
 SERVER_CHECK_SECONDS = 1.0
 
-Work = Callable[Concatenate[Answerer, P], T]
+Work = Callable[Concatenate["Answerer", P], T]
 
 
 # --- what runs in a worker (module-level functions: they are sent by name) ----------------------
 
-_worker_answerer: Answerer | None = None
+_worker_answerer: "Answerer | None" = None
 
 
 def needs_a_worker(raw: str, previous: str | None = None) -> bool:
@@ -113,6 +113,8 @@ def start_worker(
         from bot.storage.store import Store
 
         snapshots = SnapshotStore(Store(database_url))  # the server made its schema current
+    from bot.answering import Answerer
+
     answerer = Answerer(tariffs_file, today=utc_today, snapshots=snapshots)
     try:
         answerer.warm()
@@ -153,21 +155,21 @@ def ready() -> bool:
     return _worker_answerer is not None
 
 
-def question(answerer: Answerer, raw: str, asked_by: str | None) -> Reply:
+def question(answerer: "Answerer", raw: str, asked_by: str | None) -> Reply:
     """A new question, its message rendered here too (the reply carries it)."""
     reply = to_question(raw, answerer, asked_by)
     reply.message  # noqa: B018 - a cached property: rendered now, where the CPU is free
     return reply
 
 
-def follow_up(answerer: Answerer, raw: str, previous: str, asked_by: str | None) -> Reply | None:
+def follow_up(answerer: "Answerer", raw: str, previous: str, asked_by: str | None) -> Reply | None:
     reply = to_follow_up(raw, previous, answerer, asked_by)
     if reply is not None:
         reply.message  # noqa: B018 - as above
     return reply
 
 
-def home(answerer: Answerer, subscriptions: "Sequence[Subscription]" = ()) -> dict:
+def home(answerer: "Answerer", subscriptions: "Sequence[Subscription]" = ()) -> dict:
     """The App Home view: this week's tariff changes, the workspace's digest subscriptions,
     today's tariff table for the main models, and how to ask."""
     models = answerer.answer(ModelsQuery())
@@ -179,7 +181,7 @@ def home(answerer: Answerer, subscriptions: "Sequence[Subscription]" = ()) -> di
     return home_view(models, help_answer, week_blocks(week), subscription_blocks(subscriptions))
 
 
-def help_modal(answerer: Answerer) -> dict:
+def help_modal(answerer: "Answerer") -> dict:
     """How to ask, as a modal (the Home's "How to ask" button)."""
     help_answer = answerer.answer(HelpQuery())
     assert isinstance(help_answer, HelpAnswer)

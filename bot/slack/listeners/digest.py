@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -33,9 +33,11 @@ from bot.render.digest import digest_message, watching
 from bot.slack.delivery import NOT_A_MEMBER, respond_to_asker
 from bot.slack.markup import escape
 from bot.slack.services import Services
-from bot.storage.subscriptions import MAX_ATTEMPTS, Delivery, DigestStore, Subscription
 from pricing.changes import check_watch
 from pricing.errors import LlmcostError
+
+if TYPE_CHECKING:
+    from bot.storage.subscriptions import Delivery, DigestStore, Subscription
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -63,7 +65,7 @@ class _Asked:
     client: AsyncWebClient
     respond: AsyncRespond
     services: Services
-    digests: DigestStore
+    digests: "DigestStore"
     team_id: str
     channel: str
     user: str | None
@@ -89,6 +91,10 @@ async def answer_digest(
     services: Services,
 ) -> None:
     """`words` is what the user typed after /llmcost, Slack's markup already resolved."""
+    # Here, not at the top: the digests' store brings the database, which the first ack does not
+    # need; by the time an answer runs, getting ready has imported it.
+    from bot.storage.subscriptions import DigestStore
+
     rest = words.strip()[len(VERB) :].strip()
     asked = _Asked(
         client=client,
@@ -195,6 +201,8 @@ async def _watch(request: Watch, asked: _Asked) -> None:
 
 
 async def _status(asked: _Asked) -> None:
+    from bot.storage.subscriptions import MAX_ATTEMPTS  # as DigestStore, in answer_digest
+
     subscription = await asked.channel_data(asked.digests.subscription)
     last = await asked.channel_data(asked.digests.last_delivery)
     lines = []
@@ -248,7 +256,7 @@ async def _preview(asked: _Asked) -> None:
     await respond_to_asker(asked.respond, **message.as_kwargs(), response_type="ephemeral")
 
 
-def _plan(subscription: Subscription, now: datetime, last: Delivery | None = None) -> str:
+def _plan(subscription: "Subscription", now: datetime, last: "Delivery | None" = None) -> str:
     schedule = subscription.schedule
     next_run = schedule.next_slot(now)
     if last is not None and last.period == schedule.period_key(next_run):

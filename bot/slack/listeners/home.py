@@ -15,7 +15,6 @@ from bot.slack.home_tabs import HomeTabs
 from bot.slack.payloads import HomeOpened, read_payload
 from bot.slack.services import Services
 from bot.slack.workers import home
-from bot.storage.subscriptions import DigestStore
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +31,9 @@ class HomePublisher:
     async def publish(self, team_id: str, user_id: str) -> None:
         services = self._services
         self._follow_prices()
+        # Here: the digests' store brings the database, which the first ack does not need.
+        from bot.storage.subscriptions import DigestStore
+
         digests = DigestStore(services.store)
         subscriptions = await services.off_loop(digests.team_subscriptions, team_id)
         view = await services.priced(home, subscriptions)
