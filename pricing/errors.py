@@ -9,6 +9,16 @@ class LlmcostError(Exception):
         self.message = message
         self.suggestions = suggestions or []
 
+    @property
+    def name_hint(self) -> str:
+        """' Did you mean: gpt-4o, gpt-4o-mini?' after a model name llmcost does not know; other
+        errors carry their example in their message ('... Try: cost gpt-4o 1M tokens')."""
+        return f" Did you mean: {', '.join(self.suggestions)}?" if self.is_name_hint else ""
+
+    @property
+    def is_name_hint(self) -> bool:
+        return isinstance(self, UnknownModel) and bool(self.suggestions)
+
 
 def summary(error: BaseException, lines: int = 1, limit: int = 200) -> str:
     """The first `lines` lines of an error's text, joined, at most `limit` characters (library

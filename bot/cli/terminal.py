@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pricing.errors import LlmcostError, UnknownModel
+from pricing.errors import LlmcostError
 
 if TYPE_CHECKING:
     from pricing.tariffs import Catalog
@@ -93,18 +93,12 @@ def error_output(error: LlmcostError, as_json: bool) -> tuple[str, str]:
         return render_json_error(error), ""
     from bot.render.text import for_shell
 
-    hint = f" Did you mean: {', '.join(error.suggestions)}?" if _is_name_hint(error) else ""
     message = error.message
     if error.suggestions and message.endswith(f" Try: {error.suggestions[0]}"):
         # 'budget $500 ...' pasted unquoted into a shell loses '$5': the example is quoted.
         example = error.suggestions[0]
         message = message.removesuffix(example) + for_shell(example)
-    return "", f"llmcost: {message}{hint}"
-
-
-def _is_name_hint(error: LlmcostError) -> bool:
-    """Model-name suggestions read as 'did you mean'; other errors carry their example inline."""
-    return isinstance(error, UnknownModel) and bool(error.suggestions)
+    return "", f"llmcost: {message}{error.name_hint}"
 
 
 def print_outcome(work: Callable[[], tuple[int, str, str]]) -> int:

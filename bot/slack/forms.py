@@ -31,8 +31,8 @@ class _Fields:
         state = blocks.get(action) if isinstance(blocks, dict) else None
         return state if isinstance(state, dict) else {}
 
-    def text(self, field: str, key: str = "value", action: str | None = None) -> str | None:
-        value = self._state(field, action or field).get(key)
+    def text(self, field: str, key: str = "value") -> str | None:
+        value = self._state(field, field).get(key)
         if value is None or isinstance(value, str):
             return value
         self.errors[field] = NOT_UNDERSTOOD

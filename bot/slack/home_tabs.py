@@ -57,10 +57,6 @@ class HomeTabs:
         task: asyncio.Task[None] = loop.create_task(publish(*viewer))
         task.add_done_callback(_log_failure)
 
-    @property
-    def viewers(self) -> list[Viewer]:
-        return list(self._published)
-
 
 def _log_failure(task: "asyncio.Task[None]") -> None:
     if not task.cancelled() and task.exception() is not None:

@@ -149,8 +149,7 @@ async def on_calculator_submitted(
 
 def _said(error: LlmcostError) -> str:
     """An error of the engine's as one line under a field: what was wrong, what would do."""
-    tail = f" Did you mean: {', '.join(error.suggestions[:3])}?" if error.suggestions else ""
-    return f"{error.message}{tail}"[:MOST_ERROR_CHARS]
+    return f"{error.message}{error.name_hint}"[:MOST_ERROR_CHARS]
 
 
 def _unknown_models(book: TariffBook, models: tuple[str, ...]) -> dict[str, str]:
