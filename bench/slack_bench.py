@@ -1,17 +1,24 @@
-"""`llmcost serve` against a bare Bolt app that only acks, both on loopback in the same run.
+"""`llmcost serve` against bare Bolt apps that only ack, all on loopback in the same run.
 
 Measures, with slash commands signed as Slack signs them:
-- ack latency at concurrency 1 and 16 (p50, p99), llmcost against the fastest bare app;
+- ack latency at concurrency 1 and 16 (p50, p99; keep-alive connections, each command sent the
+  moment the previous one is acked), llmcost against the fastest bare app (1 or 2 processes);
+- memory after the c=16 load: PSS of every process of the server, from /proc;
 - how long after its ack llmcost's answer reaches the (fake) Slack Web API (p50, p99);
 - cold start: process start to the first ack; for llmcost, its first `tokens` answer after that;
+- answers against a bare app that acks and then posts a fixed reply: answer p99 (command sent to
+  its chat.postMessage) at an open loop of 50 commands a second, and a burst of 1,000 commands at
+  c=32 (every one answered exactly once; the time to the last answer);
 - under attack (llmcost only): the c=16 commands again, alongside 4 unsigned 100 MB uploads and a
-  stream of malformed unsigned requests, with the server's memory (its process and its workers).
+  stream of malformed unsigned requests, with the server's memory (all of its processes).
 
 The fake Slack runs in a process of its own so its work is not charged to the load generator.
 Run: python bench/slack_bench.py [--requests N]   (the gunicorn baseline: pip install -e '.[bench]')
 """
 
 import argparse
+import collections
+import http.client
 import itertools
 import multiprocessing
 import os
@@ -26,6 +33,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -118,11 +126,20 @@ def llmcost_serve_command() -> list[str]:
 
 
 LLMCOST = "llmcost serve"
+BARE = "bare uvicorn+AsyncApp"
+BARE_POST = "bare ack-and-post (uvicorn+AsyncApp)"
+BARE_APP = [sys.executable, str(REPO / "bench" / "bare_app.py")]
 SERVERS: dict[str, list[str]] = {
-    "bare uvicorn+AsyncApp": [sys.executable, str(REPO / "bench" / "bare_app.py"), "asgi"],
-    "bare gunicorn+App (2 workers)": [sys.executable, str(REPO / "bench" / "bare_app.py"), "wsgi"],
+    BARE: [*BARE_APP, "asgi"],
+    "bare uvicorn+AsyncApp (2 workers)": [*BARE_APP, "asgi2"],
+    "bare gunicorn+App (2 workers)": [*BARE_APP, "wsgi"],
     LLMCOST: llmcost_serve_command(),
 }
+# Who answers: llmcost, and the baseline of an answer.
+ANSWERING: dict[str, list[str]] = {BARE_POST: [*BARE_APP, "post"], LLMCOST: SERVERS[LLMCOST]}
+OPEN_LOOP_RATE, OPEN_LOOP_SECONDS = 50, 10
+BURST, BURST_CONCURRENCY = 1000, 32
+MEMORY_GOAL_MB = 300
 
 
 def _signed(text: str, channel: str) -> tuple[bytes, dict[str, str]]:
@@ -163,13 +180,25 @@ def ack_latencies(
     url: str, requests: int, concurrency: int, prefix: str
 ) -> dict[str, tuple[float, float]]:
     """channel -> (ack latency, the moment acked) of `requests` commands; each names its own
-    channel so answers can be matched."""
+    channel so answers can be matched. Each of the `concurrency` senders keeps its connection
+    alive and sends its next command the moment the previous one is acked, as Slack does."""
     prepared = [_signed(QUESTION, f"{prefix}{i}") for i in range(requests)]
+    parts = urlsplit(url)
+    local = threading.local()
 
     def one(i: int) -> tuple[str, float, float]:
         body, headers = prepared[i]
-        status, _, elapsed = post(url, body, headers, timeout=10)
-        assert status == 200, status
+        if getattr(local, "connection", None) is None:
+            local.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        started = time.perf_counter()
+        local.connection.request("POST", parts.path, body, headers)
+        response = local.connection.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - started
+        assert response.status == 200, response.status
+        if response.getheader("connection", "").lower() == "close":
+            local.connection.close()
+            local.connection = None
         return f"{prefix}{i}", elapsed, time.perf_counter()
 
     with ThreadPoolExecutor(concurrency) as pool:
@@ -225,6 +254,7 @@ def measure(requests: int) -> dict[str, dict[str, float]]:
                         acks = ack_latencies(url, requests, concurrency, f"C{concurrency}X")
                     if concurrency == 16:
                         figures["rss_peak_c16_mb"] = peak[0]
+                        figures["pss_after_c16_mb"] = _pss_mb(pid)
                     p50, p99 = percentiles([elapsed for elapsed, _ in acks.values()])
                     figures[f"ack_p50_c{concurrency}_ms"] = p50
                     figures[f"ack_p99_c{concurrency}_ms"] = p99
@@ -237,7 +267,76 @@ def measure(requests: int) -> dict[str, dict[str, float]]:
                 if name == LLMCOST:
                     figures.update(_under_attack(url, env["PORT"], pid, fake, requests))
             results[name] = figures
+        for name, command in ANSWERING.items():
+            env = serve_env(fake.api_url, free_port(), Path(home))
+            with started_server(command, env) as (url, _, _, _):
+                wait_for_answers(
+                    fake, set(ack_latencies(url, 50, 4, "CWARM2")), time.perf_counter() + 60
+                )
+                results.setdefault(name, {}).update(_answers(url, fake))
     return results
+
+
+def _answers(url: str, fake: FakeSlackProcess) -> dict[str, float]:
+    """Answer p99 at an open loop of OPEN_LOOP_RATE commands a second, then a burst."""
+    fake.ask("reset")
+    count = OPEN_LOOP_RATE * OPEN_LOOP_SECONDS
+    prepared = [_signed(QUESTION, f"COPEN{i}") for i in range(count)]
+    sent: dict[str, float] = {}
+
+    def one(i: int) -> None:
+        status, _, _ = post(url, *prepared[i], timeout=10)
+        assert status == 200, status
+
+    with ThreadPoolExecutor(BURST_CONCURRENCY) as pool:
+        start = time.perf_counter() + 0.1
+        for i in range(count):
+            delay = start + i / OPEN_LOOP_RATE - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)  # pacing the load generator's open loop, not timing anything
+            sent[f"COPEN{i}"] = time.perf_counter()
+            pool.submit(one, i)
+    posts = wait_for_answers(fake, set(sent), time.perf_counter() + 60)
+    p50, p99 = percentiles([posts[channel] - at for channel, at in sent.items()])
+    fake.ask("reset")
+    started = time.perf_counter()
+    acks = ack_latencies(url, BURST, BURST_CONCURRENCY, "CBURST")
+    posts = wait_for_answers(fake, set(acks), time.perf_counter() + 120)
+    time.sleep(0.5)  # room for a second answer to the same command to show itself
+    answered = collections.Counter(channel for channel, _ in fake.ask("posts"))
+    return {
+        "open_loop_answer_p50_ms": p50,
+        "open_loop_answer_p99_ms": p99,
+        "burst_last_answer_s": max(posts.values()) - started,
+        "burst_answered_once": float(sum(1 for c in acks if answered[c] == 1)),
+        "burst_answered_twice_or_more": float(sum(1 for c in acks if answered[c] > 1)),
+    }
+
+
+def _pss_mb(pid: int) -> float:
+    """Proportional memory (shared pages split among their sharers) of a process and all its
+    descendants, in MB: what the server's processes take together, once each."""
+    total = 0
+    for current in _tree(pid):
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            continue  # it ended meanwhile
+    return total / 1024
+
+
+def _tree(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").glob("*"):  # children are per thread
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 def _first_tokens_answer(url: str, fake: FakeSlackProcess) -> float:
@@ -250,15 +349,12 @@ def _first_tokens_answer(url: str, fake: FakeSlackProcess) -> float:
 
 
 def _rss_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants (llmcost's answer workers), in MB."""
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
+    """Resident memory of a process and its descendants, in MB (shared pages counted in each)."""
+    total = 0
+    for current in _tree(pid):
         try:
             with open(f"/proc/{current}/status") as status:
                 total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
-            for task in Path(f"/proc/{current}/task").glob("*"):  # children are per thread
-                pending += [int(child) for child in (task / "children").read_text().split()]
         except (OSError, StopIteration):
             continue  # it ended meanwhile
     return total / 1024
@@ -363,7 +459,7 @@ def report(results: dict[str, dict[str, float]], show: Callable[[str], None] = p
         show(f"  {name}")
         for key, value in figures.items():
             show(f"    {key:32} {value:8.2f}")
-    bare = {k: v for k, v in results.items() if k.startswith("bare")}
+    bare = {k: v for k, v in results.items() if k.startswith("bare") and k != BARE_POST}
     ours = results[LLMCOST]
     for concurrency in (1, 16):
         key = f"ack_p99_c{concurrency}_ms"
@@ -376,7 +472,24 @@ def report(results: dict[str, dict[str, float]], show: Callable[[str], None] = p
     for concurrency in (1, 16):
         after = ours[f"answer_after_ack_p99_c{concurrency}_ms"]
         show(f"  answer after ack p99, c={concurrency:<2}     {after:6.1f} ms (goal <= 100 ms)")
-    cold = ours["cold_start_ms"] / bare["bare uvicorn+AsyncApp"]["cold_start_ms"]
+    show(
+        f"  memory after c=16, PSS of every process {ours['pss_after_c16_mb']:6.1f} MB"
+        f" (goal <= {MEMORY_GOAL_MB} MB; {BARE}: {bare[BARE]['pss_after_c16_mb']:.1f} MB)"
+    )
+    baseline = results[BARE_POST]
+    ratio = ours["open_loop_answer_p99_ms"] / baseline["open_loop_answer_p99_ms"]
+    show(
+        f"  answer p99 at {OPEN_LOOP_RATE}/s open loop      {ratio:5.2f}x   (goal <= 2x;"
+        f" {ours['open_loop_answer_p99_ms']:.2f} vs {baseline['open_loop_answer_p99_ms']:.2f} ms)"
+    )
+    ratio = ours["burst_last_answer_s"] / baseline["burst_last_answer_s"]
+    show(
+        f"  last answer of {BURST} at c={BURST_CONCURRENCY}        {ratio:5.2f}x   (goal <= 2x;"
+        f" {ours['burst_last_answer_s']:.2f} vs {baseline['burst_last_answer_s']:.2f} s);"
+        f" answered once {ours['burst_answered_once']:.0f} of {BURST},"
+        f" more than once {ours['burst_answered_twice_or_more']:.0f}"
+    )
+    cold = ours["cold_start_ms"] / bare[BARE]["cold_start_ms"]
     show(f"  cold start ratio vs bare AsyncApp   {cold:5.2f}x   (goal <= 1.5x)")
     tokens = ours["first_tokens_answer_after_ack_ms"]
     show(f"  first tokens answer after its ack  {tokens:6.1f} ms (goal <= 100 ms)")

@@ -28,7 +28,7 @@ class SettingsError(LlmcostError):
     """A missing or malformed setting; the message names the variable."""
 
 
-# Every process's log lines: serve, clock and serve's answer workers.
+# Every process's log lines: serve's (its web and answer processes) and the clock's.
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -129,10 +129,12 @@ class Settings(ClockSettings):
     llmcost_prices_check_seconds: float = Field(default=300, gt=0, le=86400)
     # All interfaces, as a platform's router expects; 127.0.0.1 keeps a local run private.
     host: str = "0.0.0.0"
+    # HTTP mode's web processes (they ack; one more process answers). Unset: one per CPU.
+    web_concurrency: int | None = Field(default=None, ge=1, le=64)
 
-    @field_validator("slack_signing_secret", mode="before")
+    @field_validator("slack_signing_secret", "web_concurrency", mode="before")
     @classmethod
-    def _blank_secret_is_unset(cls, value: object) -> object:
+    def _blank_secret_or_count_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("slack_app_token")

@@ -2,8 +2,8 @@
 thread's current question into that thread, and `/llmcost chart QUESTION` answers with the table
 and then the chart in the answer's thread.
 
-The chart is priced and drawn in the answer worker (`chart_file`, run like any heavy question),
-never on the event loop, and uploaded with slack_sdk's `files_upload_v2`
+The chart is priced and drawn in a thread (`chart_file`, run like any heavy question), never on
+the event loop, and uploaded with slack_sdk's `files_upload_v2`
 (files.getUploadURLExternal, the bytes, files.completeUploadExternal into the thread), with alt
 text that says the numbers. An upload Slack refuses is one log line and a one-line note in the
 thread saying why the chart is missing and what would fix it."""
@@ -58,7 +58,7 @@ def chart_command(text: str) -> str | None:
 
 def chart_file(answerer: "Answerer", question: str) -> "ChartImage | None":
     """The chart of a stored (canonical) question, drawn; None when it has nothing to plot.
-    Runs in the answer worker."""
+    Runs in a thread."""
     from bot.render.chart import drawn
     from pricing.chart_data import chart_of
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import Future
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from bot.wall_clock import utc_now
 
@@ -18,14 +18,6 @@ if TYPE_CHECKING:  # imported by whoever builds them, off the path to the first 
 P = ParamSpec("P")
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-
-
-class Workers(Protocol):
-    """Where pricing and rendering run when not here (bot.slack.workers.AnswerWorkers)."""
-
-    async def run(self, work: Callable[..., T], *args: Any) -> T: ...
-
-    def close(self) -> None: ...
 
 
 class Services:
@@ -43,12 +35,10 @@ class Services:
         self.now = now
         self._parts: Future[tuple[Answerer, Store]] = Future()
         self._running: set[asyncio.Task[None]] = set()
-        self._workers: Workers | None = None
         if answerer is not None and store is not None:
             self.provide(answerer, store)
 
-    def provide(self, answerer: "Answerer", store: "Store", workers: Workers | None = None) -> None:
-        self._workers = workers
+    def provide(self, answerer: "Answerer", store: "Store") -> None:
         self._parts.set_result((answerer, store))
 
     def cannot_provide(self, error: BaseException) -> None:
@@ -109,8 +99,6 @@ class Services:
             log.error("work after an ack failed", exc_info=task.exception())
 
     def close(self) -> None:
-        if self._workers is not None:
-            self._workers.close()
         if self._parts.done() and self._parts.exception() is None:
             self.store.close()
 
@@ -129,16 +117,13 @@ class Services:
     async def priced(
         self, work: "Callable[Concatenate[Answerer, ...], T]", *args: Any, heavy: bool = True
     ) -> T:
-        """Pricing and rendering, `work(answerer, *args)`: a heavy one in a worker process when
-        the server has one (bot.slack.workers: CPU work there cannot delay an ack), the rest
-        here, where they cost less than the hop. Without a worker, heavy work goes to a thread:
-        it holds the GIL, but the loop still gets its turn every switch interval (5 ms) instead
-        of waiting for the whole of it."""
+        """Pricing and rendering, `work(answerer, *args)`: a heavy one in a thread, where the
+        loop still gets its turn every switch interval (5 ms) instead of waiting for the whole
+        of it (it holds the GIL: pricing is pure Python); the rest here, where they cost less
+        than the hop. Acks never wait for either: they are sent by the web processes."""
         if not heavy:
             return work(self.answerer, *args)
-        if self._workers is None:
-            return await asyncio.to_thread(work, self.answerer, *args)
-        return await self._workers.run(work, *args)
+        return await asyncio.to_thread(work, self.answerer, *args)
 
     async def claim_event(self, body: dict) -> bool:
         """True when this Slack event is new; Slack retries an event it thinks was missed, and

@@ -147,7 +147,7 @@ async def file_by_id(client: AsyncWebClient, file_id: str) -> SharedFile:
 
 async def download(file: SharedFile, token: str, api_url: str | None) -> Path:
     """The file's bytes, fetched with the bot token, in a temporary file on disk (so memory
-    stays flat, and a worker process can read it by its path); the caller deletes it. The token
+    stays flat, and a thread can read it by its path); the caller deletes it. The token
     goes only to Slack's file host (or the configured API's host)."""
     host = urlsplit(file.url).hostname or ""
     trusted = set(SLACK_FILE_HOSTS)
@@ -182,9 +182,9 @@ async def _fetch_into(path: Path, file: SharedFile, token: str) -> None:
 
 
 def counted(answerer: "Answerer", query: FinetuneQuery, path: str, day: date) -> FinetuneQuery:
-    """The question with its file's tally, `work` for Services.priced: in the answer worker
-    (counting a 50 MB file is seconds of CPU, which must not delay an ack), on one core there:
-    forking a process that serves requests is not safe, and files here are at most
+    """The question with its file's tally, `work` for Services.priced: in a thread of the
+    answer process (counting a 50 MB file is seconds of CPU; acks are the web processes'), on one
+    core: forking a process that serves requests is not safe, and files here are at most
     MAX_FILE_BYTES."""
     book = answerer.book()
 

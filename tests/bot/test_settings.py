@@ -18,6 +18,7 @@ VARIABLES = (
     "DATABASE_URL",
     "PORT",
     "HOST",
+    "WEB_CONCURRENCY",
     "LLMCOST_TARIFFS",
     "LOG_LEVEL",
 )
@@ -152,6 +153,21 @@ def test_defaults(http_mode):
     assert settings.database_url is None
     assert settings.llmcost_tariffs is None
     assert settings.log_level == "INFO"
+    assert settings.web_concurrency is None  # one web process per CPU
+
+
+@pytest.mark.parametrize(("given", "expected"), [("1", 1), ("4", 4), ("", None), ("  ", None)])
+def test_web_concurrency_is_a_count_of_processes(monkeypatch, http_mode, given, expected):
+    monkeypatch.setenv("WEB_CONCURRENCY", given)
+
+    assert load_settings().web_concurrency == expected
+
+
+@pytest.mark.parametrize("given", ["0", "-2", "65", "two", "1.5"])
+def test_a_web_concurrency_that_is_no_count_is_named(monkeypatch, http_mode, given):
+    monkeypatch.setenv("WEB_CONCURRENCY", given)
+
+    assert _error().startswith("WEB_CONCURRENCY ")
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 SIGNING_SECRET = "8f742231b10e8888abcd9988776655aa"
 BOT_TOKEN = "xoxb-1-test-token"
-READY_LINE = "Uvicorn running on"
+READY_LINE = "HTTP mode: Slack requests at"
 
 
 def free_port() -> int:
@@ -109,6 +109,8 @@ def server_env(api_url: str, database_url: str, port: int, **extra: str) -> dict
         HOST="127.0.0.1",
         PYTHONUNBUFFERED="1",
         LOG_LEVEL="DEBUG",
+        # Two web processes whatever the machine: what several share is tested everywhere.
+        WEB_CONCURRENCY="2",
     )
     env.update(extra)
     return env

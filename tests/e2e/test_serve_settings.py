@@ -1,5 +1,6 @@
 """`llmcost serve` refuses to start on bad settings, with one line naming the variable."""
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -101,4 +102,15 @@ def test_a_malformed_tariffs_file_stops_the_server(tmp_path, text):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("llmcost serve: LLMCOST_TARIFFS:")
     assert str(tariffs) in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_a_port_in_use_stops_the_server_with_one_line(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = serve({**SIGNED, "PORT": str(port)}, tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert f"llmcost serve: cannot listen on 127.0.0.1:{port}: Address already in use" in (
+        result.stderr
+    )
     assert "Traceback" not in result.stderr

@@ -15,11 +15,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.render.blocks import SHARE_ACTION
 from bot.render.buttons import ADD_MODEL, CHART, NEXT_ACTION, read_value
 from bot.render.calculator import add_model_view
+from bot.slack.answer_work import follow_up, is_heavy, question
 from bot.slack.charts import post_chart
 from bot.slack.delivery import TROUBLE, Place, deliver, post_in_thread, respond_to_asker
 from bot.slack.payloads import ButtonClick, read_payload
 from bot.slack.services import Services
-from bot.slack.workers import follow_up, needs_a_worker, question
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ async def share(
         # The button carries the canonical question; it is asked again, so the channel sees
         # today's prices (or the question's own date), never a stale copy.
         asked = click.actions[0].value
-        heavy = needs_a_worker(asked)
+        heavy = is_heavy(asked)
         reply = await services.priced(question, asked, click.user.id, heavy=heavy)
         # A private answer in a thread is shared in that thread.
         place = Place(team_id, click.channel.id, click.container.thread_ts)
@@ -112,7 +112,7 @@ async def ask_in_thread(
         if words == CHART:
             await post_chart(client, services, previous, place)
             return
-        heavy = needs_a_worker(words, previous)
+        heavy = is_heavy(words, previous)
         reply = await services.priced(follow_up, words, previous, user, heavy=heavy)
         if reply is None:  # a button's words always change a question; never chat
             log.warning("next-question words %r did not apply to %r", words, previous)

@@ -26,6 +26,7 @@ from bot.render.calculator import (
     calculator_view,
     model_options,
 )
+from bot.slack.answer_work import help_modal, question
 from bot.slack.delivery import NOT_A_MEMBER, Place, post_in_thread
 from bot.slack.forms import read_added_models, read_calculator
 from bot.slack.listeners.actions import ask_in_thread
@@ -38,7 +39,6 @@ from bot.slack.payloads import (
 )
 from bot.slack.replies import Reply
 from bot.slack.services import Services
-from bot.slack.workers import help_modal, question
 from pricing import calculator
 from pricing.calculator import FormErrors, question_of
 from pricing.errors import LlmcostError, UnknownModel

@@ -9,6 +9,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.blocks import COMMAND
+from bot.slack.answer_work import is_heavy, question
 from bot.slack.charts import chart_command, post_chart
 from bot.slack.delivery import TROUBLE, Place, deliver, respond_to_asker
 from bot.slack.listeners.calculator import open_calculator
@@ -16,7 +17,6 @@ from bot.slack.listeners.digest import answer_digest, is_digest_command
 from bot.slack.markup import from_slack
 from bot.slack.payloads import SlashCommand, read_payload
 from bot.slack.services import Services
-from bot.slack.workers import needs_a_worker, question
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ async def answer_command(
             return
         charted = chart_command(typed)  # "/llmcost chart compare ...": the answer, then its chart
         asked = command.text if charted is None else charted
-        heavy = needs_a_worker(asked)
+        heavy = is_heavy(asked)
         reply = await services.priced(question, asked, command.user_id, heavy=heavy)
         place = Place(command.team_id, command.channel_id)
         posted = await deliver(reply, client, respond, services, place)

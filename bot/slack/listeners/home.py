@@ -11,10 +11,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.answer_work import home
 from bot.slack.home_tabs import HomeTabs
 from bot.slack.payloads import HomeOpened, read_payload
 from bot.slack.services import Services
-from bot.slack.workers import home
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.slack.answer_work import question
 from bot.slack.delivery import TROUBLE, respond_to_asker
 from bot.slack.payloads import MessageShortcut, read_payload
 from bot.slack.services import Services
-from bot.slack.workers import question
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ async def count_message(body: dict, respond: AsyncRespond, services: Services) -
         await respond_to_asker(respond, text=NO_TEXT, response_type="ephemeral")
         return
     try:
-        # In a worker: the tokenizers are loaded there, and a long message counts for a while.
+        # Heavy: a long message counts for a while.
         reply = await services.priced(question, f"tokens {text}", shortcut.user.id)
     except Exception:
         log.exception("counting a message's tokens failed")

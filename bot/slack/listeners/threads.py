@@ -12,6 +12,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.answer_work import follow_up, is_heavy, question
 from bot.slack.charts import is_chart_reply, post_chart
 from bot.slack.delivery import Place, post_in_thread
 from bot.slack.markup import mentions, strip_mention
@@ -19,7 +20,6 @@ from bot.slack.payloads import ConversationMessage, read_payload
 from bot.slack.replies import Reply
 from bot.slack.services import Services
 from bot.slack.training import answer_about_a_file
-from bot.slack.workers import follow_up, needs_a_worker, question
 from pricing.verbs.finetune import SLACK_FILE
 
 log = logging.getLogger(__name__)
@@ -129,13 +129,13 @@ async def _answer(
         return
     reply: Reply | None = None
     if previous is not None:
-        heavy = needs_a_worker(text, previous)
+        heavy = is_heavy(text, previous)
         reply = await services.priced(follow_up, text, previous, user, heavy=heavy)
     if reply is None:
         if not (direct or addressed):
             log.debug("left alone %s: conversation in the thread", body.get("event_id"))
             return
-        reply = await services.priced(question, text, user, heavy=needs_a_worker(text))
+        reply = await services.priced(question, text, user, heavy=is_heavy(text))
     # Claimed only now, when there is something to post: most messages are none of our business.
     if not await services.claim_event(body):
         log.info("event %s was already answered (a retry by Slack)", body.get("event_id"))

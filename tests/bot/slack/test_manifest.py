@@ -27,8 +27,8 @@ from bot.slack.app import build_app
 from bot.slack.listeners.calculator import CALCULATOR_SHORTCUT
 from bot.slack.listeners.commands import COMMAND
 from bot.slack.listeners.message_tokens import COUNT_MESSAGE_SHORTCUT, SHORTCUT_NAME
-from bot.slack.server import EVENTS_PATH
 from bot.slack.services import Services
+from bot.slack.web import EVENTS_PATH
 from bot.storage.store import Store
 
 MANIFEST_FILE = Path(__file__).parents[3] / "manifest.yml"

@@ -1,27 +1,36 @@
-"""What `llmcost serve` imports before it listens: only what an ack uses (issue 23). The
-database, the tariffs and the charts are loaded in the background once the server listens
-(bot.slack.server.get_ready); answers wait for them, acks never do."""
+"""What a web process of `llmcost serve` imports: only what an ack uses (issue 23). Bolt, its
+listeners, the database, the tariffs, the tokenizers and the charts are the answer process's;
+the web processes fork from the supervisor with these imports done."""
 
 import subprocess
 import sys
 
-BEFORE_LISTENING = """
+WEB_PROCESS = """
 import sys
 from bot.settings import load_settings
-from bot.slack.app import build_app
-from bot.slack.server import HEALTH
-from bot.slack.services import Services
-settings = load_settings(slack_bot_token="xoxb-1", slack_signing_secret="0" * 32)
-build_app(settings, Services())
+from bot.slack.server import serve
+from bot.slack.supervisor import Supervisor
+from bot.slack.web import run_web_process
 print(sorted(m for m in {NOT_NEEDED!r} if m in sys.modules))
 """
-# What the first ack does not use: the database (SQLAlchemy and llmcost's store, through the
-# answerer), charts and date phrases.
-NOT_NEEDED = {"sqlalchemy", "bot.answering", "bot.storage.store", "matplotlib", "dateparser"}
+# What an ack does not use.
+NOT_NEEDED = {
+    "slack_bolt",
+    "slack_sdk",
+    "aiohttp",
+    "sqlalchemy",
+    "bot.answering",
+    "bot.storage.store",
+    "bot.slack.listeners",
+    "pricing.tariffs",
+    "tiktoken",
+    "matplotlib",
+    "dateparser",
+}
 
 
-def test_the_server_imports_no_database_chart_or_date_parser_before_it_listens(tmp_path):
-    script = BEFORE_LISTENING.replace("{NOT_NEEDED!r}", repr(NOT_NEEDED))
+def test_a_web_process_imports_no_listener_database_tariff_or_tokenizer(tmp_path):
+    script = WEB_PROCESS.replace("{NOT_NEEDED!r}", repr(NOT_NEEDED))
     shown = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path
     )

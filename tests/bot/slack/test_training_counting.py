@@ -1,5 +1,5 @@
-"""Counting a shared training file is seconds of CPU for a large one: it runs in the answer
-worker, never on the server's event loop (and without a worker, in a thread, never inline)."""
+"""Counting a shared training file is seconds of CPU for a large one: it runs in a thread of the
+answer process, never on its event loop."""
 
 import asyncio
 import os
@@ -8,9 +8,9 @@ import threading
 from aiohttp import web
 
 from bot.answering import Answerer
+from bot.slack import training
 from bot.slack.services import Services
 from bot.slack.training import SharedFile, with_tally
-from bot.slack.workers import AnswerWorkers
 from bot.wall_clock import utc_today
 from pricing.parse import parse
 
@@ -53,35 +53,31 @@ async def tally_of_a_served_file(services: Services) -> object:
         await runner.cleanup()
 
 
-class RecordingWorkers:
-    """An answer worker that says in which process the work ran."""
-
-    def __init__(self) -> None:
-        self.inner = AnswerWorkers(None, processes=1)
-        self.ran: list[str] = []
-
-    async def run(self, work, *args):  # type: ignore[no-untyped-def]
-        self.ran.append(work.__name__)
-        return await self.inner.run(work, *args)
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-def test_a_shared_file_is_counted_in_the_answer_worker_not_on_the_loop():
-    workers = RecordingWorkers()
+def test_a_shared_file_is_counted_off_the_event_loops_thread():
     services = Services()
-    services.provide(Answerer(None, today=utc_today), store=None, workers=workers)  # type: ignore[arg-type]
+    services.provide(Answerer(None, today=utc_today), store=None)  # type: ignore[arg-type]
+    counted_in: list[int] = []
+    original = training.counted
+
+    def recording(*args):  # type: ignore[no-untyped-def]
+        counted_in.append(threading.get_ident())
+        return original(*args)
+
+    async def ask() -> tuple[object, int]:
+        return await tally_of_a_served_file(services), threading.get_ident()
+
+    training.counted = recording  # type: ignore[assignment]
     try:
-        counted = asyncio.run(tally_of_a_served_file(services))
+        counted, loop_thread = asyncio.run(ask())
     finally:
-        workers.close()
-    assert workers.ran == ["counted"]
+        training.counted = original  # type: ignore[assignment]
+    assert counted_in
+    assert counted_in[0] != loop_thread
     assert counted.training is not None  # type: ignore[attr-defined]
     assert counted.training.examples == 50  # type: ignore[attr-defined]
 
 
-def test_without_a_worker_heavy_work_leaves_the_event_loops_thread():
+def test_heavy_work_leaves_the_event_loops_thread():
     services = Services()
     services.provide(Answerer(None, today=utc_today), store=None)  # type: ignore[arg-type]
 
