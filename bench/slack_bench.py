@@ -78,6 +78,13 @@ def _fake_slack_process(pipe) -> None:
                         for c in fake.calls_to("chat.postMessage")
                     ]
                 )
+            elif request == "texts":  # (channel, text) of every message posted
+                pipe.send(
+                    [
+                        (c.body.get("channel"), c.body.get("text"))
+                        for c in fake.calls_to("chat.postMessage")
+                    ]
+                )
             elif request.startswith("calls "):  # "calls views.open": (trigger, received at)
                 method = request.removeprefix("calls ")
                 pipe.send(
@@ -177,12 +184,12 @@ def started_server(
 
 
 def ack_latencies(
-    url: str, requests: int, concurrency: int, prefix: str
+    url: str, requests: int, concurrency: int, prefix: str, question: str = QUESTION
 ) -> dict[str, tuple[float, float]]:
     """channel -> (ack latency, the moment acked) of `requests` commands; each names its own
     channel so answers can be matched. Each of the `concurrency` senders keeps its connection
     alive and sends its next command the moment the previous one is acked, as Slack does."""
-    prepared = [_signed(QUESTION, f"{prefix}{i}") for i in range(requests)]
+    prepared = [_signed(question, f"{prefix}{i}") for i in range(requests)]
     parts = urlsplit(url)
     local = threading.local()
 

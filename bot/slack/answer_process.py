@@ -9,6 +9,7 @@ before the request reaches this process.
 import asyncio
 import functools
 import logging
+import os
 import signal
 import threading
 from collections.abc import Sequence
@@ -26,6 +27,10 @@ from bot.slack.services import Services
 
 log = logging.getLogger(__name__)
 
+# Below the web processes (0): where the cores are short, as while a new price file is read or a
+# burst of answers is built, the scheduler gives them the CPU first, and their acks stay quick.
+ANSWER_NICENESS = 10
+
 
 async def dispatch(app: AsyncApp, headers: dict[str, str | Sequence[str]], body: bytes) -> Answer:
     """A handed-on request through the Bolt app (its signature was checked by the web process)."""
@@ -42,6 +47,7 @@ def run_answer_process(settings: Settings, answers: Path) -> int:
     SIGINT is left to the supervisor: on Ctrl-C it stops the web processes first, and this one
     only once they have handed on everything they acked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(ANSWER_NICENESS)
     services = Services()
     app = build_app(settings, services)
     try:

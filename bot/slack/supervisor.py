@@ -100,12 +100,16 @@ class Supervisor:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 threading.Thread(target=end_with, args=(supervisor,), daemon=True).start()
                 code = self._runs[role]()
+            except SystemExit as leaving:
+                code = leaving.code if isinstance(leaving.code, int) else 1
             except BaseException:
                 log.exception("the %s process failed", role)
             finally:
                 leave_now(code)
         self.children[pid] = Child(role, time.monotonic(), quick_deaths)
         log.info("started the %s process %d", role, pid)
+        if self.stopping:  # told to stop while it was being started
+            os.kill(pid, signal.SIGTERM)
 
     def _watch(self) -> None:
         while self.children:
