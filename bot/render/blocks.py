@@ -30,6 +30,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.render import block_json
 from bot.render.buttons import NEXT_ACTION, next_questions
 from bot.render.text import (
     MAX_SOURCES_LISTED,
@@ -86,7 +87,7 @@ class SlackMessage(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     text: str  # plain fallback: notifications, screen readers, old clients
-    blocks: list[dict]  # already serialised with Block.to_dict()
+    blocks: list[dict]  # already serialised (bot.render.block_json)
 
     def as_kwargs(self) -> dict:
         """For chat_postMessage, chat_postEphemeral, respond, chat_update."""
@@ -335,7 +336,7 @@ def _body(answer: answers.Answer) -> list[Block]:
 def fit(blocks: Sequence[Block], max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[dict]:
     """The one place Slack's limits are enforced: texts clipped, table rows and columns cut
     (saying how many rows are not shown), context elements merged, blocks counted; then each
-    block serialised (slack_sdk validates it as it does)."""
+    block serialised (slack_sdk validates it as it does: bot.render.block_json)."""
     fitted: list[Block] = []
     for block in blocks:
         fitted.append(block)
@@ -374,7 +375,7 @@ def fit(blocks: Sequence[Block], max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[d
         )
         # The last block says what the figures assume; it is kept.
         fitted = [*fitted[: max_blocks - 2], notice, fitted[-1]]
-    return [block.to_dict() for block in fitted]
+    return [block_json.as_json(block) for block in fitted]
 
 
 # --- fallback text -----------------------------------------------------------------------------
@@ -565,7 +566,7 @@ def home_view(
         *_help_lines(help),
         *_examples(help.examples),
     ]
-    return View(type="home", blocks=fit(blocks, MAX_VIEW_BLOCKS)).to_dict()
+    return block_json.as_json(View(type="home", blocks=fit(blocks, MAX_VIEW_BLOCKS)))
 
 
 def help_view(help: answers.HelpAnswer) -> dict:
@@ -575,9 +576,10 @@ def help_view(help: answers.HelpAnswer) -> dict:
         *_help_lines(help),
         *_examples(help.examples),
     ]
-    return View(
+    view = View(
         type="modal",
         title=PlainTextObject(text="How to ask llmcost"),
         close=PlainTextObject(text="Close"),
         blocks=fit(blocks, MAX_VIEW_BLOCKS),
-    ).to_dict()
+    )
+    return block_json.as_json(view)

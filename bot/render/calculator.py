@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.render import block_json
 from pricing import calculator
 from pricing.model_search import ModelChoice, grouped
 
@@ -158,14 +159,15 @@ def calculator_view(channel_id: str | None) -> dict:
         _post_to_field(channel_id),
         ContextBlock(elements=[MarkdownTextObject(text=HOW_IT_ASKS)]),
     ]
-    return View(
+    view = View(
         type="modal",
         callback_id=CALCULATOR_VIEW,
         title=PlainTextObject(text="Price LLM usage"),
         submit=PlainTextObject(text="Price it"),
         close=PlainTextObject(text="Cancel"),
         blocks=blocks,
-    ).to_dict()
+    )
+    return block_json.as_json(view)
 
 
 def add_model_view(question: str, channel: str, thread_ts: str) -> dict | None:
@@ -174,7 +176,7 @@ def add_model_view(question: str, channel: str, thread_ts: str) -> dict | None:
     metadata = json.dumps({"question": question, "channel": channel, "thread_ts": thread_ts})
     if len(metadata) > MOST_METADATA_CHARS:
         return None
-    return View(
+    view = View(
         type="modal",
         callback_id=ADD_MODEL_VIEW,
         title=PlainTextObject(text="Add a model"),
@@ -182,7 +184,8 @@ def add_model_view(question: str, channel: str, thread_ts: str) -> dict | None:
         close=PlainTextObject(text="Cancel"),
         private_metadata=metadata,
         blocks=[_models_field("Models to add")],
-    ).to_dict()
+    )
+    return block_json.as_json(view)
 
 
 def model_options(choices: list[ModelChoice]) -> dict:

@@ -120,7 +120,7 @@ class Services:
         """Pricing and rendering, `work(answerer, *args)`: a heavy one in a thread, where the
         loop still gets its turn every switch interval (5 ms) instead of waiting for the whole
         of it (it holds the GIL: pricing is pure Python); the rest here, where they cost less
-        than the hop. Acks never wait for either: they are sent by the web processes."""
+        than the hop. In HTTP mode no ack waits for either: the web processes send them."""
         if not heavy:
             return work(self.answerer, *args)
         return await asyncio.to_thread(work, self.answerer, *args)

@@ -5,6 +5,7 @@ import json
 import os
 import signal
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -70,7 +71,17 @@ def test_web_processes_ack_and_the_answer_process_answers(server, fake):
     assert "tokens" in json.dumps(answer.body)
 
 
-def test_a_thread_reply_and_its_retry_are_answered_once_whichever_process_gets_them(server, fake):
+@pytest.fixture
+def own_server(fake: FakeSlack, database_url: str, tmp_path) -> Iterator[Server]:
+    """A server of the test's own, on SQLite and on PostgreSQL."""
+    with running_server(server_env(fake.api_url, database_url, free_port()), cwd=tmp_path) as own:
+        yield own
+
+
+def test_a_thread_reply_and_its_retry_are_answered_once_whichever_process_gets_them(
+    own_server: Server, fake: FakeSlack
+):
+    server = own_server
     ask(server, QUESTION, "CTHREAD")
     thread = fake.wait_for("chat.postMessage")[0].response["ts"]
     server.wait_for_log(f"thread {thread}")
