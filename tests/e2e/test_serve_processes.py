@@ -146,3 +146,15 @@ def test_a_stopped_server_leaves_no_process_behind(fake, tmp_path, stop):
     while any(alive(pid) for pid in helpers) and time.monotonic() < deadline:
         time.sleep(0.1)  # polling for processes to end, not timing anything
     assert not [pid for pid in helpers if alive(pid)]
+
+
+def test_a_command_acked_just_before_sigterm_is_still_answered(fake: FakeSlack, tmp_path):
+    """The web processes stop first and hand on what they acked; the answer process stops only
+    once they have, and finishes its answers."""
+    env = server_env(fake.api_url, f"sqlite:///{tmp_path / 'llmcost.db'}", free_port())
+    with running_server(env, cwd=tmp_path) as server:
+        server.wait_for_log("ready: tariffs loaded", timeout=30)
+        assert ask(server, QUESTION, "CLAST") == 200
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=30) == 0
+    assert [post.body["channel"] for post in fake.calls_to("chat.postMessage")] == ["CLAST"]
