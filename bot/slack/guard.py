@@ -213,9 +213,19 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 async def _reply(send: Send, status: int, text: str) -> None:
     body = f"{text}\n".encode() if text else b""
-    headers = [(b"content-type", b"text/plain; charset=utf-8")]
-    if status >= 400:
-        # The rest of a refused body is not read: the connection cannot carry another request.
+    # The rest of a refused body is not read: the connection cannot carry another request.
+    await respond(send, status, body, close=status >= 400)
+
+
+PLAIN_TEXT = b"text/plain; charset=utf-8"
+
+
+async def respond(
+    send: Send, status: int, body: bytes, content_type: bytes = PLAIN_TEXT, close: bool = False
+) -> None:
+    """An HTTP response, whole, through an ASGI `send`."""
+    headers = [(b"content-type", content_type)]
+    if close:
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -18,7 +18,7 @@ import uvicorn
 from bot.settings import Settings
 from bot.slack.connections import HeaderDeadline
 from bot.slack.envelope import form_fields, is_json
-from bot.slack.guard import RefusalLog, SignedRequestGuard
+from bot.slack.guard import RefusalLog, SignedRequestGuard, respond
 from bot.slack.handoff import HandOff
 
 log = logging.getLogger(__name__)
@@ -67,15 +67,15 @@ class HandingOn:
         content_type = headers.get("content-type", "").encode("latin-1")
         if not answered_by_its_listener(body, content_type):
             self._hand_off.send(headers, body)
-            await _respond(send, 200, b"text/plain; charset=utf-8", b"")
+            await respond(send, 200, b"")
             return
         try:
             answer = await self._hand_off.ask(headers, body, ASK_SECONDS)
         except (TimeoutError, ConnectionError) as error:
             log.warning("the answer process did not answer in time: %r", error)
-            await _respond(send, 503, b"text/plain; charset=utf-8", b"not ready, try again\n")
+            await respond(send, 503, b"not ready, try again\n")
             return
-        await _respond(send, answer.status, answer.content_type.encode("latin-1"), answer.body)
+        await respond(send, answer.status, answer.body, answer.content_type.encode("latin-1"))
 
 
 class WebProcessApp:
@@ -94,7 +94,7 @@ class WebProcessApp:
         elif scope["type"] == "http" and (scope["method"], scope["path"]) in HEALTH:
             # HEAD, as load balancers probe: the same answer without its body.
             body = b"" if scope["method"] == "HEAD" else b"llmcost is up\n"
-            await _respond(send, 200, b"text/plain; charset=utf-8", body)
+            await respond(send, 200, body)
         else:
             await self._guarded(scope, receive, send)
 
@@ -143,14 +143,3 @@ async def _body(receive: Receive) -> bytes:
         chunks += message.get("body", b"")
         if not message.get("more_body", False):
             return bytes(chunks)
-
-
-async def _respond(send: Send, status: int, content_type: bytes, body: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", content_type)],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
