@@ -33,7 +33,8 @@ ANSWER_NICENESS = 10
 
 
 async def dispatch(app: AsyncApp, headers: dict[str, str | Sequence[str]], body: bytes) -> Answer:
-    """A handed-on request through the Bolt app (its signature was checked by the web process)."""
+    """A handed-on request through the Bolt app, with the headers it came with (Bolt checks its
+    signature again: the web process's guard checked it first)."""
     response = await app.async_dispatch(
         AsyncBoltRequest(body=body.decode("utf-8"), headers=headers)
     )

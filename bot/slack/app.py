@@ -21,9 +21,10 @@ def build_app(settings: Settings, services: Services) -> AsyncApp:
         name="llmcost",
         token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret or "",
-        # Verified before they come here: in HTTP mode by the web process's guard, on the raw
-        # bytes (bot.slack.guard); in Socket Mode they come over the app's own websocket.
-        request_verification_enabled=False,
+        # In HTTP mode the web process's guard verified the raw bytes (bot.slack.guard) before
+        # handing them on; Bolt checks again, as defence in depth (4 us a request). In Socket
+        # Mode requests come over the app's own websocket: nothing to verify.
+        request_verification_enabled=not settings.socket_mode,
         # The ack goes back as soon as a listener returns (each starts its answer as a task
         # first: Services.after_ack); Bolt's default instead polls for the ack every 10 ms.
         process_before_response=True,

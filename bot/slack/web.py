@@ -84,19 +84,24 @@ class WebProcessApp:
 
     def __init__(
         self, guarded: Callable[[Scope, Receive, Send], Awaitable[None]], hand_off: HandOff
-    ):
+    ) -> None:
         self._guarded = guarded
         self._hand_off = hand_off
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
-        elif scope["type"] == "http" and (scope["method"], scope["path"]) in HEALTH:
+            return
+        asked = (scope.get("method"), scope.get("path"))
+        if scope["type"] == "http" and asked == ("POST", EVENTS_PATH):
+            await self._guarded(scope, receive, send)
+        elif scope["type"] == "http" and asked in HEALTH:
             # HEAD, as load balancers probe: the same answer without its body.
             body = b"" if scope["method"] == "HEAD" else b"llmcost is up\n"
             await respond(send, 200, body)
-        else:
-            await self._guarded(scope, receive, send)
+        elif scope["type"] == "http":
+            # The guard checks signatures on the events path only: nothing else may go on.
+            await respond(send, 404, b"not found\n", close=True)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

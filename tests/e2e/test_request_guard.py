@@ -233,3 +233,35 @@ def test_an_answer_slack_will_not_show_privately_in_a_thread_is_logged_not_poste
     assert len(complaints(server, since)) == 1, server.log()
     # Errors stay private: nothing more in the channel or the thread.
     assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/slack/other"),
+        ("POST", "/"),
+        ("POST", "/slack/events/"),
+        ("GET", "/slack/events"),
+        ("PUT", "/slack/events"),
+    ],
+)
+def test_only_posts_to_the_events_path_reach_the_app(server, fake, method, path):
+    """Anything but POST /slack/events (and the health check) is 404: the guard checks
+    signatures only there, so an unsigned command sent elsewhere must go nowhere."""
+    body, content_type = slash_command("compare gpt-4o 1M tokens", channel_id="CUNSIGNED")
+    request = urllib.request.Request(
+        server.url + path,
+        data=body if method != "GET" else None,
+        headers={"Content-Type": content_type},
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    assert status == 404
+    # A signed question after it is answered; the unsigned one never is.
+    send_signed(server.events_url, slash_command("compare gpt-4o 1M tokens"), SIGNING_SECRET)
+    posted = fake.wait_for("chat.postMessage", timeout=30)
+    assert [post.body["channel"] for post in posted] == ["C0GENERAL"]
