@@ -20,7 +20,9 @@ from slack_bench import (  # noqa: E402
     SERVERS,
     FakeSlackProcess,
     ack_latencies,
+    process_tree,
     serve_env,
+    smaps_rollup,
     started_server,
     wait_for_answers,
 )
@@ -59,12 +61,6 @@ print(f"  + both tokenizers                           {rss():6.1f} MB")
 """
 
 
-def _rollup(pid: int) -> dict[str, float]:
-    with open(f"/proc/{pid}/smaps_rollup") as rollup:
-        fields = dict(line.split(":", 1) for line in rollup if ":" in line and "-" not in line)
-    return {name: int(value.split()[0]) / 1024 for name, value in fields.items()}
-
-
 def _role(pid: int, supervisor: int, answer: int) -> str:
     return "supervisor" if pid == supervisor else "answer" if pid == answer else "web"
 
@@ -74,15 +70,13 @@ def processes() -> None:
         env = serve_env(fake.api_url, free_port(), Path(home))
         with started_server(SERVERS[LLMCOST], env) as (url, _, _, pid):
             wait_for_answers(fake, set(ack_latencies(url, 400, 16, "C")), time.perf_counter() + 60)
-            children = [
-                int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-            ]
+            children = process_tree(pid)[1:]
             # The answer process is the one that loaded the tariffs: by far the largest.
-            answer = max(children, key=lambda child: _rollup(child)["Rss"])
+            answer = max(children, key=lambda child: smaps_rollup(child)["Rss"])
             total = 0.0
             print("llmcost serve's processes after 400 commands at c=16 (MB)")
             for current in [pid, *children]:
-                parts = _rollup(current)
+                parts = smaps_rollup(current)
                 shared = parts["Shared_Clean"] + parts["Shared_Dirty"]
                 private = parts["Private_Clean"] + parts["Private_Dirty"]
                 total += parts["Pss"]

@@ -323,17 +323,24 @@ def _answers(url: str, fake: FakeSlackProcess) -> dict[str, float]:
 def _pss_mb(pid: int) -> float:
     """Proportional memory (shared pages split among their sharers) of a process and all its
     descendants, in MB: what the server's processes take together, once each."""
-    total = 0
-    for current in _tree(pid):
+    total = 0.0
+    for current in process_tree(pid):
         try:
-            with open(f"/proc/{current}/smaps_rollup") as rollup:
-                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
-        except (OSError, StopIteration):
+            total += smaps_rollup(current)["Pss"]
+        except (OSError, KeyError):
             continue  # it ended meanwhile
-    return total / 1024
+    return total
 
 
-def _tree(pid: int) -> list[int]:
+def smaps_rollup(pid: int) -> dict[str, float]:
+    """A process's memory totals from /proc/PID/smaps_rollup (Rss, Pss, Shared_Clean...), in MB."""
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        fields = dict(line.split(":", 1) for line in rollup if ":" in line and "-" not in line)
+    return {name: int(value.split()[0]) / 1024 for name, value in fields.items()}
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every process descended from it."""
     found, pending = [], [pid]
     while pending:
         current = pending.pop()
@@ -358,7 +365,7 @@ def _first_tokens_answer(url: str, fake: FakeSlackProcess) -> float:
 def _rss_mb(pid: int) -> float:
     """Resident memory of a process and its descendants, in MB (shared pages counted in each)."""
     total = 0
-    for current in _tree(pid):
+    for current in process_tree(pid):
         try:
             with open(f"/proc/{current}/status") as status:
                 total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))

@@ -76,7 +76,8 @@ class Refused(Exception):
 
 class SignedRequestGuard:
     """ASGI middleware: POSTs to `path` reach `app` only with a valid Slack signature, a fresh
-    timestamp and a body within `max_body`; the body is read here once and replayed."""
+    timestamp and a body within `max_body`; the body is read here once and replayed. Any
+    other path or method gets 404: nothing reaches `app` unchecked."""
 
     def __init__(
         self,
@@ -96,8 +97,11 @@ class SignedRequestGuard:
         self._refusals = refusals or RefusalLog()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != self._path or scope["method"] != "POST":
-            await self._app(scope, receive, send)
+        if scope["type"] != "http":
+            return  # nothing but Slack's POSTs is served behind the guard
+        if scope["path"] != self._path or scope["method"] != "POST":
+            # Nothing unchecked goes on to the app: it hands every request on to be answered.
+            await respond(send, 404, b"not found\n", close=True)
             return
         try:
             body = await self._verified_body(scope, receive)

@@ -9,16 +9,14 @@ bare app. The answer process (bot.slack.answer_process) runs every request throu
 import json
 import logging
 import socket
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 
 from bot.settings import Settings
 from bot.slack.connections import HeaderDeadline
 from bot.slack.envelope import form_fields, is_json
-from bot.slack.guard import RefusalLog, SignedRequestGuard, respond
+from bot.slack.guard import ASGIApp, Receive, RefusalLog, Scope, Send, SignedRequestGuard, respond
 from bot.slack.handoff import HandOff
 
 log = logging.getLogger(__name__)
@@ -31,10 +29,6 @@ ASK_SECONDS = 2.8
 HAND_ON_SECONDS = 5.0
 # Interactive payloads whose ack is always empty: the listener answers later, by the Web API.
 ACKED_EMPTY = frozenset({"block_actions", "shortcut", "message_action"})
-
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict]]
-Send = Callable[[dict], Awaitable[None]]
 
 
 def answered_by_its_listener(body: bytes, content_type: bytes | None) -> bool:
@@ -82,9 +76,7 @@ class WebProcessApp:
     """The web process's ASGI app: a health check, and Slack's requests through the guard; the
     hand-off connected while it runs."""
 
-    def __init__(
-        self, guarded: Callable[[Scope, Receive, Send], Awaitable[None]], hand_off: HandOff
-    ) -> None:
+    def __init__(self, guarded: ASGIApp, hand_off: HandOff) -> None:
         self._guarded = guarded
         self._hand_off = hand_off
 
@@ -92,16 +84,12 @@ class WebProcessApp:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
-        asked = (scope.get("method"), scope.get("path"))
-        if scope["type"] == "http" and asked == ("POST", EVENTS_PATH):
-            await self._guarded(scope, receive, send)
-        elif scope["type"] == "http" and asked in HEALTH:
+        if scope["type"] == "http" and (scope["method"], scope["path"]) in HEALTH:
             # HEAD, as load balancers probe: the same answer without its body.
             body = b"" if scope["method"] == "HEAD" else b"llmcost is up\n"
             await respond(send, 200, body)
-        elif scope["type"] == "http":
-            # The guard checks signatures on the events path only: nothing else may go on.
-            await respond(send, 404, b"not found\n", close=True)
+        else:
+            await self._guarded(scope, receive, send)  # anything but the events path: 404
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

@@ -196,10 +196,13 @@ def test_a_signed_body_that_is_no_slack_payload_is_answered_200_and_dropped(body
     assert unreadable_payload(body, content_type.encode()) is not None
 
 
-def test_other_paths_and_methods_pass_untouched():
-    exchange = Exchange([b""], {}, method="GET")
+@pytest.mark.parametrize(("method", "path"), [("GET", PATH), ("PUT", PATH), ("POST", "/other")])
+def test_other_paths_and_methods_get_404_and_never_reach_the_app(method, path):
+    exchange = Exchange([COMMAND], {}, method=method)
+    exchange.scope["path"] = path
     exchange.run()
-    assert exchange.status == 200
+    assert exchange.status == 404
+    assert exchange.app_got is None
 
 
 def test_refusals_log_one_line_then_at_most_one_a_window(caplog):
