@@ -8,7 +8,7 @@ installed package or from a published data file that llmcost fetched and stored 
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from decimal import Context, Decimal
 from functools import cache
@@ -374,32 +374,91 @@ class PublishedDataError(LlmcostError):
 
 @dataclass(frozen=True)
 class PublishedFile:
-    """A published data file read: its JSON, and genai-prices' providers validated from it."""
+    """A published data file read: its JSON, each provider's text as the file writes it, and
+    genai-prices' providers validated from it (see `read_published` for which)."""
 
     data: list[Any]
+    texts: tuple[str, ...]
     providers: list[Any]
 
 
-def read_published(raw: bytes) -> PublishedFile:
+def published_json(raw: bytes, *, stored: bool = False) -> PublishedFile:
+    """A published file's JSON, not validated (`providers` is empty); `stored`: a file llmcost
+    checked before it stored it, whose nesting is not counted again. Raises PublishedDataError."""
+    try:
+        items = json_input.array_items(raw, None if stored else json_input.MAX_JSON_DEPTH)
+    except JsonTooDeep as error:
+        raise PublishedDataError(f"not genai-prices data: {error}") from None
+    except ValueError as error:  # not JSON, or not UTF-8
+        raise PublishedDataError(f"not JSON: {str(error)[:120]}") from None
+    if items is None:
+        raise PublishedDataError("not genai-prices data: expected a JSON array of providers")
+    return PublishedFile(
+        data=[item for item, _text in items],
+        texts=tuple(text for _item, text in items),
+        providers=[],
+    )
+
+
+def read_published(raw: bytes, accepted: PublishedFile | None = None) -> PublishedFile:
     """genai-prices' providers from its published v2 data file (a JSON array of providers),
     validated by genai-prices' own parser. Raises PublishedDataError.
+
+    With `accepted`, a file the installed genai-prices accepted whole (the snapshot in force),
+    only what the new file writes differently is validated: genai-prices validates each
+    provider, and each model in it, on its own, so a provider written exactly as before passes
+    as before, and so does a model. `providers` then holds the providers that changed, each
+    with only its changed models: what a day's refresh must check. On any failure the whole
+    file is validated, so that the message names the place as it would without `accepted`.
 
     The parser is private (`UpdatePrices.fetch` uses it); tests/pricing/test_published.py
     fails loudly if a genai-prices upgrade moves or changes it."""
     from genai_prices.types import _providers_from_raw
 
+    read = published_json(raw)
+    parts = read.data if accepted is None else _written_differently(read, accepted)
     try:
-        payload = json_input.loads(raw)
-    except JsonTooDeep as error:
-        raise PublishedDataError(f"not genai-prices data: {error}") from None
-    except ValueError as error:  # not JSON, or not UTF-8
-        raise PublishedDataError(f"not JSON: {str(error)[:120]}") from None
-    if not isinstance(payload, list):
-        raise PublishedDataError("not genai-prices data: expected a JSON array of providers")
-    try:
-        return PublishedFile(data=payload, providers=_providers_from_raw(payload))
+        return replace(read, providers=_providers_from_raw(parts))
     except Exception as error:  # pydantic's ValidationError, or a ValueError from a type
+        if accepted is not None:
+            return read_published(raw)
         raise PublishedDataError(f"fails genai-prices' validation: {summary(error)}") from None
+
+
+def _as_written(value: Any) -> str:
+    # Type for type, as == is not (1 == 1.0 == True, and genai-prices takes 1 for a price, not
+    # true); repr is json.dumps' answer at half the cost.
+    return repr(value)
+
+
+def _is_provider(value: Any) -> bool:
+    """Shaped enough to be compared model by model (genai-prices says what else is wrong)."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("id"), str)
+        and isinstance(value.get("models"), list)
+    )
+
+
+def _written_differently(read: PublishedFile, accepted: PublishedFile) -> list[Any]:
+    """The providers of `read` that `accepted` does not write the same, each with only the
+    models it does not write the same (all of them, for a provider it does not have)."""
+    known = set(accepted.texts)
+    old_providers = {
+        provider["id"]: provider for provider in accepted.data if _is_provider(provider)
+    }
+    parts = []
+    for provider, text in zip(read.data, read.texts, strict=True):
+        if text in known:
+            continue
+        old = old_providers.get(provider.get("id")) if _is_provider(provider) else None
+        if old is None:
+            parts.append(provider)
+            continue
+        written = {_as_written(model) for model in old.get("models", [])}
+        models = [model for model in provider["models"] if _as_written(model) not in written]
+        parts.append({**provider, "models": models})
+    return parts
 
 
 def check_usable(providers: Sequence[Any]) -> None:

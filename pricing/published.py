@@ -221,6 +221,10 @@ def hold_back(after: list[Any], before: Sequence[Any]) -> tuple[list[Any], list[
                 models.append(model)
                 continue
             key = f"{provider.get('id')}/{str(model.get('id')).lower()}"
+            if model == old.get(key):
+                # As in force already (where 1 == true, genai-prices' parser tells them apart).
+                models.append(model)
+                continue
             found = held_back_rates(key, model, old.get(key))
             held += found
             if not found:

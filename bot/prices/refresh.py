@@ -6,16 +6,23 @@ models known today. Anything else leaves the snapshot in force as it was, and th
 recorded (for `llmcost prices status`) and logged in one line.
 """
 
-import json
+import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.prices.download import MAX_BYTES, TIMEOUT_SECONDS, DownloadFailed, download
 from bot.storage.snapshots import NewFile, Outcome, SnapshotRecord, SnapshotStore
-from pricing.catalog import PublishedDataError, check_usable, read_published
+from pricing.catalog import (
+    PublishedDataError,
+    PublishedFile,
+    check_usable,
+    published_json,
+    read_published,
+)
 from pricing.errors import LlmcostError
 from pricing.json_input import bytes_without_bom
 from pricing.published import (
@@ -75,13 +82,21 @@ def held_back_words(held: Sequence[HeldBack]) -> str:
     )
 
 
-def data_in_force(snapshots: SnapshotStore) -> list[Any]:
-    """The published form of the data answering today: the newest snapshot's, or the installed
-    package's (written out and read back, so that its numbers compare as a fetched file's)."""
-    newest = snapshots.newest()
+def file_in_force(snapshots: SnapshotStore, newest: SnapshotRecord | None) -> PublishedFile:
+    """The published file answering today: the newest snapshot's, or the installed package's
+    (written out and read back, so that its numbers compare as a fetched file's)."""
     if newest is not None:
-        return json.loads(snapshots.body(newest.id))
-    return json.loads(published_bytes(installed_data()))
+        return published_json(snapshots.body(newest.id), stored=True)
+    return published_json(published_bytes(installed_data()))
+
+
+def validated_by_this_version(newest: SnapshotRecord | None) -> bool:
+    """Whether the installed genai-prices validated the snapshot in force when it was stored,
+    so that a new file need only be validated where it differs from it. The installed data
+    never was: genai-prices builds it in Python, its parser never read it."""
+    import genai_prices
+
+    return newest is not None and newest.genai_prices_version == genai_prices.__version__
 
 
 def first_seen_rows(
@@ -96,6 +111,20 @@ def first_seen_rows(
     return [*prices_to_record(None, before), *prices_to_record(before, after)]
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off: reading a file makes a hundred thousand dicts and
+    lists, none in a cycle, and each full collection they set off walks every object of the
+    process (the installed price data, the tokenizers' tables), which doubled a refresh."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def refresh_prices(
     snapshots: SnapshotStore,
     url: str,
@@ -104,19 +133,29 @@ def refresh_prices(
     timeout: float = TIMEOUT_SECONDS,
     cap: int = MAX_BYTES,
 ) -> RefreshReport:
+    with collector_paused():
+        return _refresh(snapshots, url, now=now, timeout=timeout, cap=cap)
+
+
+def _refresh(
+    snapshots: SnapshotStore, url: str, *, now: datetime, timeout: float, cap: int
+) -> RefreshReport:
     import genai_prices
 
     try:
         # Stored as read: a byte-order mark is no part of the data (nor of its content hash).
         body = bytes_without_bom(download(url, timeout=timeout, cap=cap))
-        published = read_published(body)
-        stored_before = snapshots.newest() is not None
-        before = data_in_force(snapshots)
+        newest = snapshots.newest()
+        in_force = file_in_force(snapshots, newest)
+        accepted = in_force if validated_by_this_version(newest) else None
+        # Only what changed is validated and checked: see read_published.
+        published = read_published(body, accepted)
+        before, stored_before = in_force.data, newest is not None
         data, held = hold_back(published.data, before)
         if held:
             # What is stored is what llmcost uses: the file with those models as they were.
             body = published_bytes(data)
-            published = read_published(body)
+            published = read_published(body, accepted)
         check_usable(published.providers)
         changes = file_changes(before, published.data)
         if (too_many := changes.too_many_dropped()) is not None:
@@ -134,7 +173,7 @@ def refresh_prices(
     record, outcome = snapshots.store(
         NewFile(
             body=body,
-            models=sum(len(provider.models) for provider in published.providers),
+            models=sum(len(provider["models"]) for provider in published.data),
             source_url=url,
             genai_prices_version=genai_prices.__version__,
             models_changed=changes.models_changed,

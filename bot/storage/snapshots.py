@@ -67,6 +67,9 @@ class NewFile:
     detail: str | None = None
 
 
+# A real-sized file compresses in 6 ms to 136 KB at level 3, in 15 ms to 114 KB at level 6:
+# the day's refresh should take about as long as genai-prices' parse.
+COMPRESSION_LEVEL = 3
 _RECORD_COLUMNS = [column for column in price_snapshots.c if column.name != "body"]
 
 
@@ -149,7 +152,7 @@ class SnapshotStore:
                     insert(price_snapshots)
                     .values(
                         content_hash=digest,
-                        body=zlib.compress(new.body, 6),
+                        body=zlib.compress(new.body, COMPRESSION_LEVEL),
                         size=len(new.body),
                         models=new.models,
                         source_url=new.source_url,
