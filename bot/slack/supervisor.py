@@ -13,6 +13,7 @@ nor stop them in this order; uvicorn's own `workers` spawns each one from scratc
 """
 
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -91,6 +92,10 @@ class Supervisor:
 
     def _start(self, role: str, quick_deaths: int = 0) -> None:
         supervisor = os.getpid()
+        # What every child inherits is frozen first: a child's collections then neither walk it
+        # (a full collection of a web process's 37,000 start-up objects took 8 ms, an ack
+        # stalled behind it) nor write to its pages, which stay shared with the supervisor.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:
             code = 1

@@ -6,6 +6,7 @@ This process imports neither Bolt's listeners nor the pricing engine, and starts
 bare app. The answer process (bot.slack.answer_process) runs every request through the Bolt app.
 """
 
+import gc
 import json
 import logging
 import socket
@@ -125,6 +126,8 @@ def run_web_process(settings: Settings, listening: socket.socket, answers: Path)
         http=HeaderDeadline.limited(refusals),
         lifespan="on",
     )
+    # As before the fork: what serving needs from here on is not walked by each collection.
+    gc.freeze()
     uvicorn.Server(config).run(sockets=[listening])
     return 0
 

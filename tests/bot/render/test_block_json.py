@@ -5,6 +5,7 @@ import json
 from datetime import date
 
 import pytest
+from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import (
     ButtonElement,
     ConfirmObject,
@@ -92,3 +93,15 @@ def test_objects_with_a_to_dict_of_their_own_and_empty_lists_slack_keeps():
     ]
     for shape in shapes:
         assert json.dumps(block_json.as_json(shape)) == json.dumps(shape.to_dict())
+
+
+def test_an_object_slack_would_refuse_is_refused_with_slack_sdks_message():
+    """Validated as `to_dict` validates: each of the class's validators, in its order."""
+    too_long = ButtonElement(text="x" * 80, action_id="a" * 300, value="v" * 3000)
+    with pytest.raises(SlackObjectFormationError) as theirs:
+        too_long.to_dict()
+
+    with pytest.raises(SlackObjectFormationError) as ours:
+        block_json.as_json(SectionBlock(text="hi", accessory=too_long))
+
+    assert str(ours.value) == str(theirs.value)
