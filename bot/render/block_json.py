@@ -26,7 +26,7 @@ def as_json(value: Any) -> Any:
     to_dict = getattr(value, "to_dict", None)
     if to_dict is None or not callable(to_dict):
         return value
-    if not _serialised_as_base(type(value)):
+    if not _serialised_as_base(value.__class__):
         return {key: as_json(item) for key, item in to_dict().items()}
     _validate(value)
     kind = getattr(value, "type", None)
@@ -47,7 +47,7 @@ def _validate(value: JsonObject) -> None:
     (It would also run a validator stored on the instance; slack_sdk's objects hold none.)"""
     for name in _validator_names(type(value)):
         attribute = getattr(value, name, None)
-        if _is_validator(attribute):
+        if callable(attribute) and _is_validator(attribute):
             attribute()
 
 
@@ -63,7 +63,7 @@ def _is_validator(value: Any) -> bool:
 
 
 @cache
-def _serialised_as_base(kind: type) -> bool:
+def _serialised_as_base(kind: type[object]) -> bool:
     if not issubclass(kind, JsonObject):
         return False
     return (
