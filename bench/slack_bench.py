@@ -161,26 +161,34 @@ def started_server(
     """The server running: its URL, the seconds from its start to its first ack, its start
     time (perf_counter) and its pid."""
     url = f"http://127.0.0.1:{env['PORT']}/slack/events"
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        while True:
-            if time.perf_counter() - started > START_SECONDS:
-                raise RuntimeError(f"{command} did not ack within {START_SECONDS:g} s")
-            body, headers = _signed(QUESTION, "C0WARMUP")
-            try:
-                status, _, _ = post(url, body, headers, timeout=5)
-            except OSError:
-                status = 0
-            if status == 200:
-                break
-            if process.poll() is not None:
-                raise RuntimeError(f"{command} exited: {process.stderr.read().decode()}")
-            time.sleep(0.002)  # polling for a port to open, not timing anything
-        yield url, time.perf_counter() - started, started, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    # Its log goes to a file: a pipe nobody reads fills up, and then every process of the server
+    # that logs a line waits on it (answers stall, and the server does not stop).
+    with tempfile.TemporaryFile() as log_file:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+        try:
+            _wait_for_first_ack(url, process, log_file, started)
+            yield url, time.perf_counter() - started, started, process.pid
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _wait_for_first_ack(url: str, process: subprocess.Popen, log_file, started: float) -> None:
+    while True:
+        if time.perf_counter() - started > START_SECONDS:
+            raise RuntimeError(f"{process.args} did not ack within {START_SECONDS:g} s")
+        body, headers = _signed(QUESTION, "C0WARMUP")
+        try:
+            status, _, _ = post(url, body, headers, timeout=5)
+        except OSError:
+            status = 0
+        if status == 200:
+            return
+        if process.poll() is not None:
+            log_file.seek(0)
+            raise RuntimeError(f"{process.args} exited: {log_file.read().decode()[-2000:]}")
+        time.sleep(0.002)  # polling for a port to open, not timing anything
 
 
 def ack_latencies(
