@@ -95,16 +95,20 @@ async def remember(services: Services, reply: Reply, place: Place, *, message_ts
         )
         return
     assert isinstance(message_ts, str)
+    # Imported here, as the store is: by getting ready, off the path to the first request.
+    from bot.storage.store import AnswerRow
+
     thread_ts = place.thread_ts or message_ts
-    await services.off_loop(
-        services.store.save_answer,
-        team_id=place.team_id,
-        channel_id=place.channel,
-        thread_ts=thread_ts,
-        message_ts=message_ts,
-        question=reply.question,
-        asked_by=reply.asked_by,
-        now=services.now(),
+    await services.save_answer(
+        AnswerRow(
+            team_id=place.team_id,
+            channel_id=place.channel,
+            thread_ts=thread_ts,
+            message_ts=message_ts,
+            question=reply.question,
+            asked_by=reply.asked_by,
+            now=services.now(),
+        )
     )
     log.info("answered in %s, thread %s", place.channel, thread_ts)
 

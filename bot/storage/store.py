@@ -7,6 +7,8 @@ threads that asyncio.to_thread uses and by several processes on the same databas
 
 import sqlite3
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -225,6 +227,30 @@ def engine_url(database_url: str | None) -> str:
     return f"postgresql+{driver or 'psycopg'}://{rest}"
 
 
+@dataclass(frozen=True)
+class AnswerRow:
+    """The question behind one of the bot's messages (see `Store.save_answer`)."""
+
+    team_id: str
+    channel_id: str
+    thread_ts: str
+    message_ts: str
+    question: str
+    asked_by: str | None
+    now: datetime
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "team_id": self.team_id,
+            "channel_id": self.channel_id,
+            "thread_ts": self.thread_ts,
+            "message_ts": self.message_ts,
+            "question": self.question,
+            "asked_by": self.asked_by,
+            "created_at": _utc(self.now),
+        }
+
+
 class Store:
     def __init__(self, database_url: str | None) -> None:
         url = make_url(engine_url(database_url))
@@ -310,17 +336,27 @@ class Store:
         Saving the same message again replaces its question (an answer edited in place says
         something new) instead of failing on the unique constraint.
         """
-        values = {
-            "team_id": team_id,
-            "channel_id": channel_id,
-            "thread_ts": thread_ts,
-            "message_ts": message_ts,
-            "question": question,
-            "asked_by": asked_by,
-            "created_at": _utc(now),
-        }
+        self.save_answers(
+            [
+                AnswerRow(
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    thread_ts=thread_ts,
+                    message_ts=message_ts,
+                    question=question,
+                    asked_by=asked_by,
+                    now=now,
+                )
+            ]
+        )
+
+    def save_answers(self, rows: Sequence[AnswerRow]) -> None:
+        """`save_answer` for several messages, in one transaction (a burst of answers is
+        remembered in a few writes instead of one each)."""
+        if not rows:
+            return
         with self.engine.begin() as connection:
-            connection.execute(self._upsert_answer(values))
+            connection.execute(self._upsert_answer(), [row.values() for row in rows])
 
     def thread_question(self, *, team_id: str, channel_id: str, thread_ts: str) -> str | None:
         """The question of the bot's latest answer in a thread; None if it never answered there."""
@@ -342,15 +378,15 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def _upsert_answer(self, values: dict[str, Any]) -> Insert:
+    def _upsert_answer(self) -> Insert:
         dialect = self.engine.dialect.name
         statement: postgresql.Insert | sqlite.Insert
         if dialect == "postgresql":
-            statement = postgresql.insert(thread_answers).values(values)
+            statement = postgresql.insert(thread_answers)
         elif dialect == "sqlite":
-            statement = sqlite.insert(thread_answers).values(values)
+            statement = sqlite.insert(thread_answers)
         else:  # A database without ON CONFLICT: a repeated save fails on the unique constraint.
-            return insert(thread_answers).values(values)
+            return insert(thread_answers)
         return statement.on_conflict_do_update(
             index_elements=["team_id", "channel_id", "message_ts"],
             set_={

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select, text
 
-from bot.storage.store import Store, engine_url, slack_events
+from bot.storage.store import AnswerRow, Store, engine_url, slack_events
 
 ROOT = Path(__file__).resolve().parents[3]
 NOW = datetime(2023, 8, 22, 12, 0, tzinfo=UTC)
@@ -359,3 +359,33 @@ def test_a_postgresql_lock_is_waited_for_as_long_as_an_sqlite_one(database_url):
     finally:
         store.close()
     assert shown == f"{SQLITE_BUSY_TIMEOUT_MS // 1000}s"
+
+
+def test_answers_saved_together_are_each_remembered_and_the_later_of_one_message_wins(
+    store: Store,
+) -> None:
+    rows = [
+        AnswerRow(
+            **(THREAD | {"channel_id": f"C{number}"}),
+            message_ts="1692705600.000200",
+            question=f"cost gpt-4o {number}M tokens",
+            asked_by="U1",
+            now=NOW,
+        )
+        for number in range(1, 4)
+    ]
+    edited = AnswerRow(
+        **THREAD,
+        message_ts="1692705600.000200",
+        question="cost gpt-4o 9M tokens",
+        asked_by=None,
+        now=NOW,
+    )
+
+    store.save_answers([*rows, edited])
+
+    for number in (2, 3):
+        where = THREAD | {"channel_id": f"C{number}"}
+        assert store.thread_question(**where) == f"cost gpt-4o {number}M tokens"
+    # C1's message, saved twice in one write: the edit replaced it.
+    assert store.thread_question(**THREAD) == "cost gpt-4o 9M tokens"

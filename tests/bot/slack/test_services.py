@@ -1,0 +1,80 @@
+"""Services: answers remembered in batches under a burst, each caller told how its row fared."""
+
+import asyncio
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.answering import Answerer
+from bot.slack.services import Services
+from bot.storage.store import AnswerRow, Store
+
+NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+
+class CountingStore(Store):
+    """A real store that counts its writes of remembered answers."""
+
+    writes: list[int]
+
+    def save_answers(self, rows: Sequence[AnswerRow]) -> None:
+        self.writes.append(len(rows))
+        super().save_answers(rows)
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[CountingStore]:
+    counting = CountingStore(database_url)
+    counting.create_schema()
+    counting.writes = []
+    yield counting
+    counting.close()
+
+
+def row(number: int) -> AnswerRow:
+    return AnswerRow(
+        team_id="T1",
+        channel_id=f"C{number}",
+        thread_ts=f"1700000000.{number:06d}",
+        message_ts=f"1700000000.{number:06d}",
+        question=f"cost gpt-4o {number}M tokens",
+        asked_by="U1",
+        now=NOW,
+    )
+
+
+def test_a_burst_of_answers_is_remembered_in_a_few_writes(store: CountingStore) -> None:
+    services = Services(Answerer(None, lambda: NOW.date()), store)
+
+    async def burst() -> None:
+        await asyncio.gather(*(services.save_answer(row(number)) for number in range(50)))
+
+    asyncio.run(burst())
+
+    # The write starts once the loop is free: all 50 are waiting by then, and go together.
+    assert store.writes == [50]
+    for number in range(50):
+        found = store.thread_question(
+            team_id="T1", channel_id=f"C{number}", thread_ts=f"1700000000.{number:06d}"
+        )
+        assert found == f"cost gpt-4o {number}M tokens"
+
+
+def test_a_failed_write_is_each_callers_to_know(
+    store: CountingStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = Services(Answerer(None, lambda: NOW.date()), store)
+
+    def down(rows: Sequence[AnswerRow]) -> None:
+        raise OSError("the database is down")
+
+    monkeypatch.setattr(store, "save_answers", down)
+
+    async def burst() -> list[object]:
+        saves = (services.save_answer(row(number)) for number in range(3))
+        return await asyncio.gather(*saves, return_exceptions=True)
+
+    failures = asyncio.run(burst())
+
+    assert [str(failure) for failure in failures] == ["the database is down"] * 3
