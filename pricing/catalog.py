@@ -3,7 +3,8 @@
 genai-prices is imported only here, and only when a name is not in our own tariffs, because
 importing its data costs about 0.2 s of a cold start. Its providers come either from the
 installed package or from a published data file that llmcost fetched and stored (a snapshot);
-`read_published` is the one place that reads such a file, with genai-prices' own parser.
+`read_published` is the one place that reads such a file, with genai-prices' own parser
+(`published_json` reads one without validating it: a stored file, to compare a new one with).
 """
 
 import json
