@@ -125,6 +125,37 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True)
+class CheckedFile:
+    """A downloaded file that passed every check, as it will be stored, and what it changes."""
+
+    body: bytes
+    data: list[Any]
+    before: list[Any]  # the file in force, as published
+    stored_before: bool
+    held: list[HeldBack]
+    changes: FileChanges
+
+
+def checked_file(snapshots: SnapshotStore, body: bytes) -> CheckedFile:
+    """`body` checked against the file in force, with its impossible rates held back. Raises
+    PublishedDataError or Refused. Only what changed is validated and checked (read_published)."""
+    newest = snapshots.newest()
+    in_force = file_in_force(snapshots, newest)
+    accepted = in_force if validated_by_this_version(newest) else None
+    published = read_published(body, accepted)
+    data, held = hold_back(published.data, in_force.data)
+    if held:
+        # What is stored is what llmcost uses: the file with those models as they were.
+        body = published_bytes(data)
+        published = read_published(body, accepted)
+    check_usable(published.providers)
+    changes = file_changes(in_force.data, published.data)
+    if (too_many := changes.too_many_dropped()) is not None:
+        raise Refused(too_many)
+    return CheckedFile(body, published.data, in_force.data, newest is not None, held, changes)
+
+
 def refresh_prices(
     snapshots: SnapshotStore,
     url: str,
@@ -133,33 +164,13 @@ def refresh_prices(
     timeout: float = TIMEOUT_SECONDS,
     cap: int = MAX_BYTES,
 ) -> RefreshReport:
-    with collector_paused():
-        return _refresh(snapshots, url, now=now, timeout=timeout, cap=cap)
-
-
-def _refresh(
-    snapshots: SnapshotStore, url: str, *, now: datetime, timeout: float, cap: int
-) -> RefreshReport:
     import genai_prices
 
     try:
         # Stored as read: a byte-order mark is no part of the data (nor of its content hash).
         body = bytes_without_bom(download(url, timeout=timeout, cap=cap))
-        newest = snapshots.newest()
-        in_force = file_in_force(snapshots, newest)
-        accepted = in_force if validated_by_this_version(newest) else None
-        # Only what changed is validated and checked: see read_published.
-        published = read_published(body, accepted)
-        before, stored_before = in_force.data, newest is not None
-        data, held = hold_back(published.data, before)
-        if held:
-            # What is stored is what llmcost uses: the file with those models as they were.
-            body = published_bytes(data)
-            published = read_published(body, accepted)
-        check_usable(published.providers)
-        changes = file_changes(before, published.data)
-        if (too_many := changes.too_many_dropped()) is not None:
-            raise Refused(too_many)
+        with collector_paused():
+            checked = checked_file(snapshots, body)
     except (DownloadFailed, PublishedDataError, Refused) as error:
         reason = error.message
         if isinstance(error, PublishedDataError):
@@ -170,15 +181,16 @@ def _refresh(
         )
         log.warning(report.line())
         return report
+    changes, held = checked.changes, checked.held
     record, outcome = snapshots.store(
         NewFile(
-            body=body,
-            models=sum(len(provider["models"]) for provider in published.data),
+            body=checked.body,
+            models=sum(len(provider["models"]) for provider in checked.data),
             source_url=url,
             genai_prices_version=genai_prices.__version__,
             models_changed=changes.models_changed,
             prices_changed=changes.prices_changed,
-            prices_seen=first_seen_rows(before, published.data, stored_before),
+            prices_seen=first_seen_rows(checked.before, checked.data, checked.stored_before),
             detail=held_back_words(held) if held else None,
         ),
         now=now,
