@@ -100,7 +100,7 @@ class Services:
         await work
 
     async def save_answer(self, row: "AnswerRow") -> None:
-        """`Store.save_answer` in a thread, rows that come while one write is under way written
+        """`Store.save_answers` in a thread, rows that come while one write is under way written
         together by the next: under a burst of answers, one write each held the GIL 0.3 ms
         apiece, beside the loop, and each took its own trip to a thread and back."""
         saved = asyncio.get_running_loop().create_future()

@@ -229,7 +229,7 @@ def engine_url(database_url: str | None) -> str:
 
 @dataclass(frozen=True)
 class AnswerRow:
-    """The question behind one of the bot's messages (see `Store.save_answer`)."""
+    """The question behind one of the bot's messages (see `Store.save_answers`)."""
 
     team_id: str
     channel_id: str
@@ -319,40 +319,14 @@ class Store:
             )
         return result.rowcount
 
-    def save_answer(
-        self,
-        *,
-        team_id: str,
-        channel_id: str,
-        thread_ts: str,
-        message_ts: str,
-        question: str,
-        asked_by: str | None,
-        now: datetime,
-    ) -> None:
-        """Remember the canonical question behind the bot's message `message_ts`, posted in the
-        thread rooted at `thread_ts`, so that replies in that thread can refine it.
+    def save_answers(self, rows: Sequence[AnswerRow]) -> None:
+        """Remember the canonical question behind each of the bot's messages, so that replies
+        in its thread can refine it; in one transaction (a burst of answers is remembered in a
+        few writes instead of one each).
 
         Saving the same message again replaces its question (an answer edited in place says
         something new) instead of failing on the unique constraint.
         """
-        self.save_answers(
-            [
-                AnswerRow(
-                    team_id=team_id,
-                    channel_id=channel_id,
-                    thread_ts=thread_ts,
-                    message_ts=message_ts,
-                    question=question,
-                    asked_by=asked_by,
-                    now=now,
-                )
-            ]
-        )
-
-    def save_answers(self, rows: Sequence[AnswerRow]) -> None:
-        """`save_answer` for several messages, in one transaction (a burst of answers is
-        remembered in a few writes instead of one each)."""
         if not rows:
             return
         with self.engine.begin() as connection:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, Table, func, insert, inspect, select
 
 from bot.storage import migrate
 from bot.storage.store import (
+    AnswerRow,
     Store,
     catalog_prices_seen,
     digest_deliveries,
@@ -212,14 +213,18 @@ def test_a_database_made_before_migrations_is_stamped_and_keeps_its_rows(
     ]
     # And it goes on working: the next id follows the old rows, the old claim still holds.
     assert store.claim_event("Ev0001", now=NOW) is False
-    store.save_answer(
-        team_id="T1",
-        channel_id="C1",
-        thread_ts="1700000000.000100",
-        message_ts="1700000000.000400",
-        question="cost gpt-4o 2M tokens",
-        asked_by=None,
-        now=NOW,
+    store.save_answers(
+        [
+            AnswerRow(
+                team_id="T1",
+                channel_id="C1",
+                thread_ts="1700000000.000100",
+                message_ts="1700000000.000400",
+                question="cost gpt-4o 2M tokens",
+                asked_by=None,
+                now=NOW,
+            )
+        ]
     )
     with store.engine.connect() as connection:
         assert connection.execute(select(func.max(thread_answers.c.id))).scalar() == 2

@@ -253,12 +253,16 @@ def answer(
     store: Store, question: str, *, minutes: int = 0, message_ts: str = "", **where: str
 ) -> None:
     """The bot answered `question` in THREAD (or where `where` says) `minutes` after NOW."""
-    store.save_answer(
-        **(THREAD | where),
-        message_ts=message_ts or f"1692705600.{minutes + 200:06d}",
-        question=question,
-        asked_by="U1",
-        now=NOW + timedelta(minutes=minutes),
+    store.save_answers(
+        [
+            AnswerRow(
+                **(THREAD | where),
+                message_ts=message_ts or f"1692705600.{minutes + 200:06d}",
+                question=question,
+                asked_by="U1",
+                now=NOW + timedelta(minutes=minutes),
+            )
+        ]
     )
 
 
@@ -312,12 +316,16 @@ def test_the_latest_answer_is_the_latest_message_whatever_the_clocks_say(store: 
 
 
 def test_answers_without_an_asker(store: Store) -> None:
-    store.save_answer(
-        **THREAD,
-        message_ts="1692705600.000200",
-        question="digest",
-        asked_by=None,
-        now=NOW,
+    store.save_answers(
+        [
+            AnswerRow(
+                **THREAD,
+                message_ts="1692705600.000200",
+                question="digest",
+                asked_by=None,
+                now=NOW,
+            )
+        ]
     )
     assert store.thread_question(**THREAD) == "digest"
 
@@ -328,12 +336,16 @@ def test_the_store_can_be_shared_by_threads(store: Store) -> None:
         def work() -> str | None:
             thread = {**THREAD, "thread_ts": f"1692705600.{index:06d}"}
             for step in range(5):
-                store.save_answer(
-                    **thread,
-                    message_ts=f"1692705601.{index * 10 + step:06d}",
-                    question=f"question {index}.{step}",
-                    asked_by=None,
-                    now=NOW + timedelta(minutes=step),
+                store.save_answers(
+                    [
+                        AnswerRow(
+                            **thread,
+                            message_ts=f"1692705601.{index * 10 + step:06d}",
+                            question=f"question {index}.{step}",
+                            asked_by=None,
+                            now=NOW + timedelta(minutes=step),
+                        )
+                    ]
                 )
             return store.thread_question(**thread)
 
