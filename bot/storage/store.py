@@ -23,12 +23,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    column,
     create_engine,
     delete,
     event,
     func,
     insert,
     select,
+    table,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine, make_url
@@ -89,6 +91,9 @@ slack_events = Table(
     Column("event_id", String(255), primary_key=True),
     # Indexed for the housekeeping delete, which would otherwise scan every claim ever made.
     Column("claimed_at", UTCDateTime(), nullable=False, index=True),
+    # The workspace the event came from, so that uninstalling it forgets its claims too; claims
+    # made before workspaces were told apart have none (and go within a week).
+    Column("team_id", String(255), nullable=True, index=True),
 )
 
 thread_answers = Table(
@@ -201,6 +206,15 @@ catalog_prices_seen = Table(
 )
 
 
+# slack_sdk's tables for OAuth distribution (its SQLAlchemy installation and state stores, which
+# bot.slack.install uses; migration 0003 makes them). Only named here, with the columns that say
+# whose a row is: importing slack_sdk's stores brings SQLAlchemy's ORM and asyncio parts, 100 ms
+# that the terminal and the answer process need not pay.
+slack_installations = table("slack_installations", column("team_id"), column("enterprise_id"))
+slack_bots = table("slack_bots", column("team_id"), column("enterprise_id"), column("installed_at"))
+SLACK_OAUTH_STATES = "slack_oauth_states"
+
+
 def engine_url(database_url: str | None) -> str:
     """The SQLAlchemy URL for a DATABASE_URL setting.
 
@@ -287,7 +301,7 @@ class Store:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             upgrade_to_latest(connection)
 
-    def claim_event(self, event_id: str, *, now: datetime) -> bool:
+    def claim_event(self, event_id: str, *, now: datetime, team_id: str | None = None) -> bool:
         """True only for the first claim of a Slack event id, whichever process makes it.
 
         Slack resends an event it thinks went unanswered (X-Slack-Retry-Num), possibly to another
@@ -301,7 +315,9 @@ class Store:
         try:
             with self.engine.begin() as connection:
                 connection.execute(
-                    insert(slack_events).values(event_id=event_id, claimed_at=claimed_at)
+                    insert(slack_events).values(
+                        event_id=event_id, claimed_at=claimed_at, team_id=team_id
+                    )
                 )
         except IntegrityError:
             return False
@@ -344,6 +360,33 @@ class Store:
             # Slack's own timestamps order the answers, not the clocks of the processes that
             # saved them; they are fixed-width ("1700000000.000100"), so text order is time order.
             .order_by(thread_answers.c.message_ts.desc(), thread_answers.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none()
+
+    def forget_workspace(self, team_id: str) -> dict[str, int]:
+        """Delete everything a workspace owns, its installation included, in one transaction:
+        when it uninstalls the app or revokes its tokens. How many rows went, by table.
+
+        Every table with a `team_id` is a workspace's (a new one is covered by having it); the
+        price history is everyone's and has none."""
+        owned = [table for table in metadata.sorted_tables if "team_id" in table.c]
+        with self.engine.begin() as connection:
+            return {
+                table.name: connection.execute(
+                    delete(table).where(table.c.team_id == team_id)
+                ).rowcount
+                for table in [*owned, slack_installations, slack_bots]
+            }
+
+    def installed_enterprise(self, team_id: str) -> str | None:
+        """The Enterprise Grid organization the workspace's latest installation names, if any:
+        slack_sdk's store finds a workspace's bot by both."""
+        query = (
+            select(slack_bots.c.enterprise_id)
+            .where(slack_bots.c.team_id == team_id)
+            .order_by(slack_bots.c.installed_at.desc())
             .limit(1)
         )
         with self.engine.connect() as connection:

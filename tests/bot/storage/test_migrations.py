@@ -14,18 +14,18 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, Table, func, insert, inspect, select
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import Column, Engine, MetaData, String, Table, func, insert, inspect, select
 
 from bot.storage import migrate
 from bot.storage.store import (
     AnswerRow,
     Store,
-    catalog_prices_seen,
+    UTCDateTime,
     digest_deliveries,
     digest_subscriptions,
     metadata,
-    price_refreshes,
-    price_snapshots,
     slack_events,
     thread_answers,
 )
@@ -80,7 +80,31 @@ ROWS: dict[Table, dict[str, Any]] = {
 }
 
 # Tables later revisions add: a database made before migrations has none of them.
-LATER_TABLES = {"price_snapshots", "price_refreshes", "catalog_prices_seen"}
+LATER_TABLES = {
+    "price_snapshots",
+    "price_refreshes",
+    "catalog_prices_seen",
+    "slack_installations",
+    "slack_bots",
+    "slack_oauth_states",
+}
+
+# The whole schema: llmcost's tables, and slack_sdk's own for OAuth distribution as the installed
+# slack_sdk defines them (so that an upgrade that changes them fails here, not in a workspace).
+SCHEMA = MetaData(naming_convention=metadata.naming_convention)
+for llmcost_table in metadata.sorted_tables:
+    llmcost_table.to_metadata(SCHEMA)
+SQLAlchemyInstallationStore.build_installations_table(SCHEMA, "slack_installations")
+SQLAlchemyInstallationStore.build_bots_table(SCHEMA, "slack_bots")
+SQLAlchemyOAuthStateStore.build_oauth_states_table(SCHEMA, "slack_oauth_states")
+
+# slack_events as create_all made it before migrations (revision 0003 added its team_id).
+LEGACY_SLACK_EVENTS = Table(
+    "slack_events",
+    MetaData(naming_convention=metadata.naming_convention),
+    Column("event_id", String(255), primary_key=True),
+    Column("claimed_at", UTCDateTime(), nullable=False, index=True),
+)
 
 
 @pytest.fixture
@@ -124,7 +148,11 @@ def schema(engine: Engine) -> dict[str, Any]:
 def make_legacy_database(engine: Engine, tables: list[Table]) -> None:
     """What today's main makes (create_all, no version table), with a row in every table."""
     with engine.begin() as connection:
-        metadata.create_all(connection, tables=tables)
+        metadata.create_all(
+            connection, tables=[table for table in tables if table is not slack_events]
+        )
+        if slack_events in tables:
+            LEGACY_SLACK_EVENTS.create(connection)
         for table in tables:
             connection.execute(insert(table).values(ROWS[table]))
 
@@ -138,9 +166,11 @@ def stored_rows(engine: Engine) -> dict[str, dict[str, Any]]:
 
 def expected_rows() -> dict[str, dict[str, Any]]:
     # Each table's first row gets id 1 where the table has one.
-    return {
+    rows = {
         table.name: {**({"id": 1} if "id" in table.c else {}), **row} for table, row in ROWS.items()
     }
+    rows["slack_events"]["team_id"] = None  # claimed before workspaces were told apart
+    return rows
 
 
 # What the migrations make
@@ -151,15 +181,15 @@ def test_the_migrations_make_what_the_metadata_describes(store: Store) -> None:
 
     with store.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, metadata) == []
+        assert compare_metadata(context, SCHEMA) == []
 
 
 def test_the_migrations_make_the_schema_create_all_made(store: Store) -> None:
     # compare_metadata ignores some things (primary key names, for one); the database's own
     # account of both schemas, names included, must be the same.
-    metadata.create_all(store.engine)
+    SCHEMA.create_all(store.engine)
     made_by_create_all = schema(store.engine)
-    metadata.drop_all(store.engine)
+    SCHEMA.drop_all(store.engine)
 
     store.create_schema()
 
@@ -232,19 +262,11 @@ def test_a_database_made_before_migrations_is_stamped_and_keeps_its_rows(
 
 def test_a_database_made_before_digests_gets_the_tables_it_lacks(store: Store) -> None:
     # llmcost before digests made only the thread answers and the event claims.
-    make_legacy_database(store.engine, [slack_events, thread_answers])
-    metadata.create_all(store.engine)
+    with store.engine.begin() as connection:
+        SCHEMA.create_all(connection)
     complete = schema(store.engine)
-    metadata.drop_all(
-        store.engine,
-        tables=[
-            digest_subscriptions,
-            digest_deliveries,
-            price_snapshots,
-            price_refreshes,
-            catalog_prices_seen,
-        ],
-    )
+    SCHEMA.drop_all(store.engine)
+    make_legacy_database(store.engine, [slack_events, thread_answers])
 
     store.create_schema()
 
