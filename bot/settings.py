@@ -75,9 +75,17 @@ class PricesSettings(BaseSettings):
 
 
 class ClockSettings(PricesSettings):
-    """What every process that talks to Slack needs; `llmcost clock` needs no more."""
+    """What every process that talks to Slack needs; `llmcost clock` needs no more.
 
-    slack_bot_token: str
+    One workspace: its bot token. Or distribution, where any workspace installs the app with
+    "Add to Slack" and each request is answered with its own workspace's token: the app's client
+    id and secret (bot.slack.install)."""
+
+    slack_bot_token: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    # Where Slack sends an installer back; unset: the one URL the app's settings list.
+    slack_redirect_uri: str | None = None
     slack_api_url: str = SLACK_API_URL
     llmcost_tariffs: Path | None = None
     # llmcost's own log lines; DEBUG also says why each message was left alone.
@@ -88,14 +96,62 @@ class ClockSettings(PricesSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("slack_client_id", "slack_client_secret", "slack_redirect_uri", mode="before")
+    @classmethod
+    def _blank_credential_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_redirect_uri")
+    @classmethod
+    def _redirect_uri(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"https?://[^/\s]+/\S*$", value):
+            raise ValueError(
+                "must be the app's full Redirect URL, such as https://llmcost.example.com"
+                "/slack/oauth_redirect"
+            )
+        return value
+
     @field_validator("slack_bot_token")
     @classmethod
-    def _bot_token(cls, value: str) -> str:
+    def _bot_token(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.strip():
             raise ValueError(f"is empty. {_WHERE['SLACK_BOT_TOKEN']}")
         if not value.startswith("xoxb-"):
             raise ValueError("must be the app's Bot User OAuth Token, which starts with xoxb-")
         return value
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> "ClockSettings":
+        credentials = {
+            "SLACK_CLIENT_ID": self.slack_client_id,
+            "SLACK_CLIENT_SECRET": self.slack_client_secret,
+        }
+        given = [name for name, value in credentials.items() if value is not None]
+        if self.slack_bot_token is not None and given:
+            raise ValueError(
+                f"SLACK_BOT_TOKEN and {' and '.join(given)} are both set: SLACK_BOT_TOKEN means "
+                "one workspace, SLACK_CLIENT_ID and SLACK_CLIENT_SECRET mean any workspace "
+                "installs with Add to Slack. Unset one of them."
+            )
+        if self.slack_bot_token is None and not given:
+            raise ValueError(
+                f"SLACK_BOT_TOKEN is not set. {_WHERE['SLACK_BOT_TOKEN']} Or, to let any "
+                "workspace install llmcost, set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET instead."
+            )
+        if len(given) == 1:
+            missing = next(name for name in credentials if name not in given)
+            raise ValueError(
+                f"{given[0]} is set but {missing} is not: distribution needs both, from the "
+                "app's Basic Information page (App Credentials)."
+            )
+        return self
+
+    @property
+    def distribution(self) -> bool:
+        """Any workspace installs the app (OAuth); otherwise one workspace, one bot token."""
+        return self.slack_bot_token is None
 
     @field_validator("llmcost_tariffs", mode="before")
     @classmethod

@@ -21,7 +21,12 @@ VARIABLES = (
     "WEB_CONCURRENCY",
     "LLMCOST_TARIFFS",
     "LOG_LEVEL",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_REDIRECT_URI",
 )
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "abcdef0123456789" * 2
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +65,50 @@ def test_http_mode_needs_the_bot_token_and_the_signing_secret(http_mode):
     assert settings.socket_mode is False
 
 
+def test_client_credentials_without_a_bot_token_mean_distribution(monkeypatch):
+    monkeypatch.setenv("SLACK_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", CLIENT_SECRET)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+
+    settings = load_settings()
+
+    assert settings.distribution is True
+    assert settings.slack_bot_token is None
+    assert load_settings(slack_client_id="", slack_client_secret="", slack_bot_token=BOT_TOKEN)
+    assert not load_settings(
+        slack_client_id="", slack_client_secret="", slack_bot_token=BOT_TOKEN
+    ).distribution
+
+
+def test_a_bot_token_and_client_credentials_together_are_refused_naming_both_modes(http_mode):
+    message = _error(slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET)
+
+    assert message.startswith("SLACK_BOT_TOKEN and SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are")
+    assert "SLACK_BOT_TOKEN means one workspace" in message
+    assert "any workspace installs with Add to Slack" in message
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [("slack_client_id", "SLACK_CLIENT_SECRET"), ("slack_client_secret", "SLACK_CLIENT_ID")],
+)
+def test_half_the_client_credentials_names_the_other_half(monkeypatch, given, missing):
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+
+    message = _error(**{given: "x"})
+
+    assert f"but {missing} is not" in message
+
+
+def test_a_redirect_uri_must_be_a_whole_url(monkeypatch):
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    credentials = {"slack_client_id": CLIENT_ID, "slack_client_secret": CLIENT_SECRET}
+
+    message = _error(**credentials, slack_redirect_uri="/slack/oauth_redirect")
+
+    assert message.startswith("SLACK_REDIRECT_URI must be the app's full Redirect URL")
+
+
 def test_a_missing_bot_token_is_named_with_where_to_find_it(monkeypatch):
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
 
@@ -67,6 +116,7 @@ def test_a_missing_bot_token_is_named_with_where_to_find_it(monkeypatch):
 
     assert message.startswith("SLACK_BOT_TOKEN is not set.")
     assert "OAuth & Permissions" in message
+    assert "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET" in message
 
 
 @pytest.mark.parametrize("token", ["", "xoxp-123-456-user", "xapp-1-A111", "abc"])
