@@ -16,7 +16,9 @@ Only the standard library and aiohttp are used, so the benchmarks in bench/ can 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import html
 import itertools
 import json
 import math
@@ -27,7 +29,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import WSMsgType, web
 
@@ -45,6 +47,8 @@ __all__ = [
 ]
 
 RESPONSE_URL_METHOD = "response_url"
+OAUTH_CLIENT_ID = "1111.2222"
+OAUTH_CLIENT_SECRET = "0123456789abcdef0123456789abcdef"
 FILE_DOWNLOAD_METHOD = "file_download"  # a GET of a file's url_private
 FILE_UPLOAD_METHOD = "file_upload"  # the bytes POSTed to a files.getUploadURLExternal url
 SOCKET_ACK_METHOD = "socket_ack"
@@ -136,6 +140,17 @@ class _Rule:
         return self.channel is None or body.get("channel") == self.channel
 
 
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace of the fake Slack: a Grid one has an enterprise id; `org_wide` installs for
+    the whole organization."""
+
+    team_id: str
+    name: str
+    enterprise_id: str | None = None
+    org_wide: bool = False
+
+
 class FakeSlack:
     """Slack's Web API, response URLs and Socket Mode on loopback; see the module docstring."""
 
@@ -164,6 +179,22 @@ class FakeSlack:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
+        # OAuth: the workspaces that may install the app, each bot token's workspace, the codes
+        # the authorize page gave out, and the tokens revoked.
+        self.client_id = OAUTH_CLIENT_ID
+        self.client_secret = OAUTH_CLIENT_SECRET
+        self.redirect_uri: str | None = None  # the app's configured Redirect URL
+        self.workspaces: dict[str, Workspace] = {TEAM_ID: Workspace(TEAM_ID, "Test")}
+        self.installing = TEAM_ID  # the workspace the authorize page grants next
+        self.token_teams: dict[str, str] = {}
+        self._codes: dict[str, str] = {}
+        self.revoked: set[str] = set()
+        self._token_counter = itertools.count(1)
+        # Token rotation: an install's token lasts `first_expires_in` seconds, a refreshed one
+        # 12 hours; each refresh token works once.
+        self.rotating = False
+        self.first_expires_in = 43_200
+        self._refresh_tokens: dict[str, str] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -243,6 +274,7 @@ class FakeSlack:
         app.router.add_get("/socket", self._handle_socket)
         app.router.add_get("/files-pri/{team_file}/{name}", self._handle_file)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_get("/oauth/v2/authorize", self._handle_authorize)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
         await web.SockSite(runner, sock).start()
@@ -454,8 +486,12 @@ class FakeSlack:
         headers = _Headers(request.headers.items())
         token = _token(headers, body)
         extra_headers: dict[str, str] = {}
-        if token is None or not token.startswith(_ACCEPTED_TOKEN_PREFIXES):
+        if method == "oauth.v2.access":  # the app's credentials, not a token
+            status, payload = 200, self._oauth_access(headers, body)
+        elif token is None or not token.startswith(_ACCEPTED_TOKEN_PREFIXES):
             status, payload = 200, {"ok": False, "error": "not_authed"}
+        elif token in self.revoked:
+            status, payload = 200, {"ok": False, "error": "token_revoked"}
         elif (rule := self._take_rule(method, body)) is not None and rule.takes_effect:
             done = self._answer(method, body, token)
             self._record(Call(method, body, headers, received_at, request.path, 200, done))
@@ -590,17 +626,24 @@ class FakeSlack:
 
     def _answer(self, method: str, body: dict, token: str) -> dict:
         channel = body.get("channel")
+        if method == "auth.revoke":
+            self.revoked.add(token)
+            return {"ok": True, "revoked": True}
         if method == "auth.test":
+            workspace = self.workspaces.get(self.token_teams.get(token, TEAM_ID))
+            workspace = workspace or Workspace(TEAM_ID, "Test")
             answer = {
                 "ok": True,
-                "url": "https://llmcost-test.slack.com/",
-                "team": "Test",
+                "url": f"https://{workspace.name.lower()}.slack.com/",
+                "team": workspace.name,
                 "user": "llmcost",
-                "team_id": TEAM_ID,
+                "team_id": workspace.team_id,
                 "user_id": BOT_USER_ID,
                 "bot_id": BOT_ID,
-                "is_enterprise_install": False,
+                "is_enterprise_install": workspace.org_wide,
             }
+            if workspace.enterprise_id is not None:
+                answer["enterprise_id"] = workspace.enterprise_id
             if token.startswith("xapp-"):
                 answer.update(app_id=APP_ID)
             return answer
@@ -641,6 +684,128 @@ class FakeSlack:
                 return {"ok": False, "error": "not_allowed_token_type"}
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}
+
+    # ------------------------------------------------------------------ OAuth
+
+    def add_workspace(
+        self, team_id: str, name: str, *, enterprise_id: str | None = None, org_wide: bool = False
+    ) -> None:
+        """A workspace that may install the app (`installing` picks which one does next)."""
+        self.workspaces[team_id] = Workspace(team_id, name, enterprise_id, org_wide)
+
+    def tokens_of(self, team_id: str) -> list[str]:
+        """The bot tokens given to a workspace, oldest first."""
+        return [token for token, team in self.token_teams.items() if team == team_id]
+
+    async def _handle_authorize(self, request: web.Request) -> web.Response:
+        """Slack's authorize page: Allow sends the installer back with a code, Cancel with
+        error=access_denied, each with the state the app sent."""
+        query = dict(request.query)
+        self._record(
+            Call(
+                "oauth_authorize",
+                query,
+                _Headers(request.headers.items()),
+                time.perf_counter(),
+                request.path,
+            )
+        )
+        if query.get("client_id") != self.client_id:
+            return web.Response(status=400, text="invalid_client_id")
+        back = query.get("redirect_uri") or self.redirect_uri
+        if not back:
+            return web.Response(status=400, text="no redirect_uri")
+        code = uuid.uuid4().hex
+        with self._cond:
+            self._codes[code] = self.installing
+        state = query.get("state", "")
+        allow = f"{back}?{urlencode({'code': code, 'state': state})}"
+        cancel = f"{back}?{urlencode({'error': 'access_denied', 'state': state})}"
+        workspace = self.workspaces[self.installing].name
+        page = (
+            f"<!DOCTYPE html><title>Authorize</title><h1>Install in {html.escape(workspace)}</h1>"
+            f"<p>Scopes: {html.escape(query.get('scope', ''))}</p>"
+            f'<a id="allow" href="{html.escape(allow)}">Allow</a> '
+            f'<a id="cancel" href="{html.escape(cancel)}">Cancel</a>'
+        )
+        return web.Response(text=page, content_type="text/html")
+
+    def authorize_code(self, team_id: str | None = None) -> str:
+        """A code as the authorize page gives one, without a browser."""
+        code = uuid.uuid4().hex
+        with self._cond:
+            self._codes[code] = team_id or self.installing
+        return code
+
+    def _oauth_access(self, headers: _Headers, body: dict) -> dict:
+        client_id, client_secret = body.get("client_id"), body.get("client_secret")
+        if "authorization" in headers and client_id is None:  # HTTP Basic, as slack_sdk sends
+            raw = base64.b64decode(headers["authorization"].removeprefix("Basic ")).decode()
+            client_id, _, client_secret = raw.partition(":")
+        if (client_id, client_secret) != (self.client_id, self.client_secret):
+            return {"ok": False, "error": "invalid_client_id"}
+        if body.get("grant_type") == "refresh_token":
+            return self._refreshed(str(body.get("refresh_token")))
+        with self._cond:
+            team_id = self._codes.pop(str(body.get("code")), None)
+        if team_id is None:
+            return {"ok": False, "error": "invalid_code"}
+        workspace = self.workspaces[team_id]
+        token = self._new_token(team_id)
+        enterprise = (
+            None
+            if workspace.enterprise_id is None
+            else {"id": workspace.enterprise_id, "name": "Org"}
+        )
+        return {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": BOT_USER_ID,
+            "team": None if workspace.org_wide else {"id": team_id, "name": workspace.name},
+            "enterprise": enterprise,
+            "is_enterprise_install": workspace.org_wide,
+            **self._rotation(team_id, self.first_expires_in),
+        }
+
+    def _new_token(self, team_id: str) -> str:
+        token = f"xoxb-{team_id}-{next(self._token_counter)}"
+        with self._cond:
+            self.token_teams[token] = team_id
+        return token
+
+    def _rotation(self, team_id: str, expires_in: int, *, always: bool = False) -> dict:
+        """A refresh token and expiry when rotation is on (a refreshed token always has them:
+        rotation, once on for an installation, stays on)."""
+        if not (self.rotating or always):
+            return {}
+        refresh = f"xoxe-1-{team_id}-{uuid.uuid4().hex}"
+        with self._cond:
+            self._refresh_tokens[refresh] = team_id
+        return {"refresh_token": refresh, "expires_in": expires_in}
+
+    def _refreshed(self, refresh_token: str) -> dict:
+        """oauth.v2.access with grant_type=refresh_token: a new token, and a new refresh token
+        (the old one is spent)."""
+        with self._cond:
+            team_id = self._refresh_tokens.pop(refresh_token, None)
+        if team_id is None:
+            return {"ok": False, "error": "invalid_refresh_token"}
+        return {
+            "ok": True,
+            "app_id": APP_ID,
+            "token_type": "bot",
+            "access_token": self._new_token(team_id),
+            "scope": "commands,chat:write",
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": team_id, "name": self.workspaces[team_id].name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            **self._rotation(team_id, 43_200, always=True),
+        }
 
     def _history(self, channel: str, body: dict) -> list[dict]:
         """The channel's top-level messages posted through chat.postMessage, newest first,

@@ -13,15 +13,17 @@ import os
 import signal
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 from bot.settings import Settings, SettingsError
 from bot.slack.app import build_app
 from bot.slack.client import shared_session
-from bot.slack.handoff import Answer, HandOffServer
+from bot.slack.handoff import Answer, HandOffServer, Page
 from bot.slack.readiness import fail, get_ready
 from bot.slack.services import Services
 
@@ -32,14 +34,43 @@ log = logging.getLogger(__name__)
 ANSWER_NICENESS = 10
 
 
-async def dispatch(app: AsyncApp, headers: dict[str, str | Sequence[str]], body: bytes) -> Answer:
+async def dispatch(
+    app: AsyncApp, headers: dict[str, str | Sequence[str]], body: bytes, page: Page | None = None
+) -> Answer:
     """A handed-on request through the Bolt app, with the headers it came with (Bolt checks its
-    signature again: the web process's guard checked it first)."""
+    signature again: the web process's guard checked it first); an install page through Bolt's
+    OAuth flow."""
+    if page is not None:
+        return await answer_page(app, headers, page)
     response = await app.async_dispatch(
         AsyncBoltRequest(body=body.decode("utf-8"), headers=headers)
     )
+    return _answer_of(response)
+
+
+async def answer_page(app: AsyncApp, headers: dict[str, str | Sequence[str]], page: Page) -> Answer:
+    """`/slack/install` or `/slack/oauth_redirect`, as Bolt's own web adapters serve them."""
+    flow = app.oauth_flow
+    request = AsyncBoltRequest(body="", query=page.query, headers=headers)
+    if flow is not None and page.path == flow.install_path:
+        response = await flow.handle_installation(request)
+    elif flow is not None and page.path == flow.redirect_uri_path:
+        response = await flow.handle_callback(request)
+    else:
+        return Answer(404, "text/plain;charset=utf-8", b"not found\n")
+    answer = _answer_of(response)
+    return replace(answer, body=b"") if page.method == "HEAD" else answer
+
+
+def _answer_of(response: BoltResponse) -> Answer:
     content_type = next(iter(response.headers.get("content-type", ())), "text/plain;charset=utf-8")
-    return Answer(response.status, content_type, response.body.encode())
+    more = tuple(
+        (name, value)
+        for name, values in response.headers.items()
+        if name != "content-type"
+        for value in values
+    )
+    return Answer(response.status, content_type, response.body.encode(), more)
 
 
 def run_answer_process(settings: Settings, answers: Path) -> int:

@@ -97,6 +97,24 @@ def configure_patient_client(client: AsyncWebClient, api_url: str) -> None:
     ]
 
 
+def with_token(
+    client: AsyncWebClient, token: str | None, *, retry_handlers: list | None = None
+) -> AsyncWebClient:
+    """`client` for another token (a workspace's own, in distribution): the same Web API URL,
+    timeout, retries (unless `retry_handlers` says otherwise) and connection pool; `client`
+    itself when it already has that token and those retries."""
+    if token == client.token and retry_handlers is None:
+        return client
+    return AsyncWebClient(
+        token=token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        session=client.session,
+        logger=client.logger,
+        retry_handlers=list(client.retry_handlers if retry_handlers is None else retry_handlers),
+    )
+
+
 @asynccontextmanager
 async def shared_session(client: AsyncWebClient) -> AsyncIterator[None]:
     """One connection pool for every Web API call while the server runs. Without it, each call

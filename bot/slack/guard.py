@@ -17,7 +17,7 @@ import hmac
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,10 +225,16 @@ PLAIN_TEXT = b"text/plain; charset=utf-8"
 
 
 async def respond(
-    send: Send, status: int, body: bytes, content_type: bytes = PLAIN_TEXT, close: bool = False
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: bytes = PLAIN_TEXT,
+    close: bool = False,
+    more: Sequence[tuple[str, str]] = (),
 ) -> None:
-    """An HTTP response, whole, through an ASGI `send`."""
+    """An HTTP response, whole, through an ASGI `send`; `more` headers (a page's cookie)."""
     headers = [(b"content-type", content_type)]
+    headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in more]
     if close:
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -6,8 +6,9 @@ handed on (`HandOff.send`): their ack is an empty 200, known before any listener
 options and a modal's submission are answered by the listener itself, so the web process waits
 for that answer (`HandOff.ask`).
 
-A frame is two big-endian 4-byte lengths, then a JSON object (the request's headers, and an `id`
-when an answer is wanted) and the body's bytes. Both ends are this module: the socket lives in a
+A frame is two big-endian 4-byte lengths, then a JSON object (the request's headers, an `id`
+when an answer is wanted, and for one of the install pages its method, path and query) and the
+body's bytes. Both ends are this module: the socket lives in a
 directory only `serve`'s user can enter, so nothing else speaks to it.
 """
 
@@ -35,14 +36,25 @@ MOST_RETRY_SECONDS = 0.1
 
 @dataclass(frozen=True)
 class Answer:
-    """What the answer process's Bolt app answered a request with."""
+    """What the answer process's Bolt app answered a request with (a page's cookie and
+    redirect among `headers`)."""
 
     status: int
     content_type: str
     body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
 
 
-Dispatch = Callable[[dict[str, str], bytes], Awaitable[Answer]]
+@dataclass(frozen=True)
+class Page:
+    """A browser's request for one of the install pages (distribution mode), not Slack's."""
+
+    method: str
+    path: str
+    query: str
+
+
+Dispatch = Callable[[dict[str, str], bytes, Page | None], Awaitable[Answer]]
 
 
 def frame(meta: dict[str, object], body: bytes) -> bytes:
@@ -77,14 +89,19 @@ class HandOff:
         """Hand a request on; its answer is the answer process's to post."""
         self._write(frame({"headers": headers}, body))
 
-    async def ask(self, headers: dict[str, str], body: bytes, timeout: float) -> Answer:
+    async def ask(
+        self, headers: dict[str, str], body: bytes, timeout: float, page: Page | None = None
+    ) -> Answer:
         """The answer process's answer to a request (TimeoutError when it is not there in time,
         ConnectionError when the connection drops first)."""
         number = next(self._ids)
         answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self._answers[number] = answer
+        meta: dict[str, object] = {"id": number, "headers": headers}
+        if page is not None:
+            meta["page"] = {"method": page.method, "path": page.path, "query": page.query}
         try:
-            self._write(frame({"id": number, "headers": headers}, body))
+            self._write(frame(meta, body))
             return await asyncio.wait_for(answer, timeout)
         finally:
             self._answers.pop(number, None)
@@ -130,7 +147,8 @@ class HandOff:
                 return
             answer = self._answers.get(meta["id"])
             if answer is not None and not answer.done():
-                answer.set_result(Answer(meta["status"], meta["content_type"], body))
+                extra = tuple((name, value) for name, value in meta.get("headers", ()))
+                answer.set_result(Answer(meta["status"], meta["content_type"], body, extra))
 
     async def close(self, timeout: float) -> None:
         """Give what is handed on but not yet written `timeout` seconds to go, then stop."""
@@ -195,11 +213,14 @@ class HandOffServer:
 
     async def _answer(self, meta: dict, body: bytes, writer: asyncio.StreamWriter) -> None:
         try:
-            answer = await self._dispatch(meta["headers"], body)
+            page = Page(**meta["page"]) if "page" in meta else None
+            answer = await self._dispatch(meta["headers"], body, page)
         except Exception:
             log.exception("could not dispatch a request handed on")
             answer = Answer(500, "text/plain", b"")
         number = meta.get("id")
         if number is not None and not writer.is_closing():
             reply = {"id": number, "status": answer.status, "content_type": answer.content_type}
+            if answer.headers:
+                reply["headers"] = [list(pair) for pair in answer.headers]
             writer.write(frame(reply, answer.body))

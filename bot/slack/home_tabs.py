@@ -31,6 +31,11 @@ class HomeTabs:
     def published(self, viewer: Viewer) -> None:
         self._published[viewer] = self._now()
 
+    def forget_team(self, team_id: str) -> None:
+        """The workspace uninstalled the app: its Homes are not published again."""
+        for viewer in [viewer for viewer in self._published if viewer[0] == team_id]:
+            del self._published[viewer]
+
     def delay_for(self, viewer: Viewer) -> timedelta:
         """How long until this person's Home may be published again."""
         last = self._published.get(viewer)
@@ -54,6 +59,8 @@ class HomeTabs:
 
     def _start(self, loop: asyncio.AbstractEventLoop, publish: Publish, viewer: Viewer) -> None:
         self._waiting.discard(viewer)
+        if viewer not in self._published:
+            return  # its workspace was forgotten meanwhile
         task: asyncio.Task[None] = loop.create_task(publish(*viewer))
         task.add_done_callback(_log_failure)
 

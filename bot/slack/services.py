@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from bot.wall_clock import utc_now
 
 if TYPE_CHECKING:  # imported by whoever builds them, off the path to the first ack
+    from sqlalchemy.engine import Engine
+
     from bot.answering import Answerer
+    from bot.slack.install.workspaces import TokenSource
     from bot.storage.store import AnswerRow, Store
 
 P = ParamSpec("P")
@@ -37,6 +40,9 @@ class Services:
         self._running: set[asyncio.Task[None]] = set()
         self._unsaved: list[tuple[AnswerRow, asyncio.Future[None]]] = []
         self._saving: asyncio.Task[None] | None = None
+        # Each workspace's bot token (bot.slack.app sets it, by the mode it runs in).
+        self.workspaces: TokenSource | None = None
+        self._forgetting: list[Callable[[str], None]] = []
         if answerer is not None and store is not None:
             self.provide(answerer, store)
 
@@ -54,6 +60,28 @@ class Services:
     @property
     def store(self) -> "Store":
         return self._parts.result()[1]
+
+    async def engine(self) -> "Engine":
+        """The database engine, once getting ready has opened it."""
+        if not self._parts.done():
+            await asyncio.wrap_future(self._parts)
+        return self.store.engine
+
+    async def enterprise_of(self, team_id: str) -> str | None:
+        """The Enterprise Grid organization of an installed workspace, if it has one."""
+        await self.engine()
+        return await self.off_loop(self.store.installed_enterprise, team_id)
+
+    def when_workspace_forgotten(self, forget: Callable[[str], None]) -> None:
+        """`forget(team_id)` once a workspace is forgotten, for what is kept in memory."""
+        self._forgetting.append(forget)
+
+    def workspace_forgotten(self, team_id: str) -> None:
+        """After `Store.forget_workspace`: nothing cached for the workspace is used again."""
+        if self.workspaces is not None:
+            self.workspaces.forget(team_id)
+        for forget in self._forgetting:
+            forget(team_id)
 
     def bind(self, handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
         """A listener's handler with these services as its `services` argument; Bolt passes the
@@ -159,4 +187,6 @@ class Services:
         event_id = body.get("event_id")
         if not event_id:
             return True
-        return await self.off_loop(self.store.claim_event, event_id, now=self.now())
+        return await self.off_loop(
+            self.store.claim_event, event_id, now=self.now(), team_id=body.get("team_id")
+        )

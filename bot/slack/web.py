@@ -18,7 +18,7 @@ from bot.settings import Settings
 from bot.slack.connections import HeaderDeadline
 from bot.slack.envelope import form_fields, is_json
 from bot.slack.guard import ASGIApp, Receive, RefusalLog, Scope, Send, SignedRequestGuard, respond
-from bot.slack.handoff import HandOff
+from bot.slack.handoff import HandOff, Page
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,10 @@ HEALTH = {(method, path) for method in ("GET", "HEAD") for path in ("/", "/healt
 ASK_SECONDS = 2.8
 # How long a stopping web process gives what it has acked to reach the answer process.
 HAND_ON_SECONDS = 5.0
+# Distribution mode's pages, for browsers (bot.slack.install): the methods each answers.
+PAGES = {"/slack/install": ("GET", "HEAD"), "/slack/oauth_redirect": ("GET",)}
+# A page waits on Slack (oauth.v2.access, auth.test) as well as on the answer process.
+PAGE_SECONDS = 10.0
 # Interactive payloads whose ack is always empty: the listener answers later, by the Web API.
 ACKED_EMPTY = frozenset({"block_actions", "shortcut", "message_action"})
 
@@ -74,12 +78,13 @@ class HandingOn:
 
 
 class WebProcessApp:
-    """The web process's ASGI app: a health check, and Slack's requests through the guard; the
-    hand-off connected while it runs."""
+    """The web process's ASGI app: a health check, the install pages in distribution mode, and
+    Slack's requests through the guard; the hand-off connected while it runs."""
 
-    def __init__(self, guarded: ASGIApp, hand_off: HandOff) -> None:
+    def __init__(self, guarded: ASGIApp, hand_off: HandOff, *, pages: bool = False) -> None:
         self._guarded = guarded
         self._hand_off = hand_off
+        self._pages = pages
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -89,8 +94,36 @@ class WebProcessApp:
             # HEAD, as load balancers probe: the same answer without its body.
             body = b"" if scope["method"] == "HEAD" else b"llmcost is up\n"
             await respond(send, 200, body)
+        elif self._pages and scope["type"] == "http" and scope["path"] in PAGES:
+            await self._page(scope, send)
         else:
             await self._guarded(scope, receive, send)  # anything but the events path: 404
+
+    async def _page(self, scope: Scope, send: Send) -> None:
+        """An install page, from the answer process (Bolt's OAuth flow is there, with the
+        database); a browser's request carries no Slack signature to check."""
+        allowed = PAGES[scope["path"]]
+        if scope["method"] not in allowed:
+            await respond(send, 405, b"method not allowed\n", more=[("allow", ", ".join(allowed))])
+            return
+        headers = {
+            key.decode("latin-1").lower(): value.decode("latin-1")
+            for key, value in scope["headers"]
+        }
+        page = Page(scope["method"], scope["path"], scope["query_string"].decode("latin-1"))
+        try:
+            answer = await self._hand_off.ask(headers, b"", PAGE_SECONDS, page)
+        except (TimeoutError, ConnectionError) as error:
+            log.warning("the answer process did not serve %s in time: %r", page.path, error)
+            await respond(send, 503, b"llmcost is busy or starting; try again in a minute\n")
+            return
+        await respond(
+            send,
+            answer.status,
+            answer.body,
+            answer.content_type.encode("latin-1"),
+            more=answer.headers,
+        )
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -118,7 +151,7 @@ def run_web_process(settings: Settings, listening: socket.socket, answers: Path)
         refusals=refusals,
     )
     config = uvicorn.Config(
-        WebProcessApp(guarded, hand_off),
+        WebProcessApp(guarded, hand_off, pages=settings.distribution),
         host=settings.host,
         port=settings.port,
         access_log=False,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack.handoff import Answer, HandOff, HandOffServer
+from bot.slack.handoff import Answer, HandOff, HandOffServer, Page
 from bot.slack.web import answered_by_its_listener
 from tests.slack_requests import (
     block_action,
@@ -70,10 +70,12 @@ class Recorder:
         self.bodies: list[bytes] = []
         self.arrived = asyncio.Event()
 
-    async def dispatch(self, headers: dict, body: bytes) -> Answer:
+    async def dispatch(self, headers: dict, body: bytes, page: Page | None = None) -> Answer:
         self.bodies.append(body)
         self.arrived.set()
         reply = json.dumps({"echo": body.decode(), "type": headers["content-type"]})
+        if page is not None:  # an install page: its cookie comes back among the headers
+            return Answer(200, "text/html", page.query.encode(), (("set-cookie", page.path),))
         return Answer(200, "application/json", reply.encode())
 
     async def until(self, count: int) -> list[bytes]:
@@ -119,6 +121,25 @@ def test_an_ask_gets_the_listeners_answer(socket_path):
     assert answer.status == 200
     assert answer.content_type == "application/json"
     assert json.loads(answer.body) == {"echo": "payload=x", "type": HEADERS["content-type"]}
+
+
+def test_a_page_asked_for_goes_with_its_path_and_query_and_comes_back_with_its_headers(
+    socket_path,
+):
+    async def scenario() -> Answer:
+        server = HandOffServer(Recorder().dispatch)
+        await server.start(socket_path)
+        hand_off = HandOff(socket_path)
+        hand_off.start()
+        page = Page("GET", "/slack/oauth_redirect", "code=c&state=s")
+        answer = await hand_off.ask(HEADERS, b"", 5, page)
+        await hand_off.close(1)
+        await server.stop()
+        return answer
+
+    answer = asyncio.run(scenario())
+    assert (answer.content_type, answer.body) == ("text/html", b"code=c&state=s")
+    assert answer.headers == (("set-cookie", "/slack/oauth_redirect"),)
 
 
 def test_an_ask_with_no_answer_process_times_out(socket_path):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.answering import Answerer
 from bot.slack.home_tabs import LEAST_INTERVAL, HomeTabs
+from bot.slack.install.workspaces import OneWorkspace
 from bot.slack.listeners.home import HomePublisher
 from bot.slack.services import Services
 from bot.storage.store import Store
@@ -89,8 +90,11 @@ def test_a_new_price_file_taken_up_publishes_the_homes_again(tmp_path):
     answerer = Answerer(None, today=lambda: T0.date())
     services = Services(answerer, Store(f"sqlite:///{tmp_path / 'llmcost.db'}"), now=clock)
     services.store.create_schema()
+    services.workspaces = OneWorkspace("xoxb-test")
 
     class Client:
+        token = "xoxb-test"
+
         def __init__(self) -> None:
             self.published: list[str] = []
             self.again = asyncio.Event()
