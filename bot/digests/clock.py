@@ -31,8 +31,10 @@ from pricing.errors import summary
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from sqlalchemy.engine import Engine
 
     from bot.digests.dispatch import Dispatcher, PassReport
+    from bot.slack.install.workspaces import TokenSource
 
 log = logging.getLogger(__name__)
 
@@ -358,7 +360,25 @@ class Clock:
                 self._answerer.book,
                 claimer=self._claimer,
                 snapshots=self._snapshots,
+                tokens=self._installed_workspaces(),
             )
+
+    def _installed_workspaces(self) -> "TokenSource | None":
+        """In distribution, each workspace's token from its installation; otherwise None: the
+        client's own token, SLACK_BOT_TOKEN, posts every digest."""
+        if not self._settings.distribution:
+            return None
+        from bot.slack.install.workspaces import InstalledWorkspaces
+
+        store = self._store
+
+        async def engine() -> "Engine":
+            return store.engine
+
+        async def enterprise_of(team_id: str) -> str | None:
+            return await asyncio.to_thread(store.installed_enterprise, team_id)
+
+        return InstalledWorkspaces(self._settings, engine, enterprise_of)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from bot.digests.content import Digest, compose
 from bot.prices.in_force import published_catalogs
 from bot.render.blocks import SlackMessage
 from bot.render.digest import digest_chart_file, digest_message
-from bot.slack.client import upload_image
+from bot.slack.client import upload_image, with_token
 from bot.storage.snapshots import SnapshotStore
 from bot.storage.subscriptions import (
     Claim,
@@ -47,6 +47,7 @@ from pricing.tariffs import Catalog, TariffBook
 
 if TYPE_CHECKING:  # matplotlib's side: imported when a week has moves to draw
     from bot.render.chart import ChartImage
+    from bot.slack.install.workspaces import TokenSource
 
 log = logging.getLogger(__name__)
 Key = TypeVar("Key")
@@ -56,6 +57,8 @@ Value = TypeVar("Value")
 CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 # ...and meaning the app is no longer installed in the workspace at all.
 WORKSPACE_GONE = frozenset({"token_revoked", "account_inactive"})
+# The reason given when a workspace has no installation (distribution mode).
+NOT_INSTALLED = "not_installed"
 # Marks a digest message, so that a dispatcher retrying an abandoned claim can tell whether the
 # earlier attempt reached the channel before its process died.
 EVENT_TYPE = "llmcost_digest"
@@ -130,11 +133,14 @@ class Dispatcher:
         claimer: str,
         wall_clock: Callable[[], datetime] = utc_now,
         snapshots: SnapshotStore | None = None,
+        tokens: "TokenSource | None" = None,
     ) -> None:
         self._digests = digests
         # The stored price files: what changed since a channel's previous digest is news too.
         self._snapshots = snapshots
         self._client = client
+        # Each workspace's bot token; by default the client's own, for the one workspace.
+        self._tokens = tokens
         self._book = book
         self._claimer = claimer
         # Claims, leases and outcomes are stamped with the real time even when a pass runs "as
@@ -158,7 +164,7 @@ class Dispatcher:
         )
         attempt = _Attempt(
             self._digests,
-            self._client,
+            _Clients(self._client, self._tokens),
             self._book(),
             recorder,
             self._wall_clock,
@@ -291,13 +297,45 @@ class SharedReads(Generic[Key, Value]):
             raise
 
 
+class _Clients:
+    """Each workspace's two clients, with its own bot token: one that reads, and one that posts.
+
+    Posts are not retried blindly on a 5xx or a dropped connection: Slack may have taken the
+    message. `_post_once` looks at the channel before trying again."""
+
+    def __init__(self, client: AsyncWebClient, tokens: "TokenSource | None") -> None:
+        self._client = client
+        self._tokens = tokens
+        self._made: dict[str, tuple[AsyncWebClient, AsyncWebClient] | None] = {}
+
+    async def of(self, team_id: str) -> tuple[AsyncWebClient, AsyncWebClient] | None:
+        """(reader, poster) for the workspace; None when the app is not installed there."""
+        if team_id not in self._made:
+            token = (
+                self._client.token
+                if self._tokens is None
+                else await self._tokens.bot_token(self._client, team_id)
+            )
+            self._made[team_id] = None if token is None else self._pair(token)
+        return self._made[team_id]
+
+    def _pair(self, token: str) -> tuple[AsyncWebClient, AsyncWebClient]:
+        patient = [
+            handler
+            for handler in self._client.retry_handlers
+            if isinstance(handler, AsyncRateLimitErrorRetryHandler)
+        ]
+        reader = with_token(self._client, token)
+        return reader, with_token(self._client, token, retry_handlers=patient)
+
+
 class _Attempt:
     """One pass's posting: the messages it composed, and the workspaces found gone."""
 
     def __init__(
         self,
         digests: DigestStore,
-        client: AsyncWebClient,
+        clients: _Clients,
         book: TariffBook,
         recorder: _Recorder,
         wall_clock: Callable[[], datetime],
@@ -306,21 +344,8 @@ class _Attempt:
     ) -> None:
         self._digests = digests
         self._earlier = earlier
-        self._client = client
+        self._clients = clients
         self._snapshots = snapshots
-        # Posts are not retried blindly on a 5xx or a dropped connection: Slack may have taken
-        # the message. `_post_once` looks at the channel before trying again.
-        self._poster = AsyncWebClient(
-            token=client.token,
-            base_url=client.base_url,
-            timeout=client.timeout,
-            session=client.session,
-            retry_handlers=[
-                handler
-                for handler in client.retry_handlers
-                if isinstance(handler, AsyncRateLimitErrorRetryHandler)
-            ],
-        )
         self._book = book
         self._recorder = recorder
         self._wall_clock = wall_clock
@@ -335,6 +360,8 @@ class _Attempt:
         subscription = claim.due.subscription
         if (reason := self._gone.get(subscription.team_id)) is not None:
             return self._settle(claim, "paused", error=reason)
+        if await self._clients.of(subscription.team_id) is None:
+            return await self._workspace_gone(claim, NOT_INSTALLED)
         try:
             claim = await self._after_unrecorded_posts(claim)
             ts = await self._post_once(claim)
@@ -358,8 +385,9 @@ class _Attempt:
             chart = await self._chart(claim.due)
             if chart is None:
                 return
+            _, poster = await self._team_clients(claim)
             await upload_image(
-                self._poster, chart, channel=channel, thread_ts=ts, filename=DIGEST_CHART_FILE
+                poster, chart, channel=channel, thread_ts=ts, filename=DIGEST_CHART_FILE
             )
         except SlackApiError as error:
             log.warning(
@@ -390,7 +418,8 @@ class _Attempt:
     async def _post(self, claim: Claim) -> str:
         due = claim.due
         message = await self._message(due)
-        posted = await self._poster.chat_postMessage(
+        _, poster = await self._team_clients(claim)
+        posted = await poster.chat_postMessage(
             channel=due.subscription.channel_id,
             **message.as_kwargs(),
             metadata={
@@ -409,7 +438,7 @@ class _Attempt:
         unrecorded = self._earlier.unrecorded_before(claim.due)
         if not unrecorded:
             return claim
-        posted = await self._posted_periods(claim.due.subscription.channel_id)
+        posted = await self._posted_periods(claim)
         for delivery in unrecorded:
             if (ts := posted.get(delivery.period)) is None:
                 continue
@@ -429,10 +458,13 @@ class _Attempt:
             claim = replace(claim, due=replace(claim.due, since=delivery.until))
         return claim
 
-    async def _posted_periods(self, channel_id: str) -> dict[str, str]:
-        """period -> ts of the digests the channel's recent history holds."""
-        history = await self._client.conversations_history(
-            channel=channel_id, limit=HISTORY_LOOKBACK, include_all_metadata=True
+    async def _posted_periods(self, claim: Claim) -> dict[str, str]:
+        """period -> ts of the digests the claim's channel's recent history holds."""
+        reader, _ = await self._team_clients(claim)
+        history = await reader.conversations_history(
+            channel=claim.due.subscription.channel_id,
+            limit=HISTORY_LOOKBACK,
+            include_all_metadata=True,
         )
         posted: dict[str, str] = {}
         messages: list[dict[str, Any]] = history.get("messages") or []
@@ -445,7 +477,8 @@ class _Attempt:
 
     async def _earlier_post(self, claim: Claim) -> str | None:
         """The ts of this period's digest if an earlier attempt posted it after all."""
-        history = await self._client.conversations_history(
+        reader, _ = await self._team_clients(claim)
+        history = await reader.conversations_history(
             channel=claim.due.subscription.channel_id,
             limit=HISTORY_LOOKBACK,
             include_all_metadata=True,
@@ -511,20 +544,31 @@ class _Attempt:
             log.warning("cannot compare price snapshots for a digest: %r", error)
             return None
 
+    async def _workspace_gone(self, claim: Claim, code: str) -> Status:
+        """Every digest of the claim's workspace paused, and none of its claims tried again in
+        this pass; the other workspaces' go on."""
+        team_id = claim.due.subscription.team_id
+        self._gone[team_id] = code
+        log.warning("pausing every digest of workspace %s: %s", team_id, code)
+        await asyncio.to_thread(
+            self._digests.pause,
+            team_id=team_id,
+            channel_id=None,
+            reason=code,
+            now=self._wall_clock(),
+        )
+        return self._settle(claim, "paused", error=code)
+
+    async def _team_clients(self, claim: Claim) -> tuple[AsyncWebClient, AsyncWebClient]:
+        clients = await self._clients.of(claim.due.subscription.team_id)
+        assert clients is not None, "deliver() settles a claim of a workspace without a token"
+        return clients
+
     async def _slack_refused(self, claim: Claim, error: SlackApiError) -> Status:
         code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
-        subscription = claim.due.subscription
         if code in WORKSPACE_GONE:
-            self._gone[subscription.team_id] = code
-            log.warning("pausing every digest of workspace %s: %s", subscription.team_id, code)
-            await asyncio.to_thread(
-                self._digests.pause,
-                team_id=subscription.team_id,
-                channel_id=None,
-                reason=code,
-                now=self._wall_clock(),
-            )
-            return self._settle(claim, "paused", error=code)
+            return await self._workspace_gone(claim, code)
+        subscription = claim.due.subscription
         if code in CHANNEL_GONE:
             log.warning("pausing the digest of %s: %s", subscription.channel_id, code)
             await asyncio.to_thread(

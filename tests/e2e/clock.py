@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import select, update
 
 from bot.digests.schedules import Schedule
@@ -50,12 +52,18 @@ def clock_command(now: datetime | None = None) -> list[str]:
 
 
 def run_clock(
-    fake: FakeSlack, database_url: str, now: datetime, cwd: Path, timeout: float = 60
+    fake: FakeSlack,
+    database_url: str,
+    now: datetime,
+    cwd: Path,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """One `llmcost clock --once --now <now>`; fails the test if it does not exit cleanly."""
+    """One `llmcost clock --once --now <now>` (with `env` instead of the one-workspace
+    environment); fails the test if it does not exit cleanly."""
     done = subprocess.run(
         clock_command(now),
-        env=clock_env(fake, database_url),
+        env=clock_env(fake, database_url) if env is None else env,
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -102,6 +110,38 @@ def subscribe(
         ]
     finally:
         store.close()
+
+
+def distribution_clock_env(fake: FakeSlack, database_url: str) -> dict[str, str]:
+    """The clock of a deployment any workspace installs: client credentials, no bot token."""
+    env = clock_env(fake, database_url, SLACK_CLIENT_ID=fake.client_id)
+    del env["SLACK_BOT_TOKEN"]
+    env["SLACK_CLIENT_SECRET"] = fake.client_secret
+    return env
+
+
+def install_workspace(fake: FakeSlack, database_url: str, team_id: str) -> str:
+    """The workspace's installation as the OAuth flow stores it (slack_sdk's store), with a
+    bot token the fake Slack knows for it; the token."""
+    token = f"xoxb-{team_id}-clock"
+    fake.token_teams[token] = team_id
+    store = Store(database_url)
+    try:
+        store.create_schema()
+        SQLAlchemyInstallationStore(client_id=fake.client_id, engine=store.engine).save(
+            Installation(
+                app_id="A0LLMCOST",
+                enterprise_id=None,
+                team_id=team_id,
+                bot_token=token,
+                bot_id="B0LLMCOST",
+                bot_user_id="U0LLMCOST",
+                user_id="U0INSTALLER",
+            )
+        )
+    finally:
+        store.close()
+    return token
 
 
 def read_store(database_url: str) -> DigestStore:

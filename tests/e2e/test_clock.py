@@ -20,6 +20,8 @@ from tests.e2e.clock import (
     MONDAY,
     age_deliveries,
     clock_env,
+    distribution_clock_env,
+    install_workspace,
     posts_by_channel,
     read_store,
     run_clock,
@@ -243,6 +245,28 @@ def test_a_workspace_that_removed_the_app_is_paused_whole(
     assert {(d.status, d.error) for d in ours} == {("paused", reason)}
     assert len(ours) == 3
     assert posts_by_channel(fake) == {"C9": 1}
+
+
+def test_in_distribution_each_workspace_gets_its_digest_with_its_own_token(
+    fake: FakeSlack, database_url: str, home: Path
+) -> None:
+    tokens = {team: install_workspace(fake, database_url, team) for team in ("T0A", "T0B", "T0C")}
+    for team in ("T0A", "T0B", "T0C", "T0NEVER"):
+        subscribe(database_url, [f"C{team}"], team_id=team)
+    fake.revoked.add(tokens["T0B"])  # T0B revoked the app's token; the others did not
+
+    run_clock(fake, database_url, MONDAY, home, env=distribution_clock_env(fake, database_url))
+
+    posted = {call.body["channel"]: call.token for call in fake.calls_to("chat.postMessage")}
+    assert posted == {"CT0A": tokens["T0A"], "CT0C": tokens["T0C"]}
+    digests = read_store(database_url)
+    assert {s.team_id for s in digests.active_subscriptions()} == {"T0A", "T0C"}
+    assert {d.team_id: d.status for d in digests.deliveries()} == {
+        "T0A": "posted",
+        "T0B": "paused",
+        "T0C": "posted",
+        "T0NEVER": "paused",
+    }
 
 
 def test_a_failure_is_a_row_and_is_tried_again_on_the_next_pass(
