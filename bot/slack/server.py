@@ -17,6 +17,8 @@ from bot.slack.readiness import EXIT_BAD_SETTINGS, fail, get_ready
 if TYPE_CHECKING:  # Bolt is the answer process's (and Socket Mode's), not a web process's
     from slack_bolt.async_app import AsyncApp
 
+    from bot.settings import Settings
+
 log = logging.getLogger(__name__)
 
 
@@ -51,29 +53,40 @@ def serve(argv: list[str]) -> int:
         return fail(error)
     log.info("Socket Mode: connecting to Slack")
     try:
-        asyncio.run(_socket_mode(app, settings.slack_app_token or ""))
+        asyncio.run(_socket_mode(app, settings))
     finally:
         services.close()
     return 0
 
 
-async def _socket_mode(app: "AsyncApp", app_token: str) -> None:
+async def _socket_mode(app: "AsyncApp", settings: "Settings") -> None:
+    """Slack's requests over the app's websocket; in distribution, the install pages over HTTP
+    beside it (an installer's browser cannot use the websocket)."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     from bot.slack.client import shared_session
 
-    async with shared_session(app.client):
-        await AsyncSocketModeHandler(app, app_token).start_async()
+    async with shared_session(app.client), asyncio.TaskGroup() as running:
+        if settings.distribution:
+            from bot.slack.install.served import serve_install_pages
+
+            running.create_task(serve_install_pages(app, settings))
+        handler = AsyncSocketModeHandler(app, settings.slack_app_token or "")
+        running.create_task(handler.start_async())
 
 
 SERVE_USAGE = """\
 usage: llmcost serve
 
 Runs the Slack app. Settings come from the environment (or a .env file):
-  SLACK_BOT_TOKEN       Bot User OAuth Token, xoxb-... (required)
+  SLACK_BOT_TOKEN       Bot User OAuth Token, xoxb-...: one workspace (or, for any workspace:)
+  SLACK_CLIENT_ID       the app's Client ID and Client Secret: any workspace installs it
+  SLACK_CLIENT_SECRET   at /slack/install ("Add to Slack"); each answered with its own token
+  SLACK_REDIRECT_URI    https://YOUR-HOST/slack/oauth_redirect, as the app's settings list it
   SLACK_SIGNING_SECRET  verifies Slack's requests in HTTP mode (required unless Socket Mode)
   SLACK_APP_TOKEN       app-level token, xapp-...: use Socket Mode instead of HTTP
   PORT, HOST            where HTTP mode listens (default 0.0.0.0:3000), endpoint /slack/events
+                        (in Socket Mode with client credentials: the install pages only)
   WEB_CONCURRENCY       HTTP mode's web processes, which ack (default: one per CPU); one
                         more process builds and posts the answers
   DATABASE_URL          where threads are remembered (default sqlite:///llmcost.db)

@@ -10,6 +10,7 @@ import gc
 import json
 import logging
 import socket
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import uvicorn
@@ -18,7 +19,7 @@ from bot.settings import Settings
 from bot.slack.connections import HeaderDeadline
 from bot.slack.envelope import form_fields, is_json
 from bot.slack.guard import ASGIApp, Receive, RefusalLog, Scope, Send, SignedRequestGuard, respond
-from bot.slack.handoff import HandOff, Page
+from bot.slack.handoff import Answer, HandOff, Page
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +60,7 @@ class HandingOn:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = await _body(receive)
-        headers = {
-            key.decode("latin-1").lower(): value.decode("latin-1")
-            for key, value in scope["headers"]
-        }
+        headers = request_headers(scope)
         content_type = headers.get("content-type", "").encode("latin-1")
         if not answered_by_its_listener(body, content_type):
             self._hand_off.send(headers, body)
@@ -102,28 +100,11 @@ class WebProcessApp:
     async def _page(self, scope: Scope, send: Send) -> None:
         """An install page, from the answer process (Bolt's OAuth flow is there, with the
         database); a browser's request carries no Slack signature to check."""
-        allowed = PAGES[scope["path"]]
-        if scope["method"] not in allowed:
-            await respond(send, 405, b"method not allowed\n", more=[("allow", ", ".join(allowed))])
-            return
-        headers = {
-            key.decode("latin-1").lower(): value.decode("latin-1")
-            for key, value in scope["headers"]
-        }
-        page = Page(scope["method"], scope["path"], scope["query_string"].decode("latin-1"))
-        try:
-            answer = await self._hand_off.ask(headers, b"", PAGE_SECONDS, page)
-        except (TimeoutError, ConnectionError) as error:
-            log.warning("the answer process did not serve %s in time: %r", page.path, error)
-            await respond(send, 503, b"llmcost is busy or starting; try again in a minute\n")
-            return
-        await respond(
-            send,
-            answer.status,
-            answer.body,
-            answer.content_type.encode("latin-1"),
-            more=answer.headers,
-        )
+
+        async def from_the_answer_process(headers: dict[str, str], page: Page) -> Answer:
+            return await self._hand_off.ask(headers, b"", PAGE_SECONDS, page)
+
+        await serve_page(scope, send, from_the_answer_process)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -135,6 +116,32 @@ class WebProcessApp:
                 await self._hand_off.close(HAND_ON_SECONDS)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def serve_page(
+    scope: Scope, send: Send, fetch: Callable[[dict[str, str], Page], Awaitable[Answer]]
+) -> None:
+    """One of `PAGES`, as `fetch` answers it; 405 for a method the page does not answer."""
+    allowed = PAGES[scope["path"]]
+    if scope["method"] not in allowed:
+        await respond(send, 405, b"method not allowed\n", more=[("allow", ", ".join(allowed))])
+        return
+    page = Page(scope["method"], scope["path"], scope["query_string"].decode("latin-1"))
+    try:
+        answer = await fetch(request_headers(scope), page)
+    except (TimeoutError, ConnectionError) as error:
+        log.warning("the answer process did not serve %s in time: %r", page.path, error)
+        await respond(send, 503, b"llmcost is busy or starting; try again in a minute\n")
+        return
+    content_type = answer.content_type.encode("latin-1")
+    await respond(send, answer.status, answer.body, content_type, more=answer.headers)
+
+
+def request_headers(scope: Scope) -> dict[str, str]:
+    """A request's headers, names in lower case (HTTP's are case-insensitive)."""
+    return {
+        key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]
+    }
 
 
 def run_web_process(settings: Settings, listening: socket.socket, answers: Path) -> int:
