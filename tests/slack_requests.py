@@ -138,8 +138,10 @@ def slash_command(
     response_url: str = DEFAULT_RESPONSE_URL,
     trigger_id: str = "t1",
     command: str = "/llmcost",
+    enterprise_id: str | None = None,
 ) -> Request:
-    """A slash command invocation, form-encoded with the fields Slack sends."""
+    """A slash command invocation, form-encoded with the fields Slack sends (`enterprise_id`
+    from a workspace of an Enterprise Grid organization)."""
     fields = {
         "token": VERIFICATION_TOKEN,
         "team_id": team_id,
@@ -155,6 +157,8 @@ def slash_command(
         "response_url": response_url,
         "trigger_id": trigger_id,
     }
+    if enterprise_id is not None:
+        fields["enterprise_id"] = enterprise_id
     return urlencode(fields).encode("utf-8"), FORM
 
 

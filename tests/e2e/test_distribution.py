@@ -13,7 +13,13 @@ from tests.bot.storage.test_migrations import SCHEMA
 from tests.e2e.distribution import Page, distribution_env, get, install
 from tests.e2e.server import SIGNING_SECRET, Server, free_port, running_server
 from tests.fake_slack import RESPONSE_URL_METHOD, FakeSlack
-from tests.slack_requests import event_callback, message_event, send_signed, slash_command
+from tests.slack_requests import (
+    block_action,
+    event_callback,
+    message_event,
+    send_signed,
+    slash_command,
+)
 
 # slack_sdk's table with every column it writes (bot.storage.store names only a few).
 slack_bots_table = SCHEMA.tables["slack_bots"]
@@ -32,6 +38,7 @@ def fake() -> Iterator[FakeSlack]:
         for team_id, name in WORKSPACES.items():
             slack.add_workspace(team_id, name)
         slack.add_workspace("T0GRID", "Grid", enterprise_id="E0ORG", org_wide=True)
+        slack.add_workspace("T0GRIDWS", "Grid Workspace", enterprise_id="E0ORG")
         yield slack
 
 
@@ -259,3 +266,47 @@ def test_a_rotating_token_is_refreshed_before_it_expires_and_the_new_one_stored(
             select(slack_bots_table.c.bot_token).where(slack_bots_table.c.team_id == "T0ROTATE")
         ).scalars()
         assert list(stored) == [refreshed]
+
+
+def test_a_workspace_of_an_enterprise_grid_org_installs_and_is_answered(
+    server: Server, fake: FakeSlack, store: Store
+) -> None:
+    landed = install(server.url, fake, "T0GRIDWS")
+    fake.reset()
+    command = slash_command(
+        "cost gpt-4o 1M tokens",
+        team_id="T0GRIDWS",
+        enterprise_id="E0ORG",
+        channel_id="C0GRID",
+        response_url=fake.response_url("grid"),
+    )
+    send_signed(server.events_url, command, SIGNING_SECRET)
+
+    (posted,) = fake.wait_for("chat.postMessage")
+    assert "llmcost is installed in <strong>Grid Workspace</strong>" in landed.text
+    assert posted.token == fake.tokens_of("T0GRIDWS")[-1]
+    assert store.installed_enterprise("T0GRIDWS") == "E0ORG"
+
+
+def test_a_button_click_is_answered_with_its_workspaces_token(
+    server: Server, fake: FakeSlack
+) -> None:
+    install(server.url, fake, "T0THIRD")
+    fake.reset()
+    ask(server, fake, "T0THIRD", "cost gpt-4o 1M tokens", channel="C0CLICK")
+    (root,) = fake.calls_to("chat.postMessage")
+    (batch,) = [
+        element
+        for block in root.body["blocks"]
+        for element in block.get("elements", ())
+        if element.get("type") == "button" and element["text"]["text"] == "Batch"
+    ]
+    message = {"type": "message", "ts": root.response["ts"], "text": ""}
+    click = block_action(
+        batch["action_id"], batch["value"], message=message, team_id="T0THIRD", channel_id="C0CLICK"
+    )
+    send_signed(server.events_url, click, SIGNING_SECRET)
+
+    answered = fake.wait_for("chat.postMessage", count=2)[-1]
+    assert answered.body["thread_ts"] == root.response["ts"]
+    assert answered.token == fake.tokens_of("T0THIRD")[-1]
