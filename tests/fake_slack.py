@@ -150,6 +150,14 @@ class Workspace:
     enterprise_id: str | None = None
     org_wide: bool = False
 
+    @property
+    def url(self) -> str:
+        return (
+            "https://llmcost-test.slack.com/"
+            if self.team_id == TEAM_ID
+            else (f"https://{self.team_id.lower()}.slack.com/")
+        )
+
 
 class FakeSlack:
     """Slack's Web API, response URLs and Socket Mode on loopback; see the module docstring."""
@@ -634,7 +642,7 @@ class FakeSlack:
             workspace = workspace or Workspace(TEAM_ID, "Test")
             answer = {
                 "ok": True,
-                "url": f"https://{workspace.name.lower()}.slack.com/",
+                "url": workspace.url,
                 "team": workspace.name,
                 "user": "llmcost",
                 "team_id": workspace.team_id,

@@ -129,8 +129,12 @@ def test_a_published_price_cut_reaches_every_process_once(
     assert report["last_change"]["prices_changed"] == 1
     assert report["snapshot"]["source_url"] == prices.url("/cut.json")
 
-    # Tomorrow's digest starts where today's ended: the cut is not said again.
-    tomorrow = datetime.now(UTC).replace(hour=0, minute=5) + timedelta(days=1)
+    # Tomorrow's digest starts where today's ended: the cut is not said again. Just after
+    # tomorrow's run, and never more than a day ahead, which the clock refuses (00:05 tomorrow
+    # was, for a test run in the five minutes after midnight).
+    now = datetime.now(UTC)
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    tomorrow = min(midnight + timedelta(seconds=30), now + timedelta(days=1))
     fake.reset()
     again = llmcost(
         {**env, "LLMCOST_PRICES_URL": "off"},

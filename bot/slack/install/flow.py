@@ -16,8 +16,6 @@ from bot.settings import ClockSettings
 from bot.slack.install.pages import CALLBACKS, INSTALL_PATH, OrgInstallRefused, install_page
 from bot.slack.install.stores import CachedInstallations, EngineWhenReady, StatesInThreads
 
-log = logging.getLogger(__name__)
-
 REDIRECT_PATH = "/slack/oauth_redirect"
 # Bolt's own flow logs a warning of its own for a refused code; the install pages log one line
 # for every outcome (bot.slack.install.pages), so Bolt's flow says only errors.
