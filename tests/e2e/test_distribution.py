@@ -3,10 +3,11 @@ each request is answered with its own workspace's token and rows, an uninstall f
 workspace, and a broken install says what happened without storing anything."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from bot.storage.store import Store, metadata, slack_bots, slack_installations
 from tests.bot.storage.test_migrations import SCHEMA
@@ -52,6 +53,7 @@ def server(fake: FakeSlack, database: Path) -> Iterator[Server]:
     port = free_port()
     env = distribution_env(fake, f"sqlite:///{database}", port)
     with running_server(env, cwd=database.parent) as started:
+        started.wait_for_log("ready: tariffs loaded", timeout=60)  # the schema is made by then
         yield started
 
 
@@ -171,6 +173,7 @@ def _redirect(server: Server, query: str, cookie: str | None = None) -> Page:
         ("missing state", 400, "without the install session"),
         ("forged state", 401, "expired or was already used"),
         ("reused state", 401, "expired or was already used"),
+        ("expired state", 401, "expired or was already used"),
         ("cancelled", 200, "The install was cancelled"),
         ("refused code", 401, "Slack did not accept the authorization"),
         ("org-wide install", 403, "workspace by workspace"),
@@ -192,6 +195,15 @@ def test_a_broken_install_gets_a_plain_page_and_stores_nothing(
         installed_before = rows(store, "T0THIRD")["slack_installations"]
         lines_before = server.settled()
         page = _redirect(server, f"code={fake.authorize_code('T0THIRD')}&state={state}", state)
+    elif case == "expired state":
+        with store.engine.begin() as connection:  # issued 11 minutes ago: past its 10
+            connection.execute(
+                insert(SCHEMA.tables["slack_oauth_states"]).values(
+                    state="old-state", expire_at=datetime.now(UTC) - timedelta(minutes=1)
+                )
+            )
+        code = fake.authorize_code("T0THIRD")
+        page = _redirect(server, f"code={code}&state=old-state", "old-state")
     elif case == "cancelled":
         state = get(f"{server.url}/slack/install").state_cookie
         page = _redirect(server, f"error=access_denied&state={state}", state)
