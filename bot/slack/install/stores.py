@@ -7,6 +7,7 @@ one every other query uses; these wrap its synchronous stores instead, on the sa
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,6 +22,12 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
+
+# How long a workspace's bot token is taken from memory before the database is read again.
+CACHE_SECONDS = 60.0
+# Bolt refreshes a rotating token this long before it expires (its default: two hours), and a
+# minute more, so that a token about to be refreshed is always read from the database.
+ROTATION_SECONDS = 121 * 60
 
 # As long as Slack's own authorize page stays open for an installer; Bolt's default.
 STATE_EXPIRATION_SECONDS = 600
@@ -73,8 +80,54 @@ class InstallationsInThreads(AsyncInstallationStore):
 
 
 class CachedInstallations(AsyncCacheableInstallationStore):
-    """slack_sdk's in-memory cache of installations, which also forgets a workspace whose rows
-    were deleted around it (`Store.forget_workspace`, in one transaction with the rest)."""
+    """slack_sdk's in-memory cache of installations, with two bounds of llmcost's own:
+
+    - a bot is read again after `CACHE_SECONDS`: another process (the clock, a second `serve`
+      host) may have stored a newer token, after a reinstall or a rotation;
+    - a bot whose token is due for rotation is always read from the database, so that the
+      refresh token used is the newest (each works once), not one another process has spent.
+
+    It also forgets a workspace whose rows were deleted around it (`Store.forget_workspace`,
+    in one transaction with the rest)."""
+
+    def __init__(
+        self,
+        installation_store: AsyncInstallationStore,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(installation_store)
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._read_at: dict[str, float] = {}
+
+    async def async_find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        key = f"{enterprise_id or ''}-{'' if is_enterprise_install else team_id or ''}"
+        cached = self.cached_bots.get(key)
+        if cached is not None and self._stale(key, cached):
+            del self.cached_bots[key]
+        reading = key not in self.cached_bots
+        bot = await super().async_find_bot(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+        if reading:
+            self._read_at[key] = self._clock()
+        return bot
+
+    def _stale(self, key: str, bot: Bot) -> bool:
+        if self._clock() - self._read_at.get(key, float("-inf")) > CACHE_SECONDS:
+            return True
+        expires_at = bot.bot_token_expires_at
+        return expires_at is not None and expires_at - self._wall_clock() < ROTATION_SECONDS
 
     def forget(self, team_id: str) -> None:
         for cache in (self.cached_bots, self.cached_installations):
