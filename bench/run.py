@@ -10,6 +10,7 @@ import prices_bench
 import pricing_bench
 import slack_bench
 import tokens_bench
+import workspaces_bench
 
 BENCHES = (
     tokens_bench,
@@ -20,6 +21,7 @@ BENCHES = (
     prices_bench,
     chart_bench,
     click_bench,
+    workspaces_bench,
 )
 
 
