@@ -175,6 +175,7 @@ def _redirect(server: Server, query: str, cookie: str | None = None) -> Page:
         ("reused state", 401, "expired or was already used"),
         ("expired state", 401, "expired or was already used"),
         ("cancelled", 200, "The install was cancelled"),
+        ("another error", 200, "Slack stopped the install (&lt;b&gt;x&lt;/b&gt;\nforged line)"),
         ("refused code", 401, "Slack did not accept the authorization"),
         ("org-wide install", 403, "workspace by workspace"),
     ],
@@ -207,6 +208,9 @@ def test_a_broken_install_gets_a_plain_page_and_stores_nothing(
     elif case == "cancelled":
         state = get(f"{server.url}/slack/install").state_cookie
         page = _redirect(server, f"error=access_denied&state={state}", state)
+    elif case == "another error":
+        state = get(f"{server.url}/slack/install").state_cookie
+        page = _redirect(server, f"error=%3Cb%3Ex%3C%2Fb%3E%0Aforged+line&state={state}", state)
     elif case == "refused code":
         state = get(f"{server.url}/slack/install").state_cookie
         page = _redirect(server, f"code=not-a-code&state={state}", state)
@@ -220,6 +224,7 @@ def test_a_broken_install_gets_a_plain_page_and_stores_nothing(
     logged = server.lines[lines_before:]
     assert [line for line in logged if "an install did not complete" in line], logged
     assert not [line for line in logged if "Traceback" in line]
+    assert not [line for line in logged if line.startswith("forged line")]
     if case == "org-wide install":
         assert fake.tokens_of("T0GRID")[-1] in fake.revoked
 

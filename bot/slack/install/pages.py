@@ -125,7 +125,8 @@ async def not_installed(args: AsyncFailureArgs) -> BoltResponse:
     happened, next_step = FAILURES.get(reason, _OTHER_ERROR)
     happened = happened.format(reason=html.escape(reason))
     detail = f": {args.error}" if args.error is not None else ""
-    log.warning("an install did not complete: %s%s", reason, detail)
+    # %r: `reason` may be any text a link carried in ?error=, line breaks included.
+    log.warning("an install did not complete: %r%s", reason, detail)
     body = page("llmcost was not installed", happened, next_step)
     return _html_response(
         status,
