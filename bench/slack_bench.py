@@ -269,7 +269,7 @@ def measure(requests: int) -> dict[str, dict[str, float]]:
                         acks = ack_latencies(url, requests, concurrency, f"C{concurrency}X")
                     if concurrency == 16:
                         figures["rss_peak_c16_mb"] = peak[0]
-                        figures["pss_after_c16_mb"] = _pss_mb(pid)
+                        figures["pss_after_c16_mb"] = pss_mb(pid)
                     p50, p99 = percentiles([elapsed for elapsed, _ in acks.values()])
                     figures[f"ack_p50_c{concurrency}_ms"] = p50
                     figures[f"ack_p99_c{concurrency}_ms"] = p99
@@ -328,7 +328,7 @@ def _answers(url: str, fake: FakeSlackProcess) -> dict[str, float]:
     }
 
 
-def _pss_mb(pid: int) -> float:
+def pss_mb(pid: int) -> float:
     """Proportional memory (shared pages split among their sharers) of a process and all its
     descendants, in MB: what the server's processes take together, once each."""
     total = 0.0

@@ -4,7 +4,8 @@
   most 1 ms p99 added; and a cold lookup (the database) for comparison;
 - ack p50 and p99 at c=1 and c=16 of `llmcost serve` in distribution mode, against the same
   server with one bot token and against a bare uvicorn+AsyncApp, in the same run (the issue's
-  goal: the ack ratios of issue 23 hold, at most 1.5x the bare app).
+  goal: the ack ratios of issue 23 hold, at most 1.5x the bare app), and each llmcost server's
+  memory after the c=16 load (PSS of every process; issue 23's goal, 300 MB).
 
 Run: python bench/workspaces_bench.py [--requests N]
 """
@@ -28,7 +29,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from bot.settings import load_clock_settings  # noqa: E402
-from bot.slack.install.workspaces import InstalledWorkspaces  # noqa: E402
+from bot.slack.install.installed import InstalledWorkspaces  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 from tests.e2e.server import free_port  # noqa: E402
 from tests.fake_slack import TEAM_ID, FakeSlack  # noqa: E402
@@ -131,7 +132,7 @@ def ack_figures(requests: int) -> dict[str, dict[str, float]]:
         for name, (command, make_env) in servers.items():
             with tempfile.TemporaryDirectory() as home:
                 env = make_env(fake.api_url, free_port(), Path(home))
-                with slack_bench.started_server(command, env) as (url, _, _, _):
+                with slack_bench.started_server(command, env) as (url, _, _, pid):
                     warm = slack_bench.ack_latencies(url, 50, 4, "CWARM")
                     if "llmcost" in name:  # answered, so the token was found
                         slack_bench.wait_for_answers(fake, set(warm), time.perf_counter() + 60)
@@ -145,6 +146,7 @@ def ack_figures(requests: int) -> dict[str, dict[str, float]]:
                             [elapsed for elapsed, _ in acks.values()]
                         )
                         figures[f"c{concurrency}_p50"], figures[f"c{concurrency}_p99"] = p50, p99
+                    figures["pss_mb"] = slack_bench.pss_mb(pid)  # after the c=16 load
                     results[name] = figures
     return results
 
@@ -169,6 +171,11 @@ def main(argv: list[str] | None = None) -> None:
     acks = ack_figures(args.requests)
     bare = acks[slack_bench.BARE]
     for name, figures in acks.items():
+        if name != slack_bench.BARE:
+            print(
+                f"  {name}: memory after the c=16 load (PSS, every process) "
+                f"{figures['pss_mb']:.1f} MB (goal <= {slack_bench.MEMORY_GOAL_MB} MB)"
+            )
         for concurrency in (1, 16):
             p99 = figures[f"c{concurrency}_p99"]
             ratio = p99 / bare[f"c{concurrency}_p99"]

@@ -368,7 +368,7 @@ class Clock:
         client's own token, SLACK_BOT_TOKEN, posts every digest."""
         if not self._settings.distribution:
             return None
-        from bot.slack.install.workspaces import InstalledWorkspaces
+        from bot.slack.install.installed import InstalledWorkspaces
 
         store = self._store
 

@@ -51,7 +51,7 @@ def _workspace_options(settings: Settings, services: Services) -> dict[str, Any]
         return {"token": settings.slack_bot_token}
     # Only distribution brings the OAuth parts (and SQLAlchemy's ORM with slack_sdk's stores).
     from bot.slack.install.flow import build_flow, not_installed_message
-    from bot.slack.install.workspaces import InstalledWorkspaces
+    from bot.slack.install.installed import InstalledWorkspaces
 
     installed = InstalledWorkspaces(settings, services.engine, services.enterprise_of)
     services.workspaces = installed
