@@ -8,7 +8,12 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import ClockSettings
-from bot.slack.install.stores import CachedInstallations, EngineWhenReady, InstallationsInThreads
+from bot.slack.install.stores import (
+    ROTATION_MINUTES,
+    CachedInstallations,
+    EngineWhenReady,
+    InstallationsInThreads,
+)
 from bot.slack.install.workspaces import EnterpriseOf
 
 log = logging.getLogger(__name__)
@@ -32,6 +37,7 @@ class InstalledWorkspaces:
             installation_store=self.installations,
             bot_only=True,
             cache_enabled=True,
+            token_rotation_expiration_minutes=ROTATION_MINUTES,
             # Refreshes a rotating token (oauth.v2.access) on the Web API the app talks to.
             client=AsyncWebClient(base_url=settings.slack_api_url, timeout=10),
         )

@@ -25,9 +25,12 @@ log = logging.getLogger(__name__)
 
 # How long a workspace's bot token is taken from memory before the database is read again.
 CACHE_SECONDS = 60.0
-# Bolt refreshes a rotating token this long before it expires (its default: two hours), and a
-# minute more, so that a token about to be refreshed is always read from the database.
-ROTATION_SECONDS = 121 * 60
+# A rotating token is refreshed this long before it expires (Bolt's default, given to its
+# authorize step in bot.slack.install.installed) ...
+ROTATION_MINUTES = 120
+# ... and read from the database from a minute before that, so that the refresh token used is
+# always the newest.
+ROTATION_SECONDS = (ROTATION_MINUTES + 1) * 60
 
 # As long as Slack's own authorize page stays open for an installer; Bolt's default.
 STATE_EXPIRATION_SECONDS = 600
