@@ -8,6 +8,7 @@ once; a class with a `to_dict` of its own is serialised by it. tests/bot/render/
 test_block_json.py checks it against `to_dict` for every answer, view and modal llmcost renders.
 """
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -15,47 +16,57 @@ from slack_sdk.models.basic_objects import EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST,
 
 # (object type, attribute) whose empty list is kept, as slack_sdk keeps it.
 _EMPTY_ALLOWED = {(kept["type"], kept["property"]) for kept in EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST}
+_ATTRIBUTE_ORDER: dict[type, tuple[str, ...]] = {}
 
 
 def as_json(value: Any) -> Any:
-    """`value.to_dict()` for a slack_sdk object, and the JSON form of what it holds."""
-    if isinstance(value, str):  # most of what an answer holds: asked first
+    """`value.to_dict()` for a slack_sdk object, and the JSON form of what it holds. Strings and
+    dicts (a table's cells) are most of what an answer holds: they are passed through without a
+    call of their own."""
+    if isinstance(value, str | dict):
         return value
     if isinstance(value, list | tuple):
-        return [as_json(item) for item in value]
+        return [item if isinstance(item, str | dict) else as_json(item) for item in value]
     to_dict = getattr(value, "to_dict", None)
     if to_dict is None or not callable(to_dict):
         return value
-    if not _serialised_as_base(value.__class__):
+    kind = type(value)
+    if not _serialised_as_base(kind):
         return {key: as_json(item) for key, item in to_dict().items()}
-    _validate(value)
-    kind = getattr(value, "type", None)
+    for validator in _validators(kind):
+        validator(value)
+    block_type = getattr(value, "type", None)
     fields = {}
-    for key in sorted(value.attributes):
+    for key in _attribute_order(value):
         item = getattr(value, key, None)
         if item is None:
             continue
-        if hasattr(item, "__len__") and not len(item) and (kind, key) not in _EMPTY_ALLOWED:
+        if hasattr(item, "__len__") and not len(item) and (block_type, key) not in _EMPTY_ALLOWED:
             continue
-        fields[key] = as_json(item)
+        fields[key] = item if isinstance(item, str) else as_json(item)
     return fields
 
 
-def _validate(value: JsonObject) -> None:
-    """`value.validate_json()`, its class's validators found once: slack_sdk looks for them among
-    every attribute of each object it validates, which took four times as long as running them.
-    (It would also run a validator stored on the instance; slack_sdk's objects hold none.)"""
-    for name in _validator_names(type(value)):
-        attribute = getattr(value, name, None)
-        if callable(attribute) and _is_validator(attribute):
-            attribute()
-
-
 @cache
-def _validator_names(kind: type) -> tuple[str, ...]:
-    """In the order `validate_json` runs them: sorted by name."""
-    names = (name for name in dir(kind) if not name.startswith("__"))
-    return tuple(sorted(name for name in names if _is_validator(getattr(kind, name, None))))
+def _validators(kind: type) -> tuple[Callable[[Any], None], ...]:
+    """What `value.validate_json()` runs, in its order (sorted by name), found once per class:
+    slack_sdk looks for them among every attribute of each object it validates, which took four
+    times as long as running them. (It would also run a validator stored on an instance;
+    slack_sdk's objects hold none.)"""
+    names = sorted(name for name in dir(kind) if not name.startswith("__"))
+    return tuple(
+        attribute for name in names if _is_validator(attribute := getattr(kind, name, None))
+    )
+
+
+def _attribute_order(value: JsonObject) -> tuple[str, ...]:
+    """The keys `value.to_dict()` writes, in its order. Each slack_sdk class's `attributes` is a
+    property that builds the same set for every object of the class: built once per class."""
+    kind = type(value)
+    order = _ATTRIBUTE_ORDER.get(kind)
+    if order is None:
+        order = _ATTRIBUTE_ORDER[kind] = tuple(sorted(value.attributes))
+    return order
 
 
 def _is_validator(value: Any) -> bool:
