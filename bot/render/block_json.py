@@ -10,7 +10,7 @@ test_block_json.py checks it against `to_dict` for every answer, view and modal 
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from slack_sdk.models.basic_objects import EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST, JsonObject
 
@@ -30,7 +30,7 @@ def as_json(value: Any) -> Any:
     to_dict = getattr(value, "to_dict", None)
     if to_dict is None or not callable(to_dict):
         return value
-    kind = type(value)
+    kind = value.__class__
     if not _serialised_as_base(kind):
         return {key: as_json(item) for key, item in to_dict().items()}
     for validator in _validators(kind):
@@ -54,22 +54,21 @@ def _validators(kind: type) -> tuple[Callable[[Any], None], ...]:
     times as long as running them. (It would also run a validator stored on an instance;
     slack_sdk's objects hold none.)"""
     names = sorted(name for name in dir(kind) if not name.startswith("__"))
-    return tuple(
-        attribute for name in names if _is_validator(attribute := getattr(kind, name, None))
-    )
+    found = (getattr(kind, name, None) for name in names)
+    return tuple(attribute for attribute in found if _is_validator(attribute))
 
 
 def _attribute_order(value: JsonObject) -> tuple[str, ...]:
     """The keys `value.to_dict()` writes, in its order. Each slack_sdk class's `attributes` is a
     property that builds the same set for every object of the class: built once per class."""
-    kind = type(value)
+    kind = value.__class__
     order = _ATTRIBUTE_ORDER.get(kind)
     if order is None:
         order = _ATTRIBUTE_ORDER[kind] = tuple(sorted(value.attributes))
     return order
 
 
-def _is_validator(value: Any) -> bool:
+def _is_validator(value: Any) -> TypeGuard[Callable[[Any], None]]:
     return callable(value) and hasattr(value, "validator")
 
 
