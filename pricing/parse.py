@@ -12,6 +12,7 @@ from pricing.lexicon import STRIP, words
 from pricing.phrasing.sentences import as_command, is_sentence
 from pricing.quantities import looks_like_count
 from pricing.verbs.registry import VERBS, Query, load, verb_named, verb_of
+from pricing.verbs.spec import Verb
 
 
 def parse(text: str, is_model: Callable[[str], bool] | None = None) -> Query:
@@ -24,7 +25,7 @@ def parse(text: str, is_model: Callable[[str], bool] | None = None) -> Query:
         return load("help").parse("")
     first, *tail = stripped.split(maxsplit=1)
     rest = tail[0] if tail else ""
-    head = (first.strip(STRIP) or first).lower()  # "?" alone is a verb
+    head = _head(first)
     verb = verb_named(head)
     if verb is not None:
         # The words after the verb exactly as typed: 'tokens' counts them, spaces and all.
@@ -49,6 +50,17 @@ def parse(text: str, is_model: Callable[[str], bool] | None = None) -> Query:
         f"I don't know the command '{first}'. Commands: {', '.join(VERBS)}. Try: {example}",
         suggestions=[example, "help"],
     )
+
+
+def verb_asked(text: str) -> Verb | None:
+    """The verb a question's first word names, to which `parse` hands the rest; None when it
+    names none (a sentence or a comparison without its verb: never a token count)."""
+    stripped = text.strip()
+    return verb_named(_head(stripped.split(maxsplit=1)[0])) if stripped else None
+
+
+def _head(first: str) -> str:
+    return (first.strip(STRIP) or first).lower()  # "?" alone is a verb
 
 
 def _model_alone(text: str, is_model: Callable[[str], bool]) -> Query | None:

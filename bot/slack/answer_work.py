@@ -17,11 +17,9 @@ from bot.render.digest import subscription_blocks, week_blocks
 from bot.slack.markup import from_slack, take_private
 from bot.slack.replies import Reply, to_follow_up, to_question
 from pricing.answers import HelpAnswer, TableAnswer
-from pricing.errors import LlmcostError
-from pricing.parse import parse
+from pricing.parse import verb_asked
 from pricing.verbs.help import HelpQuery
 from pricing.verbs.models import ModelsQuery
-from pricing.verbs.tokens import TokensQuery
 
 if TYPE_CHECKING:  # the answerer brings the database: imported where it is made
     from bot.answering import Answerer
@@ -33,17 +31,16 @@ SMALL_QUESTION_CHARS = 1_000
 
 
 def is_heavy(raw: str, previous: str | None = None) -> bool:
-    """True for a question worth a thread: a long one, or one that counts tokens. Parsing a
-    short question costs microseconds."""
+    """True for a question worth a thread: a long one, or one that counts tokens, which only
+    a question whose first word asks `tokens` does (parsing it to know took a tenth of an
+    ordinary answer's time on the loop)."""
     texts = [raw] if previous is None else [raw, previous]
     if any(len(text) > SMALL_QUESTION_CHARS for text in texts):
         return True
     for text in texts:
-        try:
-            if isinstance(parse(take_private(from_slack(text))[0]), TokensQuery):
-                return True
-        except LlmcostError:
-            pass  # a follow-up is no question on its own, or the error is cheap to render
+        verb = verb_asked(take_private(from_slack(text))[0])
+        if verb is not None and verb.name == "tokens":
+            return True
     return False
 
 
