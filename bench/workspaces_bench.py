@@ -5,9 +5,10 @@
 - ack p50 and p99 at c=1 and c=16 of `llmcost serve` in distribution mode, against the same
   server with one bot token and against a bare uvicorn+AsyncApp, in the same run (the issue's
   goal: the ack ratios of issue 23 hold, at most 1.5x the bare app), and each llmcost server's
-  memory after the c=16 load (PSS of every process; issue 23's goal, 300 MB).
+  memory after the c=16 load (PSS of every process; issue 23's goal, 300 MB). The three servers
+  run side by side and take turns, in interleaved rounds (slack_bench's `interleaved_acks`).
 
-Run: python bench/workspaces_bench.py [--requests N]
+Run: python bench/workspaces_bench.py [--requests N] [--rounds N]
 """
 
 import argparse
@@ -16,6 +17,7 @@ import random
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,7 +40,6 @@ CLIENT_ID, CLIENT_SECRET = "1111.2222", "0123456789abcdef0123456789abcdef"
 WORKSPACES = 100
 LOOKUPS = 20_000
 AUTHORIZE_GOAL_MS = 1.0
-ACK_GOAL = 1.5
 
 
 def install(store: Store, team_ids: list[str]) -> None:
@@ -117,8 +118,9 @@ def distribution_env(api_url: str, port: int, home: Path) -> dict[str, str]:
     return env
 
 
-def ack_figures(requests: int) -> dict[str, dict[str, float]]:
-    """name -> ack p50/p99 at c=1 and c=16 (ms)."""
+def ack_figures(requests: int, rounds: int) -> dict[str, dict[str, float]]:
+    """name -> ack p50/p99 at c=1 and c=16 (ms), in interleaved rounds (slack_bench's
+    `interleaved_acks`), and memory after the c=16 load."""
     servers = {
         slack_bench.BARE: (slack_bench.SERVERS[slack_bench.BARE], slack_bench.serve_env),
         "llmcost serve, one workspace": (
@@ -127,33 +129,24 @@ def ack_figures(requests: int) -> dict[str, dict[str, float]]:
         ),
         "llmcost serve, distribution": (slack_bench.SERVERS[slack_bench.LLMCOST], distribution_env),
     }
-    results: dict[str, dict[str, float]] = {}
-    with slack_bench.FakeSlackProcess() as fake:
+    with slack_bench.FakeSlackProcess() as fake, ExitStack() as running:
+        urls, pids = {}, {}
         for name, (command, make_env) in servers.items():
-            with tempfile.TemporaryDirectory() as home:
-                env = make_env(fake.api_url, free_port(), Path(home))
-                with slack_bench.started_server(command, env) as (url, _, _, pid):
-                    warm = slack_bench.ack_latencies(url, 50, 4, "CWARM")
-                    if "llmcost" in name:  # answered, so the token was found
-                        slack_bench.wait_for_answers(fake, set(warm), time.perf_counter() + 60)
-                    figures: dict[str, float] = {}
-                    for concurrency in (1, 16):
-                        fake.ask("reset")
-                        acks = slack_bench.ack_latencies(
-                            url, requests, concurrency, f"C{concurrency}X"
-                        )
-                        p50, p99 = slack_bench.percentiles(
-                            [elapsed for elapsed, _ in acks.values()]
-                        )
-                        figures[f"c{concurrency}_p50"], figures[f"c{concurrency}_p99"] = p50, p99
-                    figures["pss_mb"] = slack_bench.pss_mb(pid)  # after the c=16 load
-                    results[name] = figures
-    return results
+            home = Path(running.enter_context(tempfile.TemporaryDirectory()))
+            env = make_env(fake.api_url, free_port(), home)
+            started = running.enter_context(slack_bench.started_server(command, env))
+            urls[name], _, _, pids[name] = started
+            warm = slack_bench.ack_latencies(urls[name], 50, 4, "CWARM")
+            if "llmcost" in name:  # answered, so the token was found
+                slack_bench.wait_for_answers(fake, set(warm), time.perf_counter() + 60)
+        llmcost = {name for name in servers if "llmcost" in name}
+        return slack_bench.interleaved_acks(fake, urls, pids, requests, rounds, answered=llmcost)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=1000, help="commands per level and round")
+    parser.add_argument("--rounds", type=int, default=slack_bench.ROUNDS)
     args = parser.parse_args(argv)
     print("Any workspace (bench/workspaces_bench.py)")
     with tempfile.TemporaryDirectory() as home:
@@ -168,26 +161,21 @@ def main(argv: list[str] | None = None) -> None:
         f"  ... cold (each workspace's first request, from the database): "
         f"p50 {found['cold_p50']:.3f} ms, p99 {found['cold_p99']:.3f} ms"
     )
-    acks = ack_figures(args.requests)
-    bare = acks[slack_bench.BARE]
+    acks = ack_figures(args.requests, args.rounds)
     for name, figures in acks.items():
+        for concurrency in (1, 16):
+            print(
+                f"  {name}: ack c={concurrency} p50 {figures[f'ack_p50_c{concurrency}_ms']:.2f} ms,"
+                f" p99 {figures[f'ack_p99_c{concurrency}_ms']:.2f} ms"
+            )
         if name != slack_bench.BARE:
             print(
                 f"  {name}: memory after the c=16 load (PSS, every process) "
-                f"{figures['pss_mb']:.1f} MB (goal <= {slack_bench.MEMORY_GOAL_MB} MB)"
+                f"{figures['pss_after_c16_mb']:.1f} MB (goal <= {slack_bench.MEMORY_GOAL_MB} MB)"
             )
-        for concurrency in (1, 16):
-            p99 = figures[f"c{concurrency}_p99"]
-            ratio = p99 / bare[f"c{concurrency}_p99"]
-            goal = (
-                ""
-                if name == slack_bench.BARE
-                else f"  {ratio:.2f}x the bare app (goal <= {ACK_GOAL:g}x)"
-            )
-            print(
-                f"  {name}: ack c={concurrency} p50 {figures[f'c{concurrency}_p50']:.2f} ms, "
-                f"p99 {p99:.2f} ms{goal}"
-            )
+            for concurrency in (1, 16):
+                ratio = slack_bench.ack_ratio_line(acks, name, [slack_bench.BARE], concurrency)
+                print(f"  {name}:{ratio}")
 
 
 if __name__ == "__main__":
