@@ -32,8 +32,8 @@ SMALL_QUESTION_CHARS = 1_000
 
 def is_heavy(raw: str, previous: str | None = None) -> bool:
     """True for a question worth a thread: a long one, or one that counts tokens, which only
-    a question whose first word asks `tokens` does (parsing it to know took a tenth of an
-    ordinary answer's time on the loop)."""
+    a question whose first word asks `tokens` does (parsing the whole question to know took
+    a tenth as long as pricing and rendering it)."""
     texts = [raw] if previous is None else [raw, previous]
     if any(len(text) > SMALL_QUESTION_CHARS for text in texts):
         return True
