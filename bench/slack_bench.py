@@ -266,11 +266,11 @@ def measure(requests: int, rounds: int = ROUNDS) -> dict[str, dict[str, float]]:
             results[LLMCOST].update(attack)
         for name, command in ANSWERING.items():
             env = serve_env(fake.api_url, free_port(), Path(home))
-            with started_server(command, env) as (url, _, _, _):
+            with started_server(command, env) as (url, _, _, pid):
                 wait_for_answers(
                     fake, set(ack_latencies(url, 50, 4, "CWARM2")), time.perf_counter() + 60
                 )
-                results.setdefault(name, {}).update(_answers(url, fake))
+                results.setdefault(name, {}).update(_answers(url, pid, fake))
     return results
 
 
@@ -348,8 +348,10 @@ def interleaved_acks(
     return figures
 
 
-def _answers(url: str, fake: FakeSlackProcess) -> dict[str, float]:
-    """Answer p99 at an open loop of OPEN_LOOP_RATE commands a second, then a burst."""
+def _answers(url: str, pid: int, fake: FakeSlackProcess) -> dict[str, float]:
+    """Answer p99 at an open loop of OPEN_LOOP_RATE commands a second, then a burst, and the
+    CPU the server's processes took for each command of the burst (where its time goes: one
+    process builds every answer, so its CPU for each bounds how soon the last is posted)."""
     fake.ask("reset")
     count = OPEN_LOOP_RATE * OPEN_LOOP_SECONDS
     prepared = [_signed(QUESTION, f"COPEN{i}") for i in range(count)]
@@ -370,18 +372,33 @@ def _answers(url: str, fake: FakeSlackProcess) -> dict[str, float]:
     posts = wait_for_answers(fake, set(sent), time.perf_counter() + 60)
     p50, p99 = percentiles([posts[channel] - at for channel, at in sent.items()])
     fake.ask("reset")
+    cpu_before = {process: cpu_seconds(process) for process in process_tree(pid)}
     started = time.perf_counter()
     acks = ack_latencies(url, BURST, BURST_CONCURRENCY, "CBURST")
     posts = wait_for_answers(fake, set(acks), time.perf_counter() + 120)
+    cpu = {process: cpu_seconds(process) - used for process, used in cpu_before.items()}
     time.sleep(0.5)  # room for a second answer to the same command to show itself
     answered = collections.Counter(channel for channel, _ in fake.ask("posts"))
     return {
         "open_loop_answer_p50_ms": p50,
         "open_loop_answer_p99_ms": p99,
         "burst_last_answer_s": max(posts.values()) - started,
+        "burst_cpu_ms_per_command": sum(cpu.values()) / BURST * 1000,
+        "burst_busiest_process_cpu_ms_per_command": max(cpu.values()) / BURST * 1000,
         "burst_answered_once": float(sum(1 for c in acks if answered[c] == 1)),
         "burst_answered_twice_or_more": float(sum(1 for c in acks if answered[c] > 1)),
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) a process has taken so far, from /proc/PID/stat; 0 once
+    it has ended."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pss_mb(pid: int) -> float:
@@ -560,6 +577,11 @@ def report(results: dict[str, dict[str, float]], show: Callable[[str], None] = p
         f" {ours['burst_last_answer_s']:.2f} vs {baseline['burst_last_answer_s']:.2f} s);"
         f" answered once {ours['burst_answered_once']:.0f} of {BURST},"
         f" more than once {ours['burst_answered_twice_or_more']:.0f}"
+    )
+    show(
+        f"  ... CPU for each command of it      {ours['burst_cpu_ms_per_command']:.2f} ms in all,"
+        f" {ours['burst_busiest_process_cpu_ms_per_command']:.2f} ms in its busiest process"
+        f" ({BARE_POST}: {baseline['burst_cpu_ms_per_command']:.2f} ms)"
     )
     cold = ours["cold_start_ms"] / bare[BARE]["cold_start_ms"]
     show(f"  cold start ratio vs bare AsyncApp   {cold:5.2f}x   (goal <= 1.5x)")
