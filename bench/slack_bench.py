@@ -264,6 +264,10 @@ def measure(requests: int, rounds: int = ROUNDS) -> dict[str, dict[str, float]]:
             port = str(urlsplit(urls[LLMCOST]).port)
             attack = _under_attack(urls[LLMCOST], port, pids[LLMCOST], fake, requests)
             results[LLMCOST].update(attack)
+        for name in (BARE, LLMCOST):
+            env = serve_env(fake.api_url, free_port(), Path(home))
+            pss = pss_after_load(SERVERS[name], env, fake, requests, answered=name == LLMCOST)
+            results[name]["pss_after_c16_mb"] = pss
         for name, command in ANSWERING.items():
             env = serve_env(fake.api_url, free_port(), Path(home))
             with started_server(command, env) as (url, _, _, pid):
@@ -272,6 +276,19 @@ def measure(requests: int, rounds: int = ROUNDS) -> dict[str, dict[str, float]]:
                 )
                 results.setdefault(name, {}).update(_answers(url, pid, fake))
     return results
+
+
+def pss_after_load(
+    command: list[str], env: dict[str, str], fake: FakeSlackProcess, requests: int, answered: bool
+) -> float:
+    """PSS of every process of a server running alone, after `requests` commands at c=16 (and
+    their answers): pages its processes share with no other server's."""
+    with started_server(command, env) as (url, _, _, pid):
+        fake.ask("reset")
+        acks = ack_latencies(url, requests, 16, "CMEMORY")
+        if answered:
+            wait_for_answers(fake, set(acks), time.perf_counter() + 60)
+        return pss_mb(pid)
 
 
 def _cold_starts(name: str, command: list[str], fake: FakeSlackProcess, home: Path) -> dict:
@@ -310,7 +327,8 @@ def interleaved_acks(
     flight, more than 1% of a run of 1,000, and so sets that run's p99 alone, whichever server
     it falls on; the fastest of three bare apps measured once each tends to be one no stall
     fell on. For the `answered` servers, how long after its ack each answer reached the fake
-    Slack; memory after each server's c=16 load."""
+    Slack; each server's peak resident memory during its c=16 rounds (PSS, which splits the
+    pages the servers' Python shares among all of them, is measured alone: `pss_after_load`)."""
     names = list(urls)
     latencies: dict[str, dict[int, list[float]]] = {name: {1: [], 16: []} for name in names}
     after: dict[str, dict[int, list[float]]] = {name: {1: [], 16: []} for name in names}
@@ -335,7 +353,6 @@ def interleaved_acks(
                     figures[name]["rss_peak_c16_mb"] = max(
                         peak[0], figures[name].get("rss_peak_c16_mb", 0.0)
                     )
-                    figures[name]["pss_after_c16_mb"] = pss_mb(pids[name])
     for name in names:
         for concurrency in (1, 16):
             p50, p99 = percentiles(latencies[name][concurrency])

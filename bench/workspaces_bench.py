@@ -120,7 +120,7 @@ def distribution_env(api_url: str, port: int, home: Path) -> dict[str, str]:
 
 def ack_figures(requests: int, rounds: int) -> dict[str, dict[str, float]]:
     """name -> ack p50/p99 at c=1 and c=16 (ms), in interleaved rounds (slack_bench's
-    `interleaved_acks`), and memory after the c=16 load."""
+    `interleaved_acks`), and each llmcost server's memory after a c=16 load, alone."""
     servers = {
         slack_bench.BARE: (slack_bench.SERVERS[slack_bench.BARE], slack_bench.serve_env),
         "llmcost serve, one workspace": (
@@ -140,7 +140,16 @@ def ack_figures(requests: int, rounds: int) -> dict[str, dict[str, float]]:
             if "llmcost" in name:  # answered, so the token was found
                 slack_bench.wait_for_answers(fake, set(warm), time.perf_counter() + 60)
         llmcost = {name for name in servers if "llmcost" in name}
-        return slack_bench.interleaved_acks(fake, urls, pids, requests, rounds, answered=llmcost)
+        figures = slack_bench.interleaved_acks(fake, urls, pids, requests, rounds, llmcost)
+        running.close()
+        for name in llmcost:  # each alone: PSS splits what servers share among all of them
+            command, make_env = servers[name]
+            with tempfile.TemporaryDirectory() as home:
+                env = make_env(fake.api_url, free_port(), Path(home))
+                figures[name]["pss_after_c16_mb"] = slack_bench.pss_after_load(
+                    command, env, fake, requests, answered=True
+                )
+        return figures
 
 
 def main(argv: list[str] | None = None) -> None:
