@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -346,7 +347,7 @@ class Store:
         if not rows:
             return
         with self.engine.begin() as connection:
-            connection.execute(self._upsert_answer(), [row.values() for row in rows])
+            connection.execute(self._answer_upsert, [row.values() for row in rows])
 
     def thread_question(self, *, team_id: str, channel_id: str, thread_ts: str) -> str | None:
         """The question of the bot's latest answer in a thread; None if it never answered there."""
@@ -395,7 +396,9 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def _upsert_answer(self) -> Insert:
+    @cached_property
+    def _answer_upsert(self) -> Insert:
+        """Made once: building it (its `excluded` columns) took longer than writing a row."""
         dialect = self.engine.dialect.name
         statement: postgresql.Insert | sqlite.Insert
         if dialect == "postgresql":
