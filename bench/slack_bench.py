@@ -281,13 +281,15 @@ def measure(requests: int, rounds: int = ROUNDS) -> dict[str, dict[str, float]]:
 def pss_after_load(
     command: list[str], env: dict[str, str], fake: FakeSlackProcess, requests: int, answered: bool
 ) -> float:
-    """PSS of every process of a server running alone, after `requests` commands at c=16 (and
-    their answers): pages its processes share with no other server's."""
+    """PSS of every process of a server running alone, after the load its acks were measured
+    with, `requests` commands at c=1 and then at c=16 (and their answers): pages its processes
+    share with no other server's."""
     with started_server(command, env) as (url, _, _, pid):
-        fake.ask("reset")
-        acks = ack_latencies(url, requests, 16, "CMEMORY")
-        if answered:
-            wait_for_answers(fake, set(acks), time.perf_counter() + 60)
+        for concurrency in (1, 16):
+            fake.ask("reset")
+            acks = ack_latencies(url, requests, concurrency, f"CMEMORY{concurrency}X")
+            if answered:
+                wait_for_answers(fake, set(acks), time.perf_counter() + 60)
         return pss_mb(pid)
 
 
