@@ -282,9 +282,12 @@ def pss_after_load(
     command: list[str], env: dict[str, str], fake: FakeSlackProcess, requests: int, answered: bool
 ) -> float:
     """PSS of every process of a server running alone, after the load its acks were measured
-    with, `requests` commands at c=1 and then at c=16 (and their answers): pages its processes
-    share with no other server's."""
+    with: warmed up, then `requests` commands at c=1 and at c=16 (and their answers); pages its
+    processes share with no other server's."""
     with started_server(command, env) as (url, _, _, pid):
+        warm = ack_latencies(url, 50, 4, "CWARM")  # as before the rounds: the server ready
+        if answered:
+            wait_for_answers(fake, set(warm), time.perf_counter() + 60)
         for concurrency in (1, 16):
             fake.ask("reset")
             acks = ack_latencies(url, requests, concurrency, f"CMEMORY{concurrency}X")
