@@ -195,6 +195,20 @@ def _wait_for_first_ack(url: str, process: subprocess.Popen, log_file, started: 
         time.sleep(0.002)  # polling for a port to open, not timing anything
 
 
+@contextmanager
+def warmed_server(
+    command: list[str], env: dict[str, str], fake: FakeSlackProcess, answered: bool
+) -> Iterator[tuple[str, int]]:
+    """A server started and warmed up, its URL and pid: 50 commands acked (not counted) and, for
+    a server that answers, answered (the tariffs loaded, the database open)."""
+    with started_server(command, env) as (url, _, _, pid):
+        fake.ask("reset")
+        warm = ack_latencies(url, 50, 4, "CWARM")
+        if answered:
+            wait_for_answers(fake, set(warm), time.perf_counter() + 60)
+        yield url, pid
+
+
 def ack_latencies(
     url: str, requests: int, concurrency: int, prefix: str, question: str = QUESTION
 ) -> dict[str, tuple[float, float]]:
@@ -254,10 +268,8 @@ def measure(requests: int, rounds: int = ROUNDS) -> dict[str, dict[str, float]]:
             urls, pids = {}, {}
             for name, command in servers.items():
                 env = serve_env(fake.api_url, free_port(), Path(home))
-                urls[name], _, _, pids[name] = running.enter_context(started_server(command, env))
-                warm = ack_latencies(urls[name], 50, 4, "CWARM")  # not counted
-                if name == LLMCOST:  # steady state: the tariffs loaded, the database open
-                    wait_for_answers(fake, set(warm), time.perf_counter() + 60)
+                warmed = warmed_server(command, env, fake, answered=name == LLMCOST)
+                urls[name], pids[name] = running.enter_context(warmed)
             acks = interleaved_acks(fake, urls, pids, requests, rounds, answered={LLMCOST})
             for name, figures in acks.items():
                 results[name].update(figures)
@@ -270,10 +282,7 @@ def measure(requests: int, rounds: int = ROUNDS) -> dict[str, dict[str, float]]:
             results[name]["pss_after_c16_mb"] = pss
         for name, command in ANSWERING.items():
             env = serve_env(fake.api_url, free_port(), Path(home))
-            with started_server(command, env) as (url, _, _, pid):
-                wait_for_answers(
-                    fake, set(ack_latencies(url, 50, 4, "CWARM2")), time.perf_counter() + 60
-                )
+            with warmed_server(command, env, fake, answered=True) as (url, pid):
                 results.setdefault(name, {}).update(_answers(url, pid, fake))
     return results
 
@@ -284,10 +293,7 @@ def pss_after_load(
     """PSS of every process of a server running alone, after the load its acks were measured
     with: warmed up, then `requests` commands at c=1 and at c=16 (and their answers); pages its
     processes share with no other server's."""
-    with started_server(command, env) as (url, _, _, pid):
-        warm = ack_latencies(url, 50, 4, "CWARM")  # as before the rounds: the server ready
-        if answered:
-            wait_for_answers(fake, set(warm), time.perf_counter() + 60)
+    with warmed_server(command, env, fake, answered) as (url, pid):  # as before the rounds
         for concurrency in (1, 16):
             fake.ask("reset")
             acks = ack_latencies(url, requests, concurrency, f"CMEMORY{concurrency}X")

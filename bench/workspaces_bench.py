@@ -134,11 +134,9 @@ def ack_figures(requests: int, rounds: int) -> dict[str, dict[str, float]]:
         for name, (command, make_env) in servers.items():
             home = Path(running.enter_context(tempfile.TemporaryDirectory()))
             env = make_env(fake.api_url, free_port(), home)
-            started = running.enter_context(slack_bench.started_server(command, env))
-            urls[name], _, _, pids[name] = started
-            warm = slack_bench.ack_latencies(urls[name], 50, 4, "CWARM")
-            if "llmcost" in name:  # answered, so the token was found
-                slack_bench.wait_for_answers(fake, set(warm), time.perf_counter() + 60)
+            # An llmcost server's warm-up is answered: its workspace's token was found.
+            warmed = slack_bench.warmed_server(command, env, fake, answered="llmcost" in name)
+            urls[name], pids[name] = running.enter_context(warmed)
         llmcost = {name for name in servers if "llmcost" in name}
         figures = slack_bench.interleaved_acks(fake, urls, pids, requests, rounds, llmcost)
         running.close()
