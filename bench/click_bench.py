@@ -55,7 +55,7 @@ def _latencies(url: str, prepared: list[tuple[bytes, dict[str, str]]], concurren
         assert status == 200, status
         return elapsed, time.perf_counter()
 
-    with ThreadPoolExecutor(concurrency) as pool:
+    with slack_bench.no_collections(), ThreadPoolExecutor(concurrency) as pool:
         return list(pool.map(one, prepared))
 
 

@@ -20,6 +20,7 @@ Run: python bench/slack_bench.py [--requests N] [--rounds N]
 
 import argparse
 import collections
+import gc
 import http.client
 import itertools
 import multiprocessing
@@ -209,6 +210,21 @@ def warmed_server(
         yield url, pid
 
 
+@contextmanager
+def no_collections() -> Iterator[None]:
+    """The load generator's garbage collector held off while it times a load, as timeit does:
+    its senders share one interpreter, so a collection (a full one took 6 to 50 ms here, after
+    a refresh run in this process) pauses every sender at once, and at c=16 that one pause sets
+    the p99 of whichever server it falls on. What they allocate is freed as it goes anyway."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def ack_latencies(
     url: str, requests: int, concurrency: int, prefix: str, question: str = QUESTION
 ) -> dict[str, tuple[float, float]]:
@@ -234,7 +250,7 @@ def ack_latencies(
             local.connection = None
         return f"{prefix}{i}", elapsed, time.perf_counter()
 
-    with ThreadPoolExecutor(concurrency) as pool:
+    with no_collections(), ThreadPoolExecutor(concurrency) as pool:
         results = list(pool.map(one, range(requests)))
     return {channel: (elapsed, acked) for channel, elapsed, acked in results}
 
@@ -389,7 +405,7 @@ def _answers(url: str, pid: int, fake: FakeSlackProcess) -> dict[str, float]:
         status, _, _ = post(url, *prepared[i], timeout=10)
         assert status == 200, status
 
-    with ThreadPoolExecutor(BURST_CONCURRENCY) as pool:
+    with no_collections(), ThreadPoolExecutor(BURST_CONCURRENCY) as pool:
         start = time.perf_counter() + 0.1
         for i in range(count):
             delay = start + i / OPEN_LOOP_RATE - time.perf_counter()
