@@ -17,6 +17,7 @@ sys.path.insert(0, str(REPO))
 from slack_bench import (  # noqa: E402
     LLMCOST,
     MEMORY_GOAL_MB,
+    MEMORY_WEB_PROCESSES,
     SERVERS,
     FakeSlackProcess,
     ack_latencies,
@@ -67,7 +68,10 @@ def _role(pid: int, supervisor: int, answer: int) -> str:
 
 def processes() -> None:
     with FakeSlackProcess() as fake, tempfile.TemporaryDirectory() as home:
-        env = serve_env(fake.api_url, free_port(), Path(home))
+        env = {
+            **serve_env(fake.api_url, free_port(), Path(home)),
+            "WEB_CONCURRENCY": str(MEMORY_WEB_PROCESSES),
+        }
         with started_server(SERVERS[LLMCOST], env) as (url, _, _, pid):
             wait_for_answers(fake, set(ack_latencies(url, 400, 16, "C")), time.perf_counter() + 60)
             children = process_tree(pid)[1:]

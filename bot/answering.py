@@ -112,8 +112,9 @@ class Answerer:
         return True
 
     def follow_in_background(self, every_seconds: float) -> threading.Event:
-        """Check for a newer snapshot every `every_seconds` in a daemon thread (so a web process
-        picks one up within that time, without a restart); set the returned event to stop."""
+        """Check for a newer snapshot every `every_seconds` in a daemon thread (so the answer
+        process takes one up within that time, without a restart); set the returned event to
+        stop."""
         stop = threading.Event()
 
         def follow() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from pricing import tokens as tokenizers
+from pricing.cpus import usable_cpus
 from pricing.training_file import (
     FileTally,
     Format,
@@ -30,13 +31,6 @@ PARALLEL_MIN_BYTES = 4 << 20
 IN_FLIGHT_PER_WORKER = 2
 
 Progress = Callable[[int], None]  # bytes tallied so far
-
-
-def cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def read_chunks(stream: IO[bytes]) -> Iterator[bytes]:
@@ -77,7 +71,7 @@ def tally_chunks(
         tokenizers.count("", encoding)  # loaded before any fork, so workers inherit it
     if workers is None:
         large = size_hint is None or size_hint >= PARALLEL_MIN_BYTES
-        workers = cpu_count() if large else 1
+        workers = usable_cpus() if large else 1
     total = empty_tally(file_format, encodings)
     done = 0
     if workers < 2:

@@ -31,6 +31,8 @@ from itertools import pairwise
 import tiktoken
 from tiktoken.model import MODEL_PREFIX_TO_ENCODING, MODEL_TO_ENCODING
 
+from pricing.cpus import usable_cpus
+
 __all__ = [
     "ENCODINGS",
     "ESTIMATE_ENCODING",
@@ -211,14 +213,7 @@ _MIN_CHUNK_CHARS = 8_192
 _CHUNKS_PER_WORKER = 2
 
 
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-_WORKERS = min(4, _cpu_count())
+_WORKERS = min(4, usable_cpus())
 
 # A cut at position p is safe when the pre-tokenizer of both encodings ends a piece at p in the
 # whole text, and pieces before p only ever look at text[p] in ways that text[p] and

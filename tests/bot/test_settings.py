@@ -203,7 +203,7 @@ def test_defaults(http_mode):
     assert settings.database_url is None
     assert settings.llmcost_tariffs is None
     assert settings.log_level == "INFO"
-    assert settings.web_concurrency is None  # one web process per CPU
+    assert settings.web_concurrency is None  # bot.slack.server.default_web_processes
 
 
 @pytest.mark.parametrize(("given", "expected"), [("1", 1), ("4", 4), ("", None), ("  ", None)])

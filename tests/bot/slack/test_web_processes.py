@@ -1,0 +1,20 @@
+"""How many web processes `llmcost serve` starts when WEB_CONCURRENCY is not set."""
+
+import pytest
+
+from bot.slack import server
+
+
+@pytest.mark.parametrize(("cpus", "expected"), [(1, 1), (2, 1), (4, 3), (16, 15)])
+def test_one_web_process_per_cpu_but_the_answer_process_s(monkeypatch, cpus, expected):
+    monkeypatch.setattr(server, "usable_cpus", lambda: cpus)
+
+    assert server.default_web_processes() == expected
+
+
+def test_usable_cpus_are_those_this_process_may_run_on():
+    import os
+
+    from pricing.cpus import usable_cpus
+
+    assert usable_cpus() == len(os.sched_getaffinity(0))
