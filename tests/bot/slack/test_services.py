@@ -1,4 +1,5 @@
-"""Services: answers remembered in batches under a burst, each caller told how its row fared."""
+"""Services: answers remembered in batches under a burst, each caller told how its row fared;
+work after acks done a bounded number at once, first come first served."""
 
 import asyncio
 from collections.abc import Iterator, Sequence
@@ -7,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.answering import Answerer
-from bot.slack.services import Services
+from bot.slack.services import ANSWERS_AT_ONCE, Services
 from bot.storage.store import AnswerRow, Store
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -78,3 +79,37 @@ def test_a_failed_write_is_each_callers_to_know(
     failures = asyncio.run(burst())
 
     assert [str(failure) for failure in failures] == ["the database is down"] * 3
+
+
+def test_work_after_acks_is_under_way_a_bounded_number_at_once_in_turn(
+    store: CountingStore,
+) -> None:
+    services = Services(Answerer(None, lambda: NOW.date()), store)
+    burst = ANSWERS_AT_ONCE + 10
+    started: list[int] = []
+    under_way = most_under_way = 0
+    slack_answers = asyncio.Event()
+
+    async def answer(number: int) -> None:
+        nonlocal under_way, most_under_way
+        started.append(number)
+        under_way += 1
+        most_under_way = max(most_under_way, under_way)
+        await slack_answers.wait()
+        under_way -= 1
+
+    async def commands() -> list[int]:
+        for number in range(burst):
+            services.after_ack(answer(number))
+        for _ in range(10):  # every task has its turn of the loop, and more
+            await asyncio.sleep(0)
+        first = list(started)
+        slack_answers.set()
+        await services.drain()
+        return first
+
+    first = asyncio.run(commands())
+
+    assert first == list(range(ANSWERS_AT_ONCE))
+    assert started == list(range(burst))
+    assert most_under_way == ANSWERS_AT_ONCE
