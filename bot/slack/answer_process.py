@@ -108,7 +108,9 @@ async def _answer(app: AsyncApp, settings: Settings, services: Services, answers
             failed.append(SettingsError(f"could not get ready: {exc!r}"))
             loop.call_soon_threadsafe(stop.set)
 
-    server = HandOffServer(functools.partial(dispatch, app))
+    # Each request handed on says the web processes are busy acking: a new price file's book
+    # waits for a quiet moment (bot.answering.wait_for_quiet).
+    server = HandOffServer(functools.partial(dispatch, app), on_frame=services.note_request)
     async with shared_session(app.client):
         await server.start(answers)
         threading.Thread(target=ready, name="get-ready", daemon=True).start()

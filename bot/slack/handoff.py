@@ -167,10 +167,11 @@ class HandOff:
 
 class HandOffServer:
     """The answer process's end: every frame from every web process is dispatched as it comes,
-    each in a task of its own, and answered when it asks to be."""
+    each in a task of its own, and answered when it asks to be; `on_frame` is told of each."""
 
-    def __init__(self, dispatch: Dispatch) -> None:
+    def __init__(self, dispatch: Dispatch, on_frame: Callable[[], None] = lambda: None) -> None:
         self._dispatch = dispatch
+        self._on_frame = on_frame  # told of each frame as it comes
         self._running: set[asyncio.Task[None]] = set()
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.StreamWriter] = set()
@@ -202,6 +203,7 @@ class HandOffServer:
         try:
             while True:
                 meta, body = await read_frame(reader)
+                self._on_frame()
                 task = asyncio.get_running_loop().create_task(self._answer(meta, body, writer))
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)

@@ -62,5 +62,5 @@ def get_ready(settings: Settings, services: "Services") -> None:
     # this, every full collection walks them all (12 ms measured) in the middle of an answer.
     gc.freeze()
     log.info("ready: tariffs loaded")
-    answerer.follow_in_background(settings.llmcost_prices_check_seconds)
+    answerer.follow_in_background(settings.llmcost_prices_check_seconds, quiet=services.quiet)
     services.provide(answerer, store)

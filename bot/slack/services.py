@@ -3,6 +3,7 @@ Bolt's event loop without blocking it, and the work that follows an ack."""
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import Future
 from datetime import datetime
@@ -25,6 +26,9 @@ if TYPE_CHECKING:  # imported by whoever builds them, off the path to the first 
 # s with 64 at once; the last as soon (with 16 at once, later). 64 keeps the CPU busy while
 # answers wait on Slack's Web API (about 100 ms a call, against 2 ms of CPU an answer).
 ANSWERS_AT_ONCE = 64
+# No request for this long is a quiet moment, when a new price file's book may be built
+# (bot.answering.wait_for_quiet) without slowing acks.
+QUIET_SECONDS = 0.25
 P = ParamSpec("P")
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -41,8 +45,11 @@ class Services:
         store: "Store | None" = None,
         *,
         now: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.now = now
+        self._monotonic = monotonic
+        self._last_request = monotonic()
         self._parts: Future[tuple[Answerer, Store]] = Future()
         self._running: set[asyncio.Task[None]] = set()
         self._answering = asyncio.Semaphore(ANSWERS_AT_ONCE)
@@ -79,6 +86,14 @@ class Services:
         """The Enterprise Grid organization of an installed workspace, if it has one."""
         await self.engine()
         return await self.off_loop(self.store.installed_enterprise, team_id)
+
+    def note_request(self) -> None:
+        """A request came in (and was acked meanwhile): the web processes are busy."""
+        self._last_request = self._monotonic()
+
+    def quiet(self) -> bool:
+        """Whether no request has come in for QUIET_SECONDS (called from other threads)."""
+        return self._monotonic() - self._last_request >= QUIET_SECONDS
 
     def when_workspace_forgotten(self, forget: Callable[[str], None]) -> None:
         """`forget(team_id)` once a workspace is forgotten, for what is kept in memory."""

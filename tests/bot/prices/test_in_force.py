@@ -1,5 +1,6 @@
-"""Every process prices from the newest good snapshot: the web process's Answerer swaps one in
-whole, the terminal reads it from DATABASE_URL, and without one the installed data serves."""
+"""Every process prices from the newest good snapshot: the answer process's Answerer swaps one in
+whole, in a quiet moment; the terminal reads it from DATABASE_URL; and without one the installed
+data serves."""
 
 import threading
 from collections.abc import Iterator
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import Answerer
+from bot.answering import Answerer, wait_for_quiet
 from bot.cli.asking import run
 from bot.prices.refresh import refresh_prices
 from bot.storage.snapshots import SnapshotStore
@@ -84,6 +85,51 @@ def test_questions_asked_during_a_swap_all_get_a_whole_book(
 
     assert set(seen) <= {Decimal(CUT_FROM), Decimal(CUT_TO)}
     assert seen[-1] == Decimal(CUT_TO)
+
+
+def test_a_newer_snapshot_is_taken_up_only_once_requests_stop_coming(
+    server: PricesServer, snapshots: SnapshotStore
+) -> None:
+    refresh_prices(snapshots, server.url("/data.json"), now=NOW)
+    answerer = Answerer(None, today=lambda: TODAY, snapshots=snapshots)
+    answerer.warm()
+    first = answerer.snapshot
+    refresh_prices(snapshots, server.url("/cut.json"), now=NOW + timedelta(days=1))
+    busy_looks = 3
+    looked_at_while_busy: list[object] = []
+    taken_up = threading.Event()
+    answerer.when_new_book(taken_up.set)
+
+    def quiet() -> bool:  # requests keep coming for `busy_looks` looks, then stop
+        if len(looked_at_while_busy) < busy_looks:
+            looked_at_while_busy.append(answerer.snapshot)
+            return False
+        return True
+
+    stop = answerer.follow_in_background(0.001, quiet=quiet)
+    try:
+        assert taken_up.wait(30)
+    finally:
+        stop.set()
+
+    assert looked_at_while_busy == [first] * busy_looks  # the old book, while requests came
+    assert input_price(answerer) == Decimal(CUT_TO)
+
+
+def test_waiting_for_quiet_gives_up_after_its_looks_or_when_stopped() -> None:
+    looks: list[bool] = []
+
+    def busy() -> bool:
+        looks.append(False)
+        return False
+
+    assert wait_for_quiet(busy, threading.Event(), poll_seconds=0, most_polls=5) is False
+    assert len(looks) == 5
+    stopped = threading.Event()
+    stopped.set()
+    assert wait_for_quiet(busy, stopped, poll_seconds=0, most_polls=5) is False
+    assert len(looks) == 6  # one look, then the stop
+    assert wait_for_quiet(lambda: True, threading.Event(), poll_seconds=0, most_polls=5) is True
 
 
 def test_an_unreadable_database_leaves_the_installed_data(tmp_path: Path) -> None:

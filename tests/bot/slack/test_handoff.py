@@ -89,13 +89,15 @@ HEADERS = {"content-type": "application/x-www-form-urlencoded"}
 
 
 def test_requests_sent_before_the_answer_process_listens_reach_it_once_in_order(socket_path):
+    frames: list[int] = []
+
     async def scenario() -> list[bytes]:
         hand_off = HandOff(socket_path)
         hand_off.start()
         for number in range(3):
             hand_off.send(HEADERS, f"command={number}".encode())
         recorder = Recorder()
-        server = HandOffServer(recorder.dispatch)
+        server = HandOffServer(recorder.dispatch, on_frame=lambda: frames.append(len(frames)))
         await server.start(socket_path)
         received = await recorder.until(3)
         await hand_off.close(1)
@@ -103,6 +105,7 @@ def test_requests_sent_before_the_answer_process_listens_reach_it_once_in_order(
         return received
 
     assert asyncio.run(scenario()) == [b"command=0", b"command=1", b"command=2"]
+    assert frames == [0, 1, 2]  # told of each as it came
 
 
 def test_an_ask_gets_the_listeners_answer(socket_path):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.answering import Answerer
-from bot.slack.services import ANSWERS_AT_ONCE, Services
+from bot.slack.services import ANSWERS_AT_ONCE, QUIET_SECONDS, Services
 from bot.storage.store import AnswerRow, Store
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -113,3 +113,17 @@ def test_work_after_acks_is_under_way_a_bounded_number_at_once_in_turn(
     assert first == list(range(ANSWERS_AT_ONCE))
     assert started == list(range(burst))
     assert most_under_way == ANSWERS_AT_ONCE
+
+
+def test_quiet_once_no_request_has_come_for_a_while(store: CountingStore) -> None:
+    clock = [100.0]
+    services = Services(Answerer(None, lambda: NOW.date()), store, monotonic=lambda: clock[0])
+    assert not services.quiet()  # just started
+    clock[0] += QUIET_SECONDS
+    assert services.quiet()
+    services.note_request()
+    assert not services.quiet()
+    clock[0] += QUIET_SECONDS / 2
+    assert not services.quiet()
+    clock[0] += QUIET_SECONDS / 2
+    assert services.quiet()
