@@ -185,8 +185,8 @@ class Settings(ClockSettings):
     llmcost_prices_check_seconds: float = Field(default=300, gt=0, le=86400)
     # All interfaces, as a platform's router expects; 127.0.0.1 keeps a local run private.
     host: str = "0.0.0.0"
-    # HTTP mode's web processes (they ack; one more process answers). Unset: one per CPU but
-    # the one the answer process keeps busy (bot.slack.server.default_web_processes).
+    # HTTP mode's web processes (they ack; one more process answers). Unset: one fewer than
+    # the CPUs, at least one (bot.slack.server.default_web_processes).
     web_concurrency: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("slack_signing_secret", "web_concurrency", mode="before")

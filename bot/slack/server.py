@@ -23,12 +23,11 @@ log = logging.getLogger(__name__)
 
 
 def default_web_processes() -> int:
-    """One per CPU but the one the answer process keeps busy, and at least one. The answer
-    process builds every answer on a core of its own; a web process beside it on that core only
-    waited for it. Measured on 2 cores (interleaved rounds of 1,000 commands, answers built
-    meanwhile): ack p99 at c=16 13.4 and 14.5 ms with one web process, 17.4 and 14.6 ms with
-    two; at c=1 1.09 and 1.26 ms against 1.13 and 1.38 ms. A bare uvicorn app is faster in one
-    process than in two here too."""
+    """One fewer than the CPUs, at least one: the answer process keeps a core busy building
+    answers. Measured on 2 cores (interleaved rounds of 1,000 commands, the answers built
+    meanwhile), one web process acked as fast as two or faster: p99 at c=16 13.4 and 14.5 ms
+    against 17.4 and 14.6 ms; at c=1 1.09 and 1.26 ms against 1.13 and 1.38 ms. A bare uvicorn
+    app acks faster in one process than in two there too."""
     return max(1, usable_cpus() - 1)
 
 
@@ -97,8 +96,8 @@ Runs the Slack app. Settings come from the environment (or a .env file):
   SLACK_APP_TOKEN       app-level token, xapp-...: use Socket Mode instead of HTTP
   PORT, HOST            where HTTP mode listens (default 0.0.0.0:3000), endpoint /slack/events
                         (in Socket Mode with client credentials: the install pages only)
-  WEB_CONCURRENCY       HTTP mode's web processes, which ack (default: one per CPU but
-                        one, at least one); one more process builds and posts the answers
+  WEB_CONCURRENCY       HTTP mode's web processes, which ack (default: one fewer than the
+                        CPUs, at least one); one more process builds and posts the answers
   DATABASE_URL          where threads are remembered (default sqlite:///llmcost.db)
   SLACK_API_URL         Slack's Web API (default https://slack.com/api/)
   LLMCOST_TARIFFS       your own tariffs file, as for the terminal

@@ -6,7 +6,7 @@ from bot.slack import server
 
 
 @pytest.mark.parametrize(("cpus", "expected"), [(1, 1), (2, 1), (4, 3), (16, 15)])
-def test_one_web_process_per_cpu_but_the_answer_process_s(monkeypatch, cpus, expected):
+def test_one_web_process_fewer_than_the_cpus_at_least_one(monkeypatch, cpus, expected):
     monkeypatch.setattr(server, "usable_cpus", lambda: cpus)
 
     assert server.default_web_processes() == expected
