@@ -35,8 +35,8 @@ from slack_bench import (  # noqa: E402
     llmcost_serve_command,
     percentiles,
     serve_env,
-    started_server,
     wait_for_answers,
+    warmed_server,
 )
 
 from bot.prices.refresh import refresh_prices  # noqa: E402
@@ -198,9 +198,7 @@ def swap_figures(requests: int) -> dict[str, float]:
             **serve_env(fake.api_url, free_port(), Path(home)),
             "LLMCOST_PRICES_CHECK_SECONDS": "0.05",
         }
-        with started_server(llmcost_serve_command(), env) as (url, _, _, _):
-            warm = ack_latencies(url, 50, 4, "CWARM")
-            wait_for_answers(fake, set(warm), time.perf_counter() + 60)
+        with warmed_server(llmcost_serve_command(), env, fake, answered=True) as (url, _):
             fake.ask("reset")
             calm = calm_acks(url, fake, requests, CALM_LOADS)
             # The clock stores a newer file (here, not in a thread beside the load: that held the
