@@ -165,6 +165,10 @@ def run_web_process(settings: Settings, listening: socket.socket, answers: Path)
         log_config=None,
         http=HeaderDeadline.limited(refusals),
         lifespan="on",
+        # One server in this process; the supervisor forks as many as WEB_CONCURRENCY says.
+        # Left unset, uvicorn reads WEB_CONCURRENCY itself and fails on a blank one, which
+        # llmcost's settings take as unset.
+        workers=1,
     )
     # As before the fork: what serving needs from here on is not walked by each collection.
     gc.freeze()

@@ -158,3 +158,14 @@ def test_a_command_acked_just_before_sigterm_is_still_answered(fake: FakeSlack, 
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=30) == 0
     assert [post.body["channel"] for post in fake.calls_to("chat.postMessage")] == ["CLAST"]
+
+
+def test_a_blank_web_concurrency_starts_the_default_web_processes(fake: FakeSlack, tmp_path):
+    # Blank is unset to llmcost's settings; uvicorn, reading the variable itself, took it for a
+    # number and every web process died at its start.
+    env = server_env(fake.api_url, f"sqlite:///{tmp_path / 'llmcost.db'}", free_port())
+    env["WEB_CONCURRENCY"] = ""
+    with running_server(env, cwd=tmp_path) as server:
+        assert ask(server, QUESTION, "CBLANK") == 200
+        assert fake.wait_for("chat.postMessage", timeout=30)[0].body["channel"] == "CBLANK"
+        assert "keeps stopping" not in server.log()

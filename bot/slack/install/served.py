@@ -63,6 +63,7 @@ async def serve_install_pages(app: "AsyncApp", settings: Settings) -> None:
         access_log=False,
         log_config=None,
         lifespan="off",
+        workers=1,  # else uvicorn reads WEB_CONCURRENCY itself (see bot.slack.web)
     )
     server = uvicorn.Server(config)
     log.info("install pages at http://%s:%d/slack/install", settings.host, settings.port)
