@@ -147,21 +147,27 @@ def refresh_figures() -> dict[str, float]:
     return figures
 
 
+def answered_load(url: str, fake: FakeSlackProcess, requests: int, prefix: str) -> dict:
+    """channel -> (ack latency, acked at) of `requests` commands at c=16, once all are answered.
+    The answers are awaited because the answer process runs below the web processes: under an
+    endless flood of commands it answers, and takes up a new file, only when a core is free."""
+    fake.ask("reset")
+    acks = ack_latencies(url, requests, 16, prefix, SWAP_QUESTION)
+    wait_for_answers(fake, set(acks), time.perf_counter() + 120)
+    return acks
+
+
 def acks_until_swapped(
     url: str, fake: FakeSlackProcess, requests: int
 ) -> tuple[dict[str, tuple[float, float]], dict[str, str], int]:
-    """(channel -> (ack latency, acked at), channel -> answer, how many loads) of loads of
-    `requests` commands at c=16, each load's answers awaited, until one shows the new price:
-    the acks taken while the answer process builds the new book and swaps it in, however long
-    that takes on this machine (a single load was sometimes acked and answered before the swap).
-    The answers are awaited because the answer process runs below the web processes: under an
-    endless flood of commands it answers, and builds, only when a core is free."""
+    """(channel -> (ack latency, acked at), channel -> answer, how many loads) of answered loads
+    until one's answers show the new price: the acks around the swap, however long it takes on
+    this machine (a single load was sometimes acked and answered before it came). The server
+    builds the new book in a quiet moment (bot.answering.wait_for_quiet), here between loads."""
     acks: dict[str, tuple[float, float]] = {}
     texts: dict[str, str] = {}
     for load in range(MOST_SWAP_LOADS):
-        fake.ask("reset")
-        loaded = ack_latencies(url, requests, 16, f"CSWAP{load}X", SWAP_QUESTION)
-        wait_for_answers(fake, set(loaded), time.perf_counter() + 120)
+        loaded = answered_load(url, fake, requests, f"CSWAP{load}X")
         acks.update(loaded)
         texts.update(fake.ask("texts"))
         if any(NEW_PRICE in texts[channel] for channel in loaded):
@@ -169,14 +175,12 @@ def acks_until_swapped(
     raise RuntimeError(f"no answer at the new price after {len(acks)} commands")
 
 
-def calm_acks(url: str, fake: FakeSlackProcess, requests: int, loads: int) -> dict:
-    """As many loads, with no new file to take up: the calm the swap is compared against."""
+def calm_acks(url: str, fake: FakeSlackProcess, requests: int, loads: int, first: int = 0) -> dict:
+    """As many loads, with no new file to take up: the calm the swap is compared against
+    (numbered from `first`, so that each command names a channel of its own)."""
     acks: dict[str, tuple[float, float]] = {}
-    for load in range(loads):
-        fake.ask("reset")
-        loaded = ack_latencies(url, requests, 16, f"CCALM{load}X", SWAP_QUESTION)
-        wait_for_answers(fake, set(loaded), time.perf_counter() + 120)
-        acks.update(loaded)
+    for load in range(first, first + loads):
+        acks.update(answered_load(url, fake, requests, f"CCALM{load}X"))
     return acks
 
 
@@ -199,15 +203,14 @@ def swap_figures(requests: int) -> dict[str, float]:
             "LLMCOST_PRICES_CHECK_SECONDS": "0.05",
         }
         with warmed_server(llmcost_serve_command(), env, fake, answered=True) as (url, _):
-            fake.ask("reset")
             calm = calm_acks(url, fake, requests, CALM_LOADS)
             # The clock stores a newer file (here, not in a thread beside the load: that held the
             # load generator's own GIL for the refresh and charged its stall to the server); the
-            # server notices it within 50 ms, while the commands arrive, and swaps it in.
+            # server notices it within 50 ms and takes it up in its first quiet moment.
             refresh_prices(snapshots, prices.url("/cut.json"), now=NOW + timedelta(days=1))
             swapping, texts, loads = acks_until_swapped(url, fake, requests)
             if loads > CALM_LOADS:  # as many calm commands as there were while it swapped
-                calm.update(calm_acks(url, fake, requests, loads - CALM_LOADS))
+                calm.update(calm_acks(url, fake, requests, loads - CALM_LOADS, CALM_LOADS))
         store.close()
     # Answered at the old price, then at the new: the swap came in the middle of the load.
     figures["loads_of_commands_until_swapped"] = loads
